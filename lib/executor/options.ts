@@ -1,0 +1,104 @@
+import type { Logger } from '../logger.js';
+import type { SaturationOptions } from './saturation.js';
+
+export interface ExecutorOptions {
+  /**
+   * Default per-call deadline in milliseconds. The clock starts when `call()` is invoked and covers waiting
+   * for room in the queue, waiting in the queue, and running in the owner, until the result is back on the
+   * main thread. When it passes, the caller is rejected with `TimeoutError`; an operation that had not been
+   * sent to the owner is removed and never runs; one that had been sent is abandoned (its result is dropped)
+   * but the session is not disturbed. `Infinity` disables it.
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /**
+   * How long one operation may run in the owner without the owner finishing anything, before the owner is
+   * presumed wedged: the thread is terminated (and the session's registered child processes killed), the
+   * operations running in it are rejected with `SessionRestartedError`, a new owner is started and the session
+   * re-opened, and operations that had not started run there. `Infinity` disables it.
+   * @default 60000
+   */
+  hardDeadlineMs?: number;
+  /**
+   * Deadline for the session's `open` (at start and after each restart).
+   * @default 60000
+   */
+  openTimeoutMs?: number;
+  /**
+   * How many operations may wait on the main thread (not yet sent to the owner). Operations sent to the owner
+   * are counted separately (`inFlight`, bounded by `maxInFlight`).
+   * @default 1000
+   */
+  maxQueue?: number;
+  /**
+   * What a call does when `maxQueue` operations are already queued: `reject` fails it at once with
+   * `QueueFullError`; `wait` holds it (its deadline and signal still apply) until there is room.
+   * @default 'reject'
+   */
+  whenFull?: 'reject' | 'wait';
+  /**
+   * How many operations may be handed to the owner at once. The owner still runs them one at a time (or
+   * `concurrency` at a time); a deep pipeline lets it go from one to the next without a round trip.
+   * @default 1024
+   */
+  maxInFlight?: number;
+  /**
+   * How many operations the owner runs at the same time. Keep 1 for sessions that must not be re-entered
+   * (a Python interpreter, most embedded databases); raise it for sessions whose operations are async I/O.
+   * @default 1
+   */
+  concurrency?: number;
+  /** Queue-saturation watermarks and warnings. */
+  saturation?: SaturationOptions;
+  /**
+   * After an unexpected owner exit or a wedge, how many restarts in a row (without an operation succeeding in
+   * between) are attempted before the executor gives up and fails calls fast with `SessionFailedError`.
+   * @default 5
+   */
+  maxRestarts?: number;
+  /**
+   * Delay before the first restart attempt; doubled for each further attempt in a row, up to 5 s.
+   * @default 50
+   */
+  restartBackoffMs?: number;
+  /**
+   * Latency percentiles in `stats()` cover the last one to two windows of this length.
+   * @default 60000
+   */
+  metricsWindowMs?: number;
+  /**
+   * A pino-compatible logger. Nothing is logged by default. Logs never contain operation arguments.
+   * @default a silent logger
+   */
+  logger?: Logger;
+  /** Resource limits for the owner thread (heap sizes), passed to `new Worker`. @default none */
+  resourceLimits?: import('node:worker_threads').ResourceLimits;
+}
+
+export interface CallOptions {
+  /** This call's deadline; see {@link ExecutorOptions.timeoutMs}. @default the executor's `timeoutMs` */
+  timeoutMs?: number;
+  /** Aborting it rejects the call with `AbortError`, with the same queued/running semantics as a timeout. */
+  signal?: AbortSignal;
+  /** The name used in logs and metrics. @default the operation name (`'batch'` for a batch) */
+  label?: string;
+}
+
+export interface CloseOptions {
+  /**
+   * `drain` runs every operation already accepted, then closes; `cancel` rejects operations not yet sent to the
+   * owner with `ClosedError`, lets those already running finish, then closes.
+   * @default 'drain'
+   */
+  mode?: 'drain' | 'cancel';
+  /**
+   * Deadline for the whole close, including the session's own `close`. Past it, the owner is terminated
+   * and everything still pending is rejected with `ClosedError`.
+   * @default 10000
+   */
+  timeoutMs?: number;
+}
+
+export const MAX_RESTART_BACKOFF_MS = 5_000;
+/** How long to wait for a terminated thread to exit before giving up on it. */
+export const TERMINATE_WAIT_MS = 5_000;

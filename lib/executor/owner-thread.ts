@@ -1,0 +1,125 @@
+/**
+ * One incarnation of the owner thread: the Worker, its shared progress counters, and the child processes its
+ * session registered. The executor replaces the whole incarnation on a restart.
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  PROGRESS_BYTES,
+  ProgressSlot,
+  type MainToOwner,
+  type OwnerToMain,
+  type OwnerWorkerData,
+} from '../protocol.js';
+
+const OWNER_ENTRY = new URL('../../workers/owner.js', import.meta.url);
+
+/** Why an incarnation ended without being asked to. */
+export interface OwnerDeath {
+  exitCode?: number;
+  cause?: unknown;
+  kind: 'exit' | 'error' | 'messageerror';
+}
+
+export interface OwnerThreadEvents {
+  message(message: OwnerToMain): void;
+  died(death: OwnerDeath): void;
+}
+
+export class OwnerThread {
+  private readonly worker: Worker;
+  private readonly counters: Int32Array;
+  private readonly clock: Float64Array;
+  private readonly childPids = new Set<number>();
+  private alive = true;
+  private exited: Promise<void>;
+
+  constructor(sessionModule: string, concurrency: number, resourceLimits: Worker['resourceLimits'] | undefined, events: OwnerThreadEvents) {
+    const progress = new SharedArrayBuffer(PROGRESS_BYTES);
+    this.counters = new Int32Array(progress, 0, 2);
+    this.clock = new Float64Array(progress, 8, 1);
+    this.clock[0] = Date.now();
+    const workerData: OwnerWorkerData = { sessionModule, progress, concurrency };
+    this.worker = new Worker(OWNER_ENTRY, { workerData, resourceLimits, stdout: false, stderr: false });
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.on('message', (message: OwnerToMain) => {
+      if (message.type === 'child-process') {
+        if (message.pid > 0) this.childPids.add(message.pid);
+        else this.childPids.delete(-message.pid);
+        return;
+      }
+      events.message(message);
+    });
+    // 'error' is followed by 'exit'; report the first, which carries the cause.
+    this.worker.on('error', (cause) => this.die(events, { kind: 'error', cause }));
+    this.worker.on('messageerror', (cause) => this.die(events, { kind: 'messageerror', cause }));
+    this.worker.on('exit', (exitCode) => this.die(events, { kind: 'exit', exitCode }));
+  }
+
+  /** Items started by the owner so far (in dispatch order), readable even after the thread died. */
+  get started(): number {
+    return Atomics.load(this.counters, ProgressSlot.Started);
+  }
+
+  get finished(): number {
+    return Atomics.load(this.counters, ProgressSlot.Finished);
+  }
+
+  /** Date.now() of the owner's last start or finish of an item. */
+  get lastProgressAt(): number {
+    return this.clock[0]!;
+  }
+
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  /** Throws DataCloneError synchronously when the message cannot be cloned. */
+  post(message: MainToOwner): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Keeps the process alive only while operations are pending. */
+  setBusy(busy: boolean): void {
+    if (busy) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  /**
+   * Ends the thread and SIGKILLs the children its session registered. Resolves when the thread has exited,
+   * or after `timeoutMs` (a thread stuck in native code may not stop; we must not hang on it either).
+   */
+  async terminate(timeoutMs: number): Promise<void> {
+    this.alive = false;
+    this.killChildren();
+    void this.worker.terminate().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.exited,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    this.worker.unref();
+  }
+
+  private killChildren(): void {
+    for (const pid of this.childPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    this.childPids.clear();
+  }
+
+  private die(events: OwnerThreadEvents, death: OwnerDeath): void {
+    if (!this.alive) return;
+    this.alive = false;
+    // The session's children would outlive the thread that owned them (and, for Python, hold its files).
+    this.killChildren();
+    events.died(death);
+  }
+}

@@ -1,0 +1,25 @@
+export { SessionExecutor } from './executor/session-executor.js';
+export type {
+  BatchOutcome,
+  ExecutorEvents,
+  ExecutorPhase,
+  ExecutorStats,
+  RestartedEvent,
+} from './executor/session-executor.js';
+export type { CallOptions, CloseOptions, ExecutorOptions } from './executor/options.js';
+export type { SaturationEvent, SaturationOptions } from './executor/saturation.js';
+export { defineSession, sessionSpec } from './session.js';
+export type {
+  OpArg,
+  OpName,
+  OpResult,
+  OpenOptionsOf,
+  OwnerContext,
+  SessionDefinition,
+  SessionSpec,
+} from './session.js';
+export { Coalescer } from './coalescer.js';
+export type { CoalescerOptions, BulkLoad } from './coalescer.js';
+export * from './errors.js';
+export type { Logger } from './logger.js';
+export type { LatencySummary, OpStats } from './metrics.js';

@@ -1,0 +1,78 @@
+/**
+ * Session definitions: declared once, in a module the owner thread imports; the main side gets the same
+ * definition's types through {@link SessionSpec} without ever loading it.
+ */
+
+/** What the owner runtime offers a session besides its state. */
+export interface OwnerContext {
+  /**
+   * Tells the main thread about a child process the session started, so that if the owner thread is
+   * terminated (wedged, crashed, or closed past its deadline) the main thread kills it with SIGKILL
+   * instead of leaving it behind.
+   */
+  registerChildProcess(pid: number): void;
+  /** Undoes {@link registerChildProcess} once the child has exited on its own. */
+  unregisterChildProcess(pid: number): void;
+}
+
+/** An operation: works on the session state with one argument. May be sync or async. */
+export type OpFunction<State> = (state: State, arg: any, context: OwnerContext) => unknown;
+
+/** A session: how to open it, what it can do, how to dispose of it. */
+export interface SessionDefinition<
+  State = any,
+  OpenOptions = any,
+  Ops extends Record<string, OpFunction<State>> = Record<string, OpFunction<State>>,
+> {
+  /** Creates the session state. Runs in the owner thread, again after every restart. */
+  open(options: OpenOptions, context: OwnerContext): State | Promise<State>;
+  /** The operations callers can run. */
+  ops: Ops;
+  /** Disposes of the state on `close()`. Not called when the owner is terminated. */
+  close?(state: State, context: OwnerContext): unknown;
+}
+
+/**
+ * Declares a session. Use it as the default export of the module the owner thread loads:
+ * @example
+ * ```ts
+ * export default defineSession({
+ *   open: (options: { path: string }) => new Database(options.path),
+ *   ops: { get: (db, id: string) => db.get(id) },
+ *   close: (db) => db.close(),
+ * });
+ * ```
+ */
+export function defineSession<State, OpenOptions, Ops extends Record<string, OpFunction<State>>>(definition: {
+  open(options: OpenOptions, context: OwnerContext): State | Promise<State>;
+  ops: Ops & ThisType<void>;
+  close?(state: State, context: OwnerContext): unknown;
+}): SessionDefinition<State, OpenOptions, Ops> {
+  return definition;
+}
+
+/** Which session module the owner thread loads and what it opens it with; typed by the definition. */
+export interface SessionSpec<Definition extends SessionDefinition = SessionDefinition> {
+  /** URL (file: URL string) of a module whose default export is the session definition. */
+  readonly module: string;
+  /** Passed to the definition's `open`. Must be structured-cloneable. */
+  readonly options: OpenOptionsOf<Definition>;
+  /** Type carrier only; never set. */
+  readonly definition?: Definition;
+}
+
+/** Names a session module for the main side. `Definition` is `typeof import('./my-session.js').default`. */
+export function sessionSpec<Definition extends SessionDefinition>(
+  module: URL | string,
+  options: OpenOptionsOf<Definition>,
+): SessionSpec<Definition> {
+  return { module: module instanceof URL ? module.href : module, options };
+}
+
+export type OpsOf<D> = D extends SessionDefinition<any, any, infer Ops> ? Ops : never;
+export type OpName<D> = keyof OpsOf<D> & string;
+export type OpenOptionsOf<D> = D extends SessionDefinition<any, infer O, any> ? O : never;
+export type OpArg<D, K extends OpName<D>> = OpsOf<D>[K] extends (state: any, arg: infer A, ...rest: any[]) => any
+  ? A
+  : never;
+export type OpResult<D, K extends OpName<D>> = Awaited<ReturnType<OpsOf<D>[K]>>;
