@@ -91,8 +91,7 @@ export class OpMetrics {
   constructor(private readonly windowMs: number) {}
 
   /** Counts an outcome; when the owner ran the op, also records how long it waited and ran. */
-  record(op: string, outcome: Outcome, timing?: { waitMicros: number; runMicros: number }): void {
-    const now = performance.now();
+  record(op: string, outcome: Outcome, timing?: { waitMicros: number; runMicros: number }, now = performance.now()): void {
     const record = this.recordFor(op, now);
     record[outcome]++;
     if (timing) {

@@ -1,16 +1,18 @@
 /**
  * Message shapes between the main thread and the owner thread, and error serialisation.
  *
- * Items travel as tuples, not objects: every message carries everything queued in one tick, and with
- * hundreds of items per message the structured-clone cost of property names adds up.
+ * Operations and results travel as flat arrays, not objects: a message carries everything queued in one tick,
+ * and per-item objects or tuples would make structured clone the largest cost of a round trip.
  */
 import { RemoteError, remoteErrorClassFor } from './errors.js';
 
-/** One operation: `[id, op, arg]`. */
-export type OpItem = [id: number, op: string, arg: unknown];
-/** A group run back to back with nothing interleaved: `[id, null, [[op, arg], ...]]`. */
-export type GroupItem = [id: number, op: null, ops: Array<[op: string, arg: unknown]>];
-export type RunItem = OpItem | GroupItem;
+/**
+ * Work for the owner, flattened: `[id, op, arg, id, op, arg, ...]`. `op` is null for a group (a batch run back
+ * to back), whose `arg` is `[[op, arg], ...]`. A flat array is cheaper to clone than an array of tuples, and a
+ * run message is the one message sent per tick, so it is the only message that is an array.
+ */
+export type RunBatch = unknown[];
+export const RUN_STRIDE = 3;
 
 export const enum ResultStatus {
   Ok = 0,
@@ -19,22 +21,19 @@ export const enum ResultStatus {
   Skipped = 2,
 }
 
-/** `[id, status, value or serialised error, run time in microseconds]`. */
-export type ResultItem = [id: number, status: ResultStatus, value: unknown, runMicros: number];
+/** Results, flattened the same way: `[id, status, value or serialised error, run time in us, ...]`. */
+export type ResultBatch = unknown[];
+export const RESULT_STRIDE = 4;
 
 /** One entry of a group's outcome. */
 export type GroupOutcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
-export type MainToOwner =
-  | { type: 'open'; options: unknown }
-  | { type: 'run'; items: RunItem[] }
-  | { type: 'cancel'; ids: number[] }
-  | { type: 'close' };
+export type MainToOwner = RunBatch | { type: 'open'; options: unknown } | { type: 'cancel'; ids: number[] } | { type: 'close' };
 
 export type OwnerToMain =
+  | ResultBatch
   | { type: 'opened' }
   | { type: 'open-failed'; error: SerializedError }
-  | { type: 'results'; items: ResultItem[] }
   | { type: 'child-process'; pid: number }
   | { type: 'closed'; error?: SerializedError };
 

@@ -140,8 +140,7 @@ test('an uncaught async throw in the owner: nothing stays pending, the executor 
   const exec = await startTestSession();
   t.teardown(() => exec.close());
   const restarted = nextEvent<RestartedEvent>(exec, 'restarted');
-  await exec.call('uncaughtLater', undefined);
-  const inFlight = exec.call('delay', 1_000);
+  const inFlight = exec.call('uncaughtWhileRunning', undefined);
   const err = await t.throwsAsync(inFlight, { instanceOf: SessionCrashedError });
   t.regex(String((err.cause as Error).message), /uncaught in owner/);
   t.is((await restarted).reason, 'crashed');

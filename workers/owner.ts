@@ -16,8 +16,10 @@ import {
   type MainToOwner,
   type OwnerToMain,
   type OwnerWorkerData,
-  type ResultItem,
-  type RunItem,
+  type ResultBatch,
+  type RunBatch,
+  RESULT_STRIDE,
+  RUN_STRIDE,
 } from '../lib/protocol.js';
 import type { OwnerContext, SessionDefinition } from '../lib/session.js';
 
@@ -36,28 +38,30 @@ const context: OwnerContext = {
 
 let state: unknown;
 let opened = false;
-/** FIFO of items not started yet; `head` avoids O(n) shifts. */
-let queue: RunItem[] = [];
+/** FIFO of items not started yet, flat like the messages (see RunBatch); `head` avoids O(n) shifts. */
+let queue: RunBatch = [];
 let head = 0;
 let running = 0;
 /** A group is running: nothing else may start until it ends. */
 let exclusive = false;
 const cancelled = new Set<number>();
-let results: ResultItem[] = [];
+let results: ResultBatch = [];
 /** Op names parallel to `results`, only to name the op if its result cannot be cloned. */
 let resultOps: string[] = [];
 let flushScheduled = false;
 let closing = false;
 
 port.on('message', (message: MainToOwner) => {
+  if (Array.isArray(message)) {
+    if (queue.length === 0) queue = message;
+    else for (const value of message) queue.push(value);
+    pump();
+    flush();
+    return;
+  }
   switch (message.type) {
     case 'open':
       void open(message.options);
-      break;
-    case 'run':
-      for (const item of message.items) queue.push(item);
-      pump();
-      flush();
       break;
     case 'cancel':
       for (const id of message.ids) cancelled.add(id);
@@ -94,10 +98,13 @@ async function closeSession(): Promise<void> {
 /** Starts queued items while there is capacity. */
 function pump(): void {
   while (head < queue.length && running < concurrency && !exclusive && !closing) {
-    const item = queue[head]!;
-    if (item[1] === null && running > 0) break; // a group waits until the session is otherwise idle
-    queue[head++] = undefined as unknown as RunItem;
-    start(item);
+    const op = queue[head + 1] as string | null;
+    if (op === null && running > 0) break; // a group waits until the session is otherwise idle
+    const id = queue[head] as number;
+    const arg = queue[head + 2];
+    queue[head + 2] = undefined; // do not keep a large argument alive until the whole batch is done
+    head += RUN_STRIDE;
+    start(id, op, arg);
   }
   if (head === queue.length) {
     queue = [];
@@ -105,34 +112,36 @@ function pump(): void {
   }
 }
 
-function markProgress(slot: ProgressSlot.Started | ProgressSlot.Finished): void {
-  Atomics.add(counters, slot, 1);
-  clock[0] = Date.now();
+/** Returns the performance.now() reading it took, so the run time costs no second clock read. */
+function markStarted(): number {
+  Atomics.add(counters, ProgressSlot.Started, 1);
+  const now = performance.now();
+  // Wall-clock ms, comparable with the main thread's Date.now(). Only starts move it: the main side reads
+  // "started > finished and the last start is old" as one operation running too long.
+  clock[0] = performance.timeOrigin + now;
+  return now;
 }
 
-function start(item: RunItem): void {
-  markProgress(ProgressSlot.Started);
-  const id = item[0];
-  if (cancelled.delete(id)) {
+function start(id: number, op: string | null, arg: unknown): void {
+  const t0 = markStarted();
+  if (cancelled.size > 0 && cancelled.delete(id)) {
     finish(id, '', ResultStatus.Skipped, undefined, 0);
     return;
   }
-  if (item[1] === null) {
+  if (op === null) {
     exclusive = true;
     running++;
-    void runGroup(item[2]).then((outcomes) => {
+    void runGroup(arg as Array<[string, unknown]>).then((outcomes) => {
       exclusive = false;
       running--;
-      finish(id, '(group)', ResultStatus.Ok, outcomes, 0);
+      finish(id, '(group)', ResultStatus.Ok, outcomes, t0);
       afterAsync();
     });
     return;
   }
-  const op = item[1];
-  const t0 = performance.now();
   let value: unknown;
   try {
-    value = invoke(op, item[2]);
+    value = invoke(op, arg);
   } catch (error) {
     finish(id, op, ResultStatus.Error, serializeError(error), t0);
     return;
@@ -178,9 +187,9 @@ async function runGroup(ops: Array<[string, unknown]>): Promise<GroupOutcome[]> 
 }
 
 function finish(id: number, op: string, status: ResultStatus, value: unknown, t0: number): void {
-  markProgress(ProgressSlot.Finished);
+  Atomics.add(counters, ProgressSlot.Finished, 1);
   const runMicros = t0 === 0 ? 0 : Math.round((performance.now() - t0) * 1000);
-  results.push([id, status, value, runMicros]);
+  results.push(id, status, value, runMicros);
   resultOps.push(op);
 }
 
@@ -196,27 +205,24 @@ function afterAsync(): void {
 function flush(): void {
   flushScheduled = false;
   if (results.length === 0) return;
-  const items = results;
+  const batch = results;
   const ops = resultOps;
   results = [];
   resultOps = [];
   try {
-    port.postMessage({ type: 'results', items } satisfies OwnerToMain);
+    port.postMessage(batch);
   } catch {
     // Some result cannot be cloned. Find it by sending one by one, so every other result still arrives.
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
+    for (let i = 0; i < batch.length; i += RESULT_STRIDE) {
+      const one = batch.slice(i, i + RESULT_STRIDE);
       try {
-        port.postMessage({ type: 'results', items: [item] } satisfies OwnerToMain);
+        port.postMessage(one);
       } catch (error) {
-        const failure = Object.assign(new Error(`the result of "${ops[i]}" cannot be sent between threads`), {
+        const failure = Object.assign(new Error(`the result of "${ops[i / RESULT_STRIDE]}" cannot be sent between threads`), {
           code: 'ERR_SESSION_SERIALIZATION',
           cause: error,
         });
-        port.postMessage({
-          type: 'results',
-          items: [[item[0], ResultStatus.Error, serializeError(failure), item[3]]],
-        } satisfies OwnerToMain);
+        port.postMessage([one[0], ResultStatus.Error, serializeError(failure), one[3]]);
       }
     }
   }

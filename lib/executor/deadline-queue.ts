@@ -35,9 +35,9 @@ export class DeadlineQueue<Entry extends DeadlineEntry> {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Adds an entry that expires `duration` ms from now. */
-  add(entry: Entry, duration: number): void {
-    const deadline = this.now() + duration;
+  /** Adds an entry that expires `duration` ms after `start` (a performance.now() reading the caller already has). */
+  add(entry: Entry, duration: number, start: number = this.now()): void {
+    const deadline = start + duration;
     entry.deadline = deadline;
     let list = this.lists.get(duration);
     if (!list) {

@@ -42,7 +42,7 @@ export class OwnerThread {
     this.worker = new Worker(OWNER_ENTRY, { workerData, resourceLimits, stdout: false, stderr: false });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (message: OwnerToMain) => {
-      if (message.type === 'child-process') {
+      if (!Array.isArray(message) && message.type === 'child-process') {
         if (message.pid > 0) this.childPids.add(message.pid);
         else this.childPids.delete(-message.pid);
         return;
