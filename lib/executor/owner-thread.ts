@@ -12,6 +12,8 @@ import {
 } from '../protocol.js';
 
 const OWNER_ENTRY = new URL('../../workers/owner.js', import.meta.url);
+/** How long a thread gets to reap its killed children before it is terminated. */
+const CHILD_REAP_GRACE_MS = 1_000;
 
 /** Why an incarnation ended without being asked to. */
 export interface OwnerDeath {
@@ -31,7 +33,7 @@ export class OwnerThread {
   private readonly clock: Float64Array;
   private readonly childPids = new Set<number>();
   private alive = true;
-  private exited: Promise<void>;
+  private readonly exited: Promise<void>;
 
   constructor(sessionModule: string, concurrency: number, resourceLimits: Worker['resourceLimits'] | undefined, events: OwnerThreadEvents) {
     const progress = new SharedArrayBuffer(PROGRESS_BYTES);
@@ -90,18 +92,28 @@ export class OwnerThread {
    */
   async terminate(timeoutMs: number): Promise<void> {
     this.alive = false;
+    const hadChildren = this.childPids.size > 0;
     this.killChildren();
+    if (hadChildren) {
+      // Let the thread see its children exit before it goes: only the thread that spawned a child reaps it,
+      // so terminating it first would leave zombies. A session whose child died ends its thread by itself.
+      await this.exitedWithin(CHILD_REAP_GRACE_MS);
+    }
     void this.worker.terminate().catch(() => {});
+    await this.exitedWithin(timeoutMs);
+    this.worker.unref();
+  }
+
+  private async exitedWithin(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.exited,
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
+        timer = setTimeout(resolve, ms);
         timer.unref();
       }),
     ]);
     clearTimeout(timer);
-    this.worker.unref();
   }
 
   private killChildren(): void {

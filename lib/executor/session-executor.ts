@@ -301,8 +301,8 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     this.restartStreak = 0;
-    this.retireThread('manual', undefined);
     this.phase = 'restarting';
+    await this.retireThread('manual', undefined);
     await this.openThread();
     this.phase = 'ready';
     this.emit('restarted', { reason: 'manual', attempt: 1 } satisfies RestartedEvent);
@@ -330,7 +330,12 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
       for (const entry of this.inFlight.values()) this.cancelIds.push(entry.id);
       this.scheduleFlush();
     }
-    if (this.phase === 'failed' || this.phase === 'starting') this.rejectNotSent((entry) => new ClosedError(entry.label));
+    if (this.phase !== 'ready') {
+      // Nothing can drain without a session: closing during a restart (or after giving up) cancels the queue.
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+      this.rejectNotSent((entry) => new ClosedError(entry.label));
+    }
     await Promise.race([this.whenIdle(), forced]);
 
     const thread = this.thread;
@@ -654,13 +659,14 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
    * Ends the current owner and sorts out what it held: operations that had started are rejected (they may or
    * may not have had their effect); operations that had not started go back to the head of the queue.
    */
-  private retireThread(reason: RestartedEvent['reason'], death: OwnerDeath | undefined): void {
+  private retireThread(reason: RestartedEvent['reason'], death: OwnerDeath | undefined): Promise<void> {
     const thread = this.thread;
     this.thread = null;
     this.threadReady = false;
     this.stopWatchdog();
-    if (!thread) return;
-    void thread.terminate(TERMINATE_WAIT_MS);
+    if (!thread) return Promise.resolve();
+    // The old session must be gone before a new one opens: two clients on one Chroma directory corrupt it.
+    const terminated = thread.terminate(TERMINATE_WAIT_MS);
     const started = thread.started;
     const requeue: Entry[] = [];
     for (const entry of this.inFlight.values()) {
@@ -684,10 +690,11 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
       this.queuedCount += requeue.length;
     }
     this.depthChanged();
+    return terminated;
   }
 
   private recover(reason: 'crashed' | 'wedged' | 'open-failed', death: OwnerDeath | undefined, cause?: unknown): void {
-    this.retireThread(reason, death);
+    const retired = this.retireThread(reason, death);
     this.restarts++;
     this.restartStreak++;
     if (!this.accepting) {
@@ -703,12 +710,20 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
     const attempt = this.restartStreak;
     const delay = Math.min(this.restartBackoffMs * 2 ** (attempt - 1), MAX_RESTART_BACKOFF_MS);
     this.logger.warn({ reason, attempt, delayMs: delay }, 'restarting session owner');
+    void retired.then(() => this.scheduleRestart(reason, attempt, delay, cause ?? death?.cause));
+  }
+
+  private scheduleRestart(reason: RestartedEvent['reason'], attempt: number, delay: number, cause: unknown): void {
+    if (!this.accepting) {
+      this.rejectNotSent((entry) => new ClosedError(entry.label));
+      return;
+    }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       this.openThread().then(
         () => {
           this.phase = 'ready';
-          this.emit('restarted', { reason, attempt, cause: cause ?? death?.cause } satisfies RestartedEvent);
+          this.emit('restarted', { reason, attempt, cause } satisfies RestartedEvent);
           this.flush();
         },
         (error: unknown) => {

@@ -1,0 +1,158 @@
+/**
+ * The main-thread face of a Chroma session, embedded (Python) or remote (HTTP): typed methods over the
+ * executor, embeddings from a pluggable embedder when the caller gives none, coalesced `exists()`, and no
+ * round trip at all for empty inputs.
+ */
+import { Coalescer } from '../coalescer.js';
+import { SessionExecutor } from '../executor/session-executor.js';
+import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
+import { sessionSpec } from '../session.js';
+import './errors.js'; // registers the typed Chroma errors for this thread
+import { hashEmbedder, type Embedder } from './hash-embedder.js';
+import type PythonChromaSession from './python-session.js';
+import type { PythonChromaOptions } from './python-session.js';
+import type {
+  CollectionInfo,
+  CreateCollectionArgs,
+  DeleteArgs,
+  GetArgs,
+  GetResult,
+  QueryArgs,
+  QueryResult,
+  RecordsArgs,
+} from './types.js';
+
+/** Both Chroma sessions define these operations with these types. */
+export type ChromaSessionDefinition = typeof PythonChromaSession;
+
+export interface ChromaOptions {
+  /**
+   * Computes embeddings for documents added or queried without explicit embeddings.
+   * @default hashEmbedder(64), deterministic and not semantic
+   */
+  embedder?: Embedder;
+  /** Options of the executor that owns the session. @default the executor's defaults */
+  executor?: ExecutorOptions;
+}
+
+/** Records to write; `embeddings` may be left out when `documents` are given (the embedder computes them). */
+export type WriteRecords = Omit<RecordsArgs, 'collection'>;
+
+export class Chroma {
+  /** Starts an owner thread hosting a Python chromadb PersistentClient on `path`. */
+  static async embedded(options: PythonChromaOptions & ChromaOptions): Promise<Chroma> {
+    const { embedder, executor, ...open } = options;
+    const spec = sessionSpec<ChromaSessionDefinition>(new URL('./python-session.js', import.meta.url), open);
+    return Chroma.over(await SessionExecutor.start(spec, executor), embedder);
+  }
+
+  /** Wraps an executor already running a Chroma session. */
+  static async over(executor: SessionExecutor<ChromaSessionDefinition>, embedder?: Embedder): Promise<Chroma> {
+    return new Chroma(executor, embedder ?? hashEmbedder(), await executor.call('maxBatchSize', undefined));
+  }
+
+  private readonly existsLoaders = new Map<string, Coalescer<string, boolean>>();
+
+  private constructor(
+    /** The executor owning the session: its `stats()`, events and `call()` are available as is. */
+    readonly executor: SessionExecutor<ChromaSessionDefinition>,
+    private readonly embedder: Embedder,
+    /** The most records the server takes in one call; larger inputs are split by the session. */
+    readonly maxBatchSize: number,
+  ) {}
+
+  listCollections(options?: CallOptions): Promise<CollectionInfo[]> {
+    return this.executor.call('listCollections', undefined, options);
+  }
+
+  createCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
+    return this.executor.call('createCollection', args, options);
+  }
+
+  getOrCreateCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
+    return this.executor.call('getOrCreateCollection', args, options);
+  }
+
+  async deleteCollection(name: string, options?: CallOptions): Promise<void> {
+    this.existsLoaders.delete(name);
+    await this.executor.call('deleteCollection', name, options);
+  }
+
+  count(collection: string, options?: CallOptions): Promise<number> {
+    return this.executor.call('count', collection, options);
+  }
+
+  /** Adds records; ids that exist already are ignored by Chroma (use `upsert` to overwrite). */
+  add(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+    return this.write('add', collection, records, options);
+  }
+
+  upsert(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+    return this.write('upsert', collection, records, options);
+  }
+
+  /** Updates existing records; metadata keys are merged into the stored metadata. */
+  update(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+    return this.write('update', collection, records, options);
+  }
+
+  async get(collection: string, args: Omit<GetArgs, 'collection'> = {}, options?: CallOptions): Promise<GetResult> {
+    if (args.ids?.length === 0) return { ids: [], embeddings: null, documents: null, metadatas: null };
+    return this.executor.call('get', { ...args, collection }, options);
+  }
+
+  /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */
+  async existing(collection: string, ids: string[], options?: CallOptions): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return new Set(await this.executor.call('existing', { collection, ids }, options));
+  }
+
+  /** Whether one id exists. Calls made in the same tick share one `existing` operation per batch. */
+  exists(collection: string, id: string): Promise<boolean> {
+    let loader = this.existsLoaders.get(collection);
+    if (!loader) {
+      loader = new Coalescer<string, boolean>(
+        async (ids) => {
+          const found = await this.existing(collection, [...ids]);
+          return ids.map((candidate) => found.has(candidate));
+        },
+        { maxBatchSize: this.maxBatchSize },
+      );
+      this.existsLoaders.set(collection, loader);
+    }
+    return loader.load(id);
+  }
+
+  async delete(collection: string, args: Omit<DeleteArgs, 'collection'>, options?: CallOptions): Promise<void> {
+    if (args.ids?.length === 0) return;
+    await this.executor.call('delete', { ...args, collection }, options);
+  }
+
+  /** Nearest records to each query, by embeddings or by texts (embedded with the embedder). */
+  async query(
+    collection: string,
+    args: Omit<QueryArgs, 'collection' | 'embeddings'> & { embeddings?: number[][]; texts?: string[] },
+    options?: CallOptions,
+  ): Promise<QueryResult> {
+    const { texts, ...rest } = args;
+    const embeddings = rest.embeddings ?? (texts ? await this.embedder(texts) : undefined);
+    if (!embeddings) throw new TypeError('query needs embeddings or texts');
+    return this.executor.call('query', { ...rest, embeddings, collection }, options);
+  }
+
+  /** Closes the session (temporary collections are deleted) and ends its owner thread. */
+  close(options?: CloseOptions): Promise<void> {
+    return this.executor.close(options);
+  }
+
+  private async write(
+    op: 'add' | 'upsert' | 'update',
+    collection: string,
+    records: WriteRecords,
+    options?: CallOptions,
+  ): Promise<number> {
+    if (records.ids.length === 0) return 0;
+    const embeddings = records.embeddings ?? (records.documents ? await this.embedder(records.documents) : undefined);
+    return this.executor.call(op, { ...records, embeddings, collection }, options);
+  }
+}

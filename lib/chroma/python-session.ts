@@ -1,0 +1,122 @@
+/**
+ * The embedded Chroma session: runs in the owner thread, which starts and owns one Python child process
+ * holding a chromadb PersistentClient (and the GIL). Every op is one request to that child, in order.
+ */
+import { defineSession, type OwnerContext } from '../session.js';
+import { defaultPython, workerFile } from '../paths.js';
+import { chromaError, type ChromaErrorKind } from './errors.js';
+import { FramedChild } from './framed-child.js';
+import type {
+  CollectionInfo,
+  CreateCollectionArgs,
+  DeleteArgs,
+  GetArgs,
+  GetResult,
+  QueryArgs,
+  QueryResult,
+  RecordsArgs,
+} from './types.js';
+
+export interface PythonChromaOptions {
+  /** Directory of the persistent Chroma database (created if missing). */
+  path: string;
+  /** Python interpreter with chromadb installed. @default the project's .venv, else `python3` */
+  python?: string;
+  /** Enables test-only operations (`sleep`). @default false */
+  testOps?: boolean;
+  /** How long `close` waits for Python to dispose of the client and exit before SIGKILL. @default 10000 */
+  closeTimeoutMs?: number;
+}
+
+interface State {
+  child: FramedChild;
+  maxBatchSize: number;
+  options: PythonChromaOptions;
+}
+
+async function ask<T>(state: State, op: string, args: object): Promise<T> {
+  const reply = await state.child.request({ op, args });
+  if (reply.error) {
+    throw chromaError(reply.error.kind as ChromaErrorKind, reply.error.message, { pythonType: reply.error.type });
+  }
+  return reply.ok as T;
+}
+
+function start(options: PythonChromaOptions, context: OwnerContext): FramedChild {
+  const env = { ...process.env, PYTHONUNBUFFERED: '1', ANONYMIZED_TELEMETRY: 'False', PYTHONDONTWRITEBYTECODE: '1' };
+  const child = new FramedChild(options.python ?? defaultPython(), [workerFile('chroma_host.py')], env);
+  if (child.pid) context.registerChildProcess(child.pid);
+  child.onUnexpectedExit = (description) => {
+    // The session is gone with its process: end the owner so the executor rejects what was running with a
+    // crash error and restarts (and re-opens) it. Thrown from a fresh task so it is uncaught on purpose.
+    setImmediate(() => {
+      throw new Error(description);
+    });
+  };
+  return child;
+}
+
+export default defineSession({
+  async open(options: PythonChromaOptions, context: OwnerContext): Promise<State> {
+    const child = start(options, context);
+    const state: State = { child, maxBatchSize: 0, options };
+    try {
+      const opened = await ask<{ maxBatchSize: number }>(state, 'open', { path: options.path, testOps: options.testOps });
+      state.maxBatchSize = opened.maxBatchSize;
+    } catch (error) {
+      child.onUnexpectedExit = null;
+      await child.stop(1_000);
+      throw error;
+    }
+    return state;
+  },
+  ops: {
+    maxBatchSize: (state: State): number => state.maxBatchSize,
+    listCollections: (state: State): Promise<CollectionInfo[]> => ask(state, 'list_collections', {}),
+    createCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
+      ask(state, 'create_collection', args),
+    getOrCreateCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
+      ask(state, 'get_or_create_collection', args),
+    deleteCollection: (state: State, name: string): Promise<null> => ask(state, 'delete_collection', { name }),
+    count: (state: State, collection: string): Promise<number> => ask(state, 'count', { collection }),
+    add: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'add', args),
+    upsert: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'upsert', args),
+    update: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'update', args),
+    get: async (state: State, args: GetArgs): Promise<GetResult> => {
+      const result = await ask<GetResult>(state, 'get', args);
+      return { ids: result.ids, embeddings: result.embeddings, documents: result.documents, metadatas: result.metadatas };
+    },
+    existing: (state: State, args: { collection: string; ids: string[] }): Promise<string[]> =>
+      ask(state, 'existing', args),
+    delete: (state: State, args: DeleteArgs): Promise<null> => ask(state, 'delete', args),
+    query: async (state: State, args: QueryArgs): Promise<QueryResult> => {
+      const result = await ask<QueryResult>(state, 'query', {
+        collection: args.collection,
+        embeddings: args.embeddings,
+        n_results: args.nResults ?? 10,
+        where: args.where,
+        include: args.include ?? ['documents', 'metadatas', 'distances'],
+      });
+      const { ids, documents, metadatas, distances, embeddings } = result;
+      return { ids, documents, metadatas, distances, embeddings };
+    },
+    /** Test-only (needs `testOps`): blocks the Python process, to exercise wedge recovery. */
+    sleep: (state: State, seconds: number): Promise<null> => ask(state, 'sleep', { seconds }),
+    /** The Python process id, for tests and diagnostics. */
+    pid: (state: State): number | undefined => state.child.pid,
+  },
+  async close(state: State, context: OwnerContext): Promise<void> {
+    state.child.onUnexpectedExit = null;
+    const pid = state.child.pid;
+    const graceMs = state.options.closeTimeoutMs ?? 10_000;
+    try {
+      await Promise.race([
+        ask(state, 'close', {}),
+        new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+      ]);
+    } finally {
+      await state.child.stop(graceMs);
+      if (pid) context.unregisterChildProcess(pid);
+    }
+  },
+});

@@ -1,0 +1,75 @@
+import test from 'ava';
+import { rmSync, existsSync } from 'node:fs';
+import { Chroma } from '../../lib/chroma/chroma.js';
+import { SessionCrashedError, TimeoutError } from '../../lib/errors.js';
+import type { RestartedEvent } from '../../lib/executor/session-executor.js';
+import { nextEvent } from '../helpers/start-test-session.js';
+import { isRunning, isZombie, tempDir } from '../helpers/temp-dir.js';
+import { chromaContract } from './contract.js';
+
+chromaContract('embedded', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'chroma'), testOps: true });
+  t.teardown(() => chroma.close());
+  return chroma;
+});
+
+test('5 create/use/close cycles on fresh directories: no "already exists", no process left, directory removable', async (t) => {
+  for (let cycle = 0; cycle < 5; cycle++) {
+    const path = tempDir(t, `cycle${cycle}`);
+    const chroma = await Chroma.embedded({ path });
+    const pid = await chroma.executor.call('pid', undefined);
+    await chroma.createCollection({ name: 'same-name-every-time', temporary: true });
+    await chroma.add('same-name-every-time', { ids: ['a'], documents: ['x'] });
+    t.is(await chroma.count('same-name-every-time'), 1);
+    await chroma.close();
+    t.false(isRunning(pid!), `cycle ${cycle}: the Python process is gone`);
+    rmSync(path, { recursive: true });
+    t.false(existsSync(path));
+  }
+});
+
+test('temporary collections are deleted on close; others persist across sessions', async (t) => {
+  const path = tempDir(t, 'persist');
+  const first = await Chroma.embedded({ path });
+  await first.createCollection({ name: 'keep-me' });
+  await first.createCollection({ name: 'drop-me', temporary: true });
+  await first.add('keep-me', { ids: ['k1'], documents: ['kept'] });
+  await first.close();
+  const second = await Chroma.embedded({ path });
+  t.teardown(() => second.close());
+  t.deepEqual((await second.listCollections()).map((c) => c.name), ['keep-me']);
+  t.deepEqual((await second.get('keep-me', { ids: ['k1'] })).documents, ['kept']);
+});
+
+test('wedged Python: caller times out, the child is SIGKILLed at the hard deadline, data survives, next op works', async (t) => {
+  const path = tempDir(t, 'wedge');
+  const chroma = await Chroma.embedded({ path, testOps: true, executor: { hardDeadlineMs: 1_500 } });
+  t.teardown(() => chroma.close());
+  await chroma.createCollection({ name: 'survivor' });
+  await chroma.add('survivor', { ids: ['s1'], documents: ['committed before the wedge'] });
+  const pid = (await chroma.executor.call('pid', undefined))!;
+  const restarted = nextEvent<RestartedEvent>(chroma.executor, 'restarted');
+  const wedged = chroma.executor.call('sleep', 600, { timeoutMs: 300 });
+  t.is((await t.throwsAsync(wedged, { instanceOf: TimeoutError })).phase, 'running');
+  t.is((await restarted).reason, 'wedged');
+  t.false(isRunning(pid), 'the wedged Python process was killed');
+  t.false(isZombie(pid), 'and reaped: the old owner thread was given time to reap it before it ended');
+  t.deepEqual((await chroma.get('survivor', { ids: ['s1'] })).documents, ['committed before the wedge']);
+  t.not(await chroma.executor.call('pid', undefined), pid);
+});
+
+test('Python killed from outside: the in-flight op fails fast with a crash error, the executor restarts it', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'killed'), testOps: true });
+  t.teardown(() => chroma.close());
+  await chroma.createCollection({ name: 'killed-col', temporary: true });
+  const pid = (await chroma.executor.call('pid', undefined))!;
+  const restarted = nextEvent<RestartedEvent>(chroma.executor, 'restarted');
+  const inFlight = chroma.executor.call('sleep', 30, { timeoutMs: 60_000 });
+  setTimeout(() => process.kill(pid, 'SIGKILL'), 100);
+  const started = performance.now();
+  const error = await t.throwsAsync(inFlight, { instanceOf: SessionCrashedError });
+  t.true(performance.now() - started < 5_000, 'rejected promptly, not at the op deadline');
+  t.regex(String((error.cause as Error).message), /SIGKILL/);
+  t.is((await restarted).reason, 'crashed');
+  t.is(await chroma.count('killed-col'), 0);
+});
