@@ -30,3 +30,14 @@ export * from './chroma/errors.js';
 export { hashEmbedder } from './chroma/hash-embedder.js';
 export type { Embedder } from './chroma/hash-embedder.js';
 export type * from './chroma/types.js';
+export { DoltLiteStore } from './dolt/doltlite-store.js';
+export type { DoltLiteOptions } from './dolt/doltlite-session.js';
+export * from './dolt/errors.js';
+export type {
+  ChangeSet,
+  CommitInfo,
+  DocumentChange,
+  DocumentRecord,
+  StoreCounters,
+  VersionStore,
+} from './dolt/version-store.js';

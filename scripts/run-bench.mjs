@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os';
 const suites = [
   { file: 'transport.bench.js', pin: true },
   { file: 'coalescer.bench.js', pin: true },
-  { file: 'chroma.bench.js' },
+  { file: 'chroma.bench.js', pin: true },
   { file: 'dolt.bench.js' },
   { file: 'sync.bench.js' },
 ];

@@ -81,10 +81,17 @@ class Session:
         self.batch = self.client.get_max_batch_size()
         self.temporary = set()
         self.test_ops = test_ops
+        # Collection handles by name: get_collection costs ~0.5 ms, more than a whole count(). This process is
+        # the collection's only client (the owner rule), so a handle can only go stale through our own delete.
+        self.handles = {}
 
     def collection(self, name):
-        # embedding_function=None: embeddings always come from the caller; Chroma never loads a model.
-        return self.client.get_collection(name, embedding_function=None)
+        handle = self.handles.get(name)
+        if handle is None:
+            # embedding_function=None: embeddings always come from the caller; Chroma never loads a model.
+            handle = self.client.get_collection(name, embedding_function=None)
+            self.handles[name] = handle
+        return handle
 
     # ---- collections ----
     def list_collections(self, args):
@@ -92,17 +99,20 @@ class Session:
 
     def create_collection(self, args):
         c = self.client.create_collection(args["name"], metadata=args.get("metadata"), embedding_function=None)
+        self.handles[c.name] = c
         if args.get("temporary"):
             self.temporary.add(c.name)
         return {"name": c.name, "metadata": c.metadata}
 
     def get_or_create_collection(self, args):
         c = self.client.get_or_create_collection(args["name"], metadata=args.get("metadata"), embedding_function=None)
+        self.handles[c.name] = c
         if args.get("temporary"):
             self.temporary.add(c.name)
         return {"name": c.name, "metadata": c.metadata}
 
     def delete_collection(self, args):
+        self.handles.pop(args["name"], None)
         self.client.delete_collection(args["name"])
         self.temporary.discard(args["name"])
         return None
@@ -196,6 +206,7 @@ class Session:
             except Exception:  # noqa: BLE001 - best effort; closing must go on
                 pass
         self.temporary.clear()
+        self.handles.clear()
         try:
             self.client.clear_system_cache()
         except Exception:  # noqa: BLE001

@@ -193,9 +193,16 @@ function finish(id: number, op: string, status: ResultStatus, value: unknown, t0
   resultOps.push(op);
 }
 
-/** After an async completion: start what can start, then send results once per event-loop turn. */
+/**
+ * After an async completion: start what can start, then send results. When nothing else is running, no other
+ * result can join this one soon, so it goes at once; otherwise results are sent once per event-loop turn.
+ */
 function afterAsync(): void {
   pump();
+  if (running === 0) {
+    flush();
+    return;
+  }
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(flush);

@@ -1,0 +1,327 @@
+/**
+ * The embedded version store: DoltLite (DoltHub's SQLite with Dolt version control, WebAssembly build) in an
+ * owner thread. The engine is synchronous and CPU-bound, so it never runs on the main thread.
+ *
+ * In Node the WASM engine keeps the database in memory; the store loads a snapshot file on open and writes one
+ * (atomically) after every commit and on close. The snapshot carries the whole Dolt history and branches, so a
+ * crash loses at most the uncommitted working set.
+ */
+import { defineSession } from '../session.js';
+import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } from './doltlite-wasm-types.js';
+import { checkBranchName, storeError } from './errors.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
+import type { ChangeSet, CommitInfo, DocumentChange } from './version-store.js';
+
+export interface DoltLiteOptions {
+  /** The snapshot file. Omit for a purely in-memory store (tests). */
+  path?: string;
+  /** Test-only: enables `crashDuringSnapshot`. @default false */
+  testOps?: boolean;
+}
+
+/** Ids per lookup query; json_each takes any number, this only bounds one statement's memory. */
+const IDS_PER_QUERY = 50_000;
+
+interface State {
+  sqlite3: Sqlite3;
+  db: Db;
+  options: DoltLiteOptions;
+  queries: number;
+  /** Test-only: the next snapshot write dies after writing its temporary file. */
+  crashNextSnapshot: boolean;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS collections (
+     name TEXT PRIMARY KEY,
+     metadata TEXT NOT NULL DEFAULT '{}',
+     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+     updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
+  `CREATE TABLE IF NOT EXISTS documents (
+     doc_id TEXT NOT NULL,
+     collection_name TEXT NOT NULL,
+     content TEXT NOT NULL,
+     content_hash CHAR(64) NOT NULL,
+     metadata TEXT NOT NULL DEFAULT '{}',
+     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+     updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+     PRIMARY KEY (doc_id, collection_name))`,
+  `CREATE TABLE IF NOT EXISTS document_sync_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     doc_id TEXT NOT NULL,
+     collection_name TEXT NOT NULL,
+     operation TEXT NOT NULL CHECK (operation IN ('added', 'modified', 'deleted')),
+     content_hash CHAR(64),
+     synced_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
+];
+
+/** Runs SQL, counting it, and turns SQLite errors into typed store errors (without the SQL text). */
+function run<T>(state: State, work: (db: Db) => T): T {
+  state.queries++;
+  try {
+    return work(state.db);
+  } catch (error) {
+    const e = error as Error & { resultCode?: number };
+    const constraint = e.resultCode !== undefined && (e.resultCode & 0xff) === 19; // SQLITE_CONSTRAINT
+    throw storeError(constraint, e.message, e.resultCode);
+  }
+}
+
+function select<T>(state: State, sql: string, bind: unknown[] = []): T[] {
+  return run(state, (db) => db.selectObjects(sql, bindable(bind)) as T[]);
+}
+
+function value<T>(state: State, sql: string, bind: unknown[] = []): T {
+  return run(state, (db) => db.selectValue(sql, bindable(bind)) as T);
+}
+
+function exec(state: State, sql: string, bind: unknown[] = []): void {
+  run(state, (db) => db.exec({ sql, bind: bindable(bind) }));
+}
+
+/** The engine rejects an empty bind list for a statement without parameters. */
+function bindable(bind: unknown[] | undefined): unknown[] | undefined {
+  return bind && bind.length > 0 ? bind : undefined;
+}
+
+function openDatabase(sqlite3: Sqlite3, snapshot: Uint8Array | null): Db {
+  const db = new sqlite3.oo1.DB(':memory:');
+  if (snapshot) {
+    const pointer = sqlite3.wasm.allocFromTypedArray(snapshot);
+    const flags = sqlite3.capi.SQLITE_DESERIALIZE_FREEONCLOSE | sqlite3.capi.SQLITE_DESERIALIZE_RESIZEABLE;
+    const rc = sqlite3.capi.sqlite3_deserialize(db.pointer!, 'main', pointer, snapshot.length, snapshot.length, flags);
+    if (rc !== 0) throw storeError(false, `the snapshot could not be loaded (sqlite code ${rc})`, rc);
+  }
+  return db;
+}
+
+function saveSnapshot(state: State): void {
+  if (!state.options.path) return;
+  const bytes = state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!);
+  const crash = state.crashNextSnapshot;
+  writeSnapshot(state.options.path, bytes, crash ? () => process.exit(86) : undefined);
+}
+
+function hasUncommittedChanges(state: State): boolean {
+  return value<number>(state, 'SELECT count(*) FROM dolt_status') > 0;
+}
+
+function commit(state: State, message: string): string | null {
+  if (!hasUncommittedChanges(state)) return null;
+  const hash = value<string>(state, "SELECT dolt_commit('-A', '-m', ?)", [message]);
+  saveSnapshot(state);
+  return hash;
+}
+
+function inTransaction<T>(state: State, work: () => T): T {
+  exec(state, 'BEGIN');
+  try {
+    const result = work();
+    exec(state, 'COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      exec(state, 'ROLLBACK');
+    } catch {
+      // The failed statement may have ended the transaction already.
+    }
+    throw error;
+  }
+}
+
+export default defineSession({
+  async open(options: DoltLiteOptions): Promise<State> {
+    const sqlite3 = await loadDoltLite();
+    const snapshot = options.path ? readSnapshot(options.path) : null;
+    const state: State = { sqlite3, db: openDatabase(sqlite3, snapshot), options, queries: 0, crashNextSnapshot: false };
+    for (const statement of SCHEMA) exec(state, statement);
+    commit(state, 'Create session-executor schema');
+    state.queries = 0;
+    return state;
+  },
+  ops: {
+    dialect: (): 'doltlite' => 'doltlite',
+    queries: (state: State): number => state.queries,
+
+    ensureCollection: (state: State, args: { name: string; metadata?: Record<string, unknown> }): null => {
+      exec(state, 'INSERT INTO collections (name, metadata) VALUES (?, ?) ON CONFLICT(name) DO NOTHING', [
+        args.name,
+        JSON.stringify(args.metadata ?? {}),
+      ]);
+      return null;
+    },
+
+    documentHashes: (state: State, collection: string): Map<string, string> => {
+      const rows = select<{ doc_id: string; content_hash: string }>(
+        state,
+        'SELECT doc_id, content_hash FROM documents WHERE collection_name = ?',
+        [collection],
+      );
+      return new Map(rows.map((row) => [row.doc_id, row.content_hash]));
+    },
+
+    existing: (state: State, args: { collection: string; ids: string[] }): string[] => {
+      const found: string[] = [];
+      for (let start = 0; start < args.ids.length; start += IDS_PER_QUERY) {
+        const rows = select<{ doc_id: string }>(
+          state,
+          'SELECT doc_id FROM documents WHERE collection_name = ? AND doc_id IN (SELECT value FROM json_each(?))',
+          [args.collection, JSON.stringify(args.ids.slice(start, start + IDS_PER_QUERY))],
+        );
+        for (const row of rows) found.push(row.doc_id);
+      }
+      return found;
+    },
+
+    /** One transaction: documents, deletions, sync-log rows; then one Dolt commit and a snapshot. */
+    commitChanges: (state: State, changes: ChangeSet): string | null => {
+      const upserts = JSON.stringify(
+        changes.upserts.map((d) => [d.docId, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]),
+      );
+      const deletes = JSON.stringify(changes.deletes);
+      inTransaction(state, () => {
+        exec(state, 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', [changes.collection]);
+        if (changes.upserts.length > 0) {
+          // Which upserts are new, before writing them, for the sync log.
+          exec(
+            state,
+            `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
+             SELECT json_extract(j.value, '$[0]'), ?1,
+                    CASE WHEN d.doc_id IS NULL THEN 'added' ELSE 'modified' END, json_extract(j.value, '$[2]')
+             FROM json_each(?2) AS j
+             LEFT JOIN documents AS d ON d.collection_name = ?1 AND d.doc_id = json_extract(j.value, '$[0]')`,
+            [changes.collection, upserts],
+          );
+          exec(
+            state,
+            `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata)
+             SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                    json_extract(value, '$[3]')
+             FROM json_each(?2) WHERE true
+             ON CONFLICT (doc_id, collection_name) DO UPDATE SET
+               content = excluded.content, content_hash = excluded.content_hash, metadata = excluded.metadata,
+               updated_at = CURRENT_TIMESTAMP`,
+            [changes.collection, upserts],
+          );
+        }
+        if (changes.deletes.length > 0) {
+          exec(
+            state,
+            `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
+             SELECT value, ?1, 'deleted', NULL FROM json_each(?2)`,
+            [changes.collection, deletes],
+          );
+          exec(state, 'DELETE FROM documents WHERE collection_name = ? AND doc_id IN (SELECT value FROM json_each(?))', [
+            changes.collection,
+            deletes,
+          ]);
+        }
+      });
+      return commit(state, changes.message);
+    },
+
+    commit: (state: State, message: string): string | null => commit(state, message),
+
+    log: (state: State, limit: number): CommitInfo[] =>
+      select<CommitInfo>(
+        state,
+        // dolt_log lists newest first; dates have one-second resolution, so they cannot order commits.
+        'SELECT commit_hash AS hash, message, committer, date FROM dolt_log LIMIT ?',
+        [limit],
+      ),
+
+    diff: (state: State, args: { to: string; from?: string }): DocumentChange[] => {
+      // dolt_diff_documents holds each commit's changes against its parent. For a range of a linear history,
+      // fold the commits between `from` (exclusive) and `to` (inclusive), oldest first.
+      const commits = select<{ hash: string }>(state, 'SELECT commit_hash AS hash FROM dolt_log');
+      const order = commits.map((c) => c.hash);
+      const end = order.indexOf(args.to);
+      if (end < 0) throw storeError(false, `unknown commit ${args.to}`, undefined);
+      const start = args.from === undefined ? end + 1 : order.indexOf(args.from);
+      if (start < end) throw storeError(false, `commit ${args.from} is not an ancestor of ${args.to}`, undefined);
+      const range = order.slice(end, start).reverse();
+      const rows = select<{
+        to_commit: string;
+        from_doc_id: string | null;
+        to_doc_id: string | null;
+        from_collection_name: string | null;
+        to_collection_name: string | null;
+        from_content_hash: string | null;
+        to_content_hash: string | null;
+      }>(
+        state,
+        `SELECT to_commit, from_doc_id, to_doc_id, from_collection_name, to_collection_name, from_content_hash,
+                to_content_hash
+         FROM dolt_diff_documents WHERE to_commit IN (SELECT value FROM json_each(?))`,
+        [JSON.stringify(range)],
+      );
+      const position = new Map(range.map((hash, i) => [hash, i]));
+      rows.sort((a, b) => position.get(a.to_commit)! - position.get(b.to_commit)!);
+      const folded = new Map<string, { docId: string; collection: string; fromHash: string | null; toHash: string | null }>();
+      for (const row of rows) {
+        const docId = (row.to_doc_id ?? row.from_doc_id)!;
+        const collection = (row.to_collection_name ?? row.from_collection_name)!;
+        const key = JSON.stringify([collection, docId]);
+        const seen = folded.get(key);
+        if (seen) seen.toHash = row.to_content_hash;
+        else folded.set(key, { docId, collection, fromHash: row.from_content_hash, toHash: row.to_content_hash });
+      }
+      const changes: DocumentChange[] = [];
+      for (const change of folded.values()) {
+        if (change.fromHash === change.toHash) continue;
+        const type = change.fromHash === null ? 'added' : change.toHash === null ? 'removed' : 'modified';
+        changes.push({ ...change, type });
+      }
+      return changes;
+    },
+
+    activeBranch: (state: State): string => value<string>(state, 'SELECT active_branch()'),
+
+    createBranch: (state: State, name: string): null => {
+      checkBranchName(name);
+      value(state, 'SELECT dolt_branch(?)', [name]);
+      saveSnapshot(state);
+      return null;
+    },
+
+    checkout: (state: State, name: string): null => {
+      checkBranchName(name);
+      value(state, 'SELECT dolt_checkout(?)', [name]);
+      saveSnapshot(state);
+      return null;
+    },
+
+    branches: (state: State): string[] =>
+      select<{ name: string }>(state, 'SELECT name FROM dolt_branches ORDER BY name').map((row) => row.name),
+
+    /** Runs a statement through the store's error mapping (tests: bad SQL, constraint violations). */
+    rawExec: (state: State, args: { sql: string; bind?: unknown[] }): null => {
+      exec(state, args.sql, args.bind);
+      return null;
+    },
+
+    /** Test-only: the next snapshot write dies between writing the temporary file and renaming it. */
+    crashDuringSnapshot: (state: State): null => {
+      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
+      state.crashNextSnapshot = true;
+      return null;
+    },
+
+    /** Test-only: never returns, to exercise wedge recovery. */
+    hang: (state: State): null => {
+      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
+      for (;;) {
+        // wedged on purpose
+      }
+    },
+
+    snapshotBytes: (state: State): number => state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!).length,
+  },
+  close(state: State): void {
+    try {
+      saveSnapshot(state);
+    } finally {
+      state.db.close();
+    }
+  },
+});

@@ -1,0 +1,110 @@
+/** The embedded version store on the main thread: typed methods over the DoltLite owner thread. */
+import { Coalescer } from '../coalescer.js';
+import { SessionExecutor } from '../executor/session-executor.js';
+import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
+import { sessionSpec } from '../session.js';
+import './errors.js'; // registers the typed store errors for this thread
+import type DoltLiteSession from './doltlite-session.js';
+import type { DoltLiteOptions } from './doltlite-session.js';
+import type { ChangeSet, CommitInfo, DocumentChange, StoreCounters, VersionStore } from './version-store.js';
+
+/** The most ids per `exists` batch; larger batches are split into several queries. */
+const EXISTS_BATCH = 10_000;
+
+export class DoltLiteStore implements VersionStore {
+  readonly dialect = 'doltlite' as const;
+
+  /** Starts an owner thread with DoltLite, loading the snapshot at `options.path` if there is one. */
+  static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
+    const { executor, ...open } = options;
+    const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), open);
+    return new DoltLiteStore(await SessionExecutor.start(spec, executor));
+  }
+
+  private readonly loaders = new Map<string, Coalescer<string, boolean>>();
+
+  private constructor(
+    /** The executor owning the DoltLite session (stats, events). */
+    readonly executor: SessionExecutor<typeof DoltLiteSession>,
+  ) {}
+
+  async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
+    await this.executor.call('ensureCollection', { name, metadata });
+  }
+
+  documentHashes(collection: string): Promise<Map<string, string>> {
+    return this.executor.call('documentHashes', collection);
+  }
+
+  async existing(collection: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return new Set(await this.executor.call('existing', { collection, ids }));
+  }
+
+  exists(collection: string, id: string): Promise<boolean> {
+    let loader = this.loaders.get(collection);
+    if (!loader) {
+      loader = new Coalescer(
+        async (ids: readonly string[]) => {
+          const found = await this.existing(collection, [...ids]);
+          return ids.map((candidate) => found.has(candidate));
+        },
+        { maxBatchSize: EXISTS_BATCH },
+      );
+      this.loaders.set(collection, loader);
+    }
+    return loader.load(id);
+  }
+
+  commitChanges(changes: ChangeSet): Promise<string | null> {
+    return this.executor.call('commitChanges', changes);
+  }
+
+  /** Commits whatever the working set holds (null when it is clean). */
+  commit(message: string): Promise<string | null> {
+    return this.executor.call('commit', message);
+  }
+
+  log(limit = 100): Promise<CommitInfo[]> {
+    return this.executor.call('log', limit);
+  }
+
+  diff(toCommit: string, fromCommit?: string): Promise<DocumentChange[]> {
+    return this.executor.call('diff', { to: toCommit, from: fromCommit });
+  }
+
+  activeBranch(): Promise<string> {
+    return this.executor.call('activeBranch', undefined);
+  }
+
+  async createBranch(name: string): Promise<void> {
+    await this.executor.call('createBranch', name);
+  }
+
+  async checkout(name: string): Promise<void> {
+    await this.executor.call('checkout', name);
+  }
+
+  branches(): Promise<string[]> {
+    return this.executor.call('branches', undefined);
+  }
+
+  counters(): StoreCounters {
+    return { queries: this.executor.stats().ops['existing']?.ok ?? 0 };
+  }
+
+  /** Queries the engine ran since the store opened (each SQL statement counts one). */
+  queryCount(): Promise<number> {
+    return this.executor.call('queries', undefined);
+  }
+
+  /** Size of the database (and so of the snapshot file) in bytes. */
+  snapshotBytes(): Promise<number> {
+    return this.executor.call('snapshotBytes', undefined);
+  }
+
+  /** Writes a final snapshot and ends the owner thread. */
+  close(options?: CloseOptions): Promise<void> {
+    return this.executor.close(options);
+  }
+}

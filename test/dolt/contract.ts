@@ -1,0 +1,93 @@
+/** The version-store contract: one suite, run against every store (DoltLite, and mysql2 on MariaDB). */
+import test, { type ExecutionContext } from 'ava';
+import { createHash } from 'node:crypto';
+import { StoreConstraintError } from '../../lib/dolt/errors.js';
+import type { DocumentRecord, VersionStore } from '../../lib/dolt/version-store.js';
+
+export type OpenStore = (t: ExecutionContext) => Promise<VersionStore & { queryCount(): Promise<number> }>;
+
+const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+export const doc = (docId: string, content: string, metadata: Record<string, unknown> = {}): DocumentRecord => ({
+  docId,
+  content,
+  contentHash: sha(content),
+  metadata,
+});
+
+export function versionStoreContract(kind: string, open: OpenStore): void {
+  test(`${kind}: commitChanges writes documents and sync log in one commit; the log shows its message`, async (t) => {
+    const store = await open(t);
+    await store.ensureCollection('notes', { owner: 'tests' });
+    await store.ensureCollection('notes');
+    t.deepEqual(await store.documentHashes('notes'), new Map());
+    const before = (await store.log()).length;
+    const odd = 'ünïcödé \'quoted\' "double" `tick` \\ back; DROP TABLE documents; --';
+    const hash = await store.commitChanges({
+      collection: 'notes',
+      upserts: [doc('a', 'alpha'), doc(odd, 'weird id'), doc('c', '日本語のテキスト', { tags: 'x' })],
+      deletes: [],
+      message: 'add three notes',
+    });
+    t.truthy(hash);
+    const log = await store.log();
+    t.is(log.length, before + 1);
+    t.is(log[0]!.message, 'add three notes');
+    t.is(log[0]!.hash, hash!);
+    const hashes = [...(await store.documentHashes('notes'))].sort(([x], [y]) => x.localeCompare(y));
+    t.deepEqual(hashes, [['a', sha('alpha')], ['c', sha('日本語のテキスト')], [odd, sha('weird id')]].sort(([x], [y]) => x!.localeCompare(y!)));
+    t.deepEqual(await store.documentHashes('other'), new Map(), 'collections are separate');
+
+    const second = await store.commitChanges({
+      collection: 'notes',
+      upserts: [doc('a', 'alpha v2')],
+      deletes: [odd],
+      message: 'edit a, drop the weird one',
+    });
+    const changes = (await store.diff(second!)).sort((x, y) => x.docId.localeCompare(y.docId));
+    t.deepEqual(
+      changes.map((c) => [c.docId, c.type]),
+      [['a', 'modified'], [odd, 'removed']].sort((x, y) => x[0]!.localeCompare(y[0]!)),
+    );
+    t.is(changes.find((c) => c.docId === 'a')!.toHash, sha('alpha v2'));
+    t.is(await store.commitChanges({ collection: 'notes', upserts: [], deletes: [], message: 'nothing' }), null);
+    t.is((await store.log())[0]!.message, 'edit a, drop the weird one');
+  });
+
+  test(`${kind}: lookups with 0, 1 and 10,000 ids; concurrent exists() share queries`, async (t) => {
+    const store = await open(t);
+    const docs = Array.from({ length: 10_000 }, (_, i) => doc(`id-${i}`, `content ${i}`));
+    await store.commitChanges({ collection: 'big', upserts: docs, deletes: [], message: 'ten thousand' });
+    const q0 = await store.queryCount();
+    t.deepEqual(await store.existing('big', []), new Set());
+    t.is(await store.queryCount(), q0, 'no query for no ids');
+    t.deepEqual(await store.existing('big', ['id-5']), new Set(['id-5']));
+    const probe = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? `id-${i}` : `missing-${i}`));
+    t.is((await store.existing('big', probe)).size, 5_000);
+    t.is((await store.documentHashes('big')).size, 10_000);
+
+    const q1 = await store.queryCount();
+    const answers = await Promise.all(probe.slice(0, 1_000).map((id) => store.exists('big', id)));
+    t.is(answers.filter(Boolean).length, 500);
+    t.true((await store.queryCount()) - q1 <= 2, 'one query (plus the counter read) for 1,000 exists()');
+  });
+
+  test(`${kind}: a failure inside the transaction leaves nothing half-written`, async (t) => {
+    const store = await open(t);
+    await store.commitChanges({ collection: 'tx', upserts: [doc('keep', 'kept')], deletes: [], message: 'base' });
+    const logBefore = await store.log();
+    const broken = { docId: 'bad', content: null as unknown as string, contentHash: 'x'.repeat(64), metadata: {} };
+    await t.throwsAsync(
+      store.commitChanges({
+        collection: 'tx',
+        upserts: [doc('new-1', 'one'), broken, doc('new-2', 'two')],
+        deletes: ['keep'],
+        message: 'must not land',
+      }),
+      { instanceOf: StoreConstraintError },
+    );
+    t.deepEqual([...(await store.documentHashes('tx')).keys()], ['keep']);
+    t.deepEqual(await store.log(), logBefore);
+    const after = await store.commitChanges({ collection: 'tx', upserts: [doc('new-1', 'one')], deletes: [], message: 'ok' });
+    t.truthy(after, 'the store works after the failed transaction');
+  });
+}
