@@ -46,3 +46,5 @@ export type { DetectResult, StageOptions, StageResult } from './sync/chroma-dolt
 export type { SourceDocument } from './sync/documents.js';
 export { chunkText, joinChunks, CHUNK_SIZE, CHUNK_OVERLAP } from './sync/chunking.js';
 export { contentHash } from './sync/hashing.js';
+export { MysqlStore } from './dolt/mysql-store.js';
+export type { MysqlStoreOptions } from './dolt/mysql-store.js';

@@ -1,5 +1,6 @@
 // Sets up what the tests and the demo need, idempotently: a project-local Python virtualenv with the pinned
-// chromadb. Fast when already done (a stamp records what was installed). No shell is involved.
+// chromadb, and MariaDB (Debian packages) for the server-mode tests. Fast when already done (a stamp records
+// what was installed; MariaDB is looked up by its binary). No shell is involved.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,4 +38,27 @@ function setupPython() {
   writeFileSync(stamp, wanted);
 }
 
+/** MariaDB, for the server-mode store's tests (a Dolt sql-server cannot be installed here; see README). */
+function setupMariaDb() {
+  const found = ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'].some((path) => existsSync(path));
+  if (found || process.env.SESSION_EXECUTOR_SKIP_MARIADB === '1') return;
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync('apt-get', ['--version']).status === 0;
+  if (!isRoot || !hasApt) {
+    fail(
+      'MariaDB is needed for the server-mode tests and was not found.\n' +
+        '  Debian/Ubuntu (as root): apt-get install -y --no-install-recommends mariadb-server mariadb-client\n' +
+        '  Then run npm test again.',
+    );
+  }
+  console.error('setup: installing MariaDB from Debian packages (once; about 20 s)...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'mariadb-server', 'mariadb-client'], {
+    stdio: 'inherit',
+    env,
+  });
+}
+
 setupPython();
+setupMariaDb();

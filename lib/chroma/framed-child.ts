@@ -20,7 +20,7 @@ export class FramedChild {
   private buffer: Buffer = Buffer.alloc(0);
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   readonly exited: Promise<void>;
-  /** Called when the child exits while it was not asked to. */
+  /** Called (first) when the child exits while it was not asked to. It may throw to end the owner thread. */
   onUnexpectedExit: ((description: string) => void) | null = null;
   private stopping = false;
 
@@ -33,13 +33,16 @@ export class FramedChild {
       this.process.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
         const description = `the Python session host exited (${signal ? `signal ${signal}` : `code ${code}`})`;
-        for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(description));
+        // First, so a handler that ends the thread does so before any waiter's rejection can be reported as
+        // an ordinary op error.
         if (!this.stopping) this.onUnexpectedExit?.(description);
+        for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(description));
         resolve();
       });
       this.process.once('error', (error) => {
-        for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+        this.exitInfo = { code: null, signal: null };
         if (!this.stopping) this.onUnexpectedExit?.(`the Python session host could not start: ${error.message}`);
+        for (const waiter of this.waiters.splice(0)) waiter.reject(error);
         resolve();
       });
     });

@@ -47,11 +47,10 @@ function start(options: PythonChromaOptions, context: OwnerContext): FramedChild
   const child = new FramedChild(options.python ?? defaultPython(), [workerFile('chroma_host.py')], env);
   if (child.pid) context.registerChildProcess(child.pid);
   child.onUnexpectedExit = (description) => {
-    // The session is gone with its process: end the owner so the executor rejects what was running with a
-    // crash error and restarts (and re-opens) it. Thrown from a fresh task so it is uncaught on purpose.
-    setImmediate(() => {
-      throw new Error(description);
-    });
+    // The session is gone with its process: end the owner thread (this throw, from the child's exit event, is
+    // uncaught on purpose) so the executor rejects what was running with a crash error carrying this cause,
+    // and restarts and re-opens the session.
+    throw new Error(description);
   };
   return child;
 }

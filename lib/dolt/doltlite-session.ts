@@ -10,6 +10,7 @@ import { defineSession } from '../session.js';
 import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } from './doltlite-wasm-types.js';
 import { checkBranchName, storeError } from './errors.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import type { ChangeSet, CommitInfo, DocumentChange } from './version-store.js';
 
 export interface DoltLiteOptions {
@@ -240,39 +241,14 @@ export default defineSession({
       const start = args.from === undefined ? end + 1 : order.indexOf(args.from);
       if (start < end) throw storeError(false, `commit ${args.from} is not an ancestor of ${args.to}`, undefined);
       const range = order.slice(end, start).reverse();
-      const rows = select<{
-        to_commit: string;
-        from_doc_id: string | null;
-        to_doc_id: string | null;
-        from_collection_name: string | null;
-        to_collection_name: string | null;
-        from_content_hash: string | null;
-        to_content_hash: string | null;
-      }>(
+      const rows = select<DiffRow>(
         state,
         `SELECT to_commit, from_doc_id, to_doc_id, from_collection_name, to_collection_name, from_content_hash,
                 to_content_hash
          FROM dolt_diff_documents WHERE to_commit IN (SELECT value FROM json_each(?))`,
         [JSON.stringify(range)],
       );
-      const position = new Map(range.map((hash, i) => [hash, i]));
-      rows.sort((a, b) => position.get(a.to_commit)! - position.get(b.to_commit)!);
-      const folded = new Map<string, { docId: string; collection: string; fromHash: string | null; toHash: string | null }>();
-      for (const row of rows) {
-        const docId = (row.to_doc_id ?? row.from_doc_id)!;
-        const collection = (row.to_collection_name ?? row.from_collection_name)!;
-        const key = JSON.stringify([collection, docId]);
-        const seen = folded.get(key);
-        if (seen) seen.toHash = row.to_content_hash;
-        else folded.set(key, { docId, collection, fromHash: row.from_content_hash, toHash: row.to_content_hash });
-      }
-      const changes: DocumentChange[] = [];
-      for (const change of folded.values()) {
-        if (change.fromHash === change.toHash) continue;
-        const type = change.fromHash === null ? 'added' : change.toHash === null ? 'removed' : 'modified';
-        changes.push({ ...change, type });
-      }
-      return changes;
+      return foldDiffRows(rows, range);
     },
 
     activeBranch: (state: State): string => value<string>(state, 'SELECT active_branch()'),

@@ -1,0 +1,445 @@
+/**
+ * The server-mode version store: mysql2 against a Dolt sql-server, or MySQL/MariaDB. It runs on the main thread
+ * (mysql2 is asynchronous I/O: nothing here blocks), with a pool, a connect timeout and a per-query timeout.
+ *
+ * The dialect is detected once at connect: on Dolt, a commit is `CALL DOLT_ADD('-A')` + `CALL DOLT_COMMIT(...)`
+ * and the log and diffs come from Dolt's system tables; elsewhere a commit is a transaction commit plus a row in
+ * `session_commits`, so the same interface works on both.
+ *
+ * Every statement is parameterised; identifiers never come from input. Errors carry the server's code, never
+ * the SQL text or the credentials.
+ */
+import mysql from 'mysql2/promise';
+import { Coalescer } from '../coalescer.js';
+import { foldDiffRows, type DiffRow } from './diff-fold.js';
+import {
+  StoreConnectionError,
+  StoreTimeoutError,
+  checkBranchName,
+  storeArgumentError,
+  storeError,
+} from './errors.js';
+import { schemaStatements } from './mysql-schema.js';
+import type { ChangeSet, CommitInfo, DocumentChange, DocumentRecord, StoreCounters, VersionStore } from './version-store.js';
+
+export interface MysqlStoreOptions {
+  /** `mysql://user:password@host:port/database`. Either this or host/user/database. */
+  url?: string;
+  host?: string;
+  /** @default 3306 */
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /**
+   * Deadline for opening a connection (a frozen server accepts TCP and then never answers).
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Deadline for each query, from sending it until its result. Past it the query fails with StoreTimeoutError
+   * and its connection is discarded.
+   * @default 30000
+   */
+  queryTimeoutMs?: number;
+  /** Pool size. @default 4 */
+  connections?: number;
+  /**
+   * Most ids in one `IN (...)` lookup. Keeps statements far below the 65,535-placeholder and 16 MiB packet
+   * limits (FACTS.md): 5,000 ids of up to 255 characters is at most ~5 MB.
+   * @default 5000
+   */
+  idsPerQuery?: number;
+  /** Rows per multi-row INSERT inside a commit. @default 500 */
+  rowsPerInsert?: number;
+  /** Name recorded as the committer on servers without Dolt. @default 'session-executor' */
+  committer?: string;
+}
+
+type Dialect = 'dolt' | 'mysql';
+type Queryable = Pick<mysql.Pool, 'query'>;
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'EHOSTUNREACH',
+]);
+/** Duplicate key, null in a NOT NULL column, foreign key, no default, check constraint. */
+const CONSTRAINT_ERRNOS = new Set([1062, 1048, 1451, 1452, 1364, 3819, 4025]);
+
+export class MysqlStore implements VersionStore {
+  /** Connects, detects the dialect, and creates the tables if they are missing. */
+  static async connect(options: MysqlStoreOptions): Promise<MysqlStore> {
+    const config = toPoolConfig(options);
+    const pool = mysql.createPool(config);
+    // A connection that dies while idle in the pool emits 'error' on the pool's connection; without a listener
+    // that would crash the process.
+    pool.on('connection', (connection) => connection.on('error', () => {}));
+    const store = new MysqlStore(pool, options, config.database!);
+    try {
+      await store.initialise();
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+    return store;
+  }
+
+  dialect: Dialect = 'mysql';
+  private queries = 0;
+  private readonly queryTimeoutMs: number;
+  private readonly idsPerQuery: number;
+  private readonly rowsPerInsert: number;
+  private readonly loaders = new Map<string, Coalescer<string, boolean>>();
+
+  private constructor(
+    private readonly pool: mysql.Pool,
+    private readonly options: MysqlStoreOptions,
+    private readonly database: string,
+  ) {
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+    this.idsPerQuery = Math.max(1, options.idsPerQuery ?? 5_000);
+    this.rowsPerInsert = Math.max(1, options.rowsPerInsert ?? 500);
+  }
+
+  private async initialise(): Promise<void> {
+    try {
+      await this.run(this.pool, 'SELECT dolt_version() AS version');
+      this.dialect = 'dolt';
+    } catch (error) {
+      // 1305: no such function (MySQL/MariaDB). Anything else is a real failure (credentials, network).
+      if ((error as { details?: { sqlCode?: unknown } }).details?.sqlCode !== 1305) throw error;
+      this.dialect = 'mysql';
+    }
+    const [[{ version }]] = (await this.run(this.pool, 'SELECT VERSION() AS version')) as [[{ version: string }]];
+    const collation = version.includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+    for (const statement of schemaStatements(collation)) await this.run(this.pool, statement);
+  }
+
+  async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
+    await this.run(this.pool, 'INSERT IGNORE INTO collections (name, metadata) VALUES (?, ?)', [
+      name,
+      JSON.stringify(metadata ?? {}),
+    ]);
+  }
+
+  async documentHashes(collection: string): Promise<Map<string, string>> {
+    const [rows] = (await this.run(
+      this.pool,
+      'SELECT doc_id, content_hash FROM documents WHERE collection_name = ?',
+      [collection],
+    )) as [Array<{ doc_id: string; content_hash: string }>];
+    return new Map(rows.map((row) => [row.doc_id, row.content_hash]));
+  }
+
+  async existing(collection: string, ids: string[]): Promise<Set<string>> {
+    return this.existingIn(this.pool, collection, ids);
+  }
+
+  exists(collection: string, id: string): Promise<boolean> {
+    let loader = this.loaders.get(collection);
+    if (!loader) {
+      loader = new Coalescer(
+        async (ids: readonly string[]) => {
+          const found = await this.existing(collection, [...ids]);
+          return ids.map((candidate) => found.has(candidate));
+        },
+        { maxBatchSize: this.idsPerQuery },
+      );
+      this.loaders.set(collection, loader);
+    }
+    return loader.load(id);
+  }
+
+  async commitChanges(changes: ChangeSet): Promise<string | null> {
+    if (changes.upserts.length === 0 && changes.deletes.length === 0) return null;
+    const connection = await this.getConnection();
+    let commitId: string | null = null;
+    try {
+      await this.run(connection, 'START TRANSACTION');
+      await this.run(connection, 'INSERT IGNORE INTO collections (name, metadata) VALUES (?, ?)', [
+        changes.collection,
+        '{}',
+      ]);
+      if (this.dialect === 'mysql') {
+        const [result] = (await this.run(connection, 'INSERT INTO session_commits (message, committer) VALUES (?, ?)', [
+          changes.message,
+          this.options.committer ?? 'session-executor',
+        ])) as [{ insertId: number }];
+        commitId = String(result.insertId);
+      }
+      const present = await this.existingIn(
+        connection,
+        changes.collection,
+        changes.upserts.map((doc) => doc.docId),
+      );
+      for (const rows of chunks(changes.upserts, this.rowsPerInsert)) {
+        await this.insertDocuments(connection, changes.collection, rows);
+      }
+      for (const ids of chunks(changes.deletes, this.idsPerQuery)) {
+        await this.run(
+          connection,
+          `DELETE FROM documents WHERE collection_name = ? AND doc_id IN (${placeholders(ids.length)})`,
+          [changes.collection, ...ids],
+        );
+      }
+      const log: Array<[string, string, string, string | null, string | null]> = [
+        ...changes.upserts.map(
+          (doc) =>
+            [doc.docId, changes.collection, present.has(doc.docId) ? 'modified' : 'added', doc.contentHash, commitId] as [
+              string,
+              string,
+              string,
+              string | null,
+              string | null,
+            ],
+        ),
+        ...changes.deletes.map(
+          (docId) => [docId, changes.collection, 'deleted', null, commitId] as [string, string, string, null, string | null],
+        ),
+      ];
+      for (const rows of chunks(log, this.rowsPerInsert)) {
+        await this.run(
+          connection,
+          `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash, commit_id) VALUES ${rows
+            .map(() => '(?, ?, ?, ?, ?)')
+            .join(', ')}`,
+          rows.flat(),
+        );
+      }
+      await this.run(connection, 'COMMIT');
+    } catch (error) {
+      await this.run(connection, 'ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
+    }
+    if (this.dialect === 'dolt') return this.doltCommit(changes.message);
+    return commitId;
+  }
+
+  async log(limit = 100): Promise<CommitInfo[]> {
+    if (this.dialect === 'dolt') {
+      const [rows] = (await this.run(
+        this.pool,
+        'SELECT commit_hash AS hash, message, committer, date FROM dolt_log LIMIT ?',
+        [limit],
+      )) as [Array<{ hash: string; message: string; committer: string; date: Date | string }>];
+      return rows.map((row) => ({ ...row, date: String(row.date) }));
+    }
+    const [rows] = (await this.run(
+      this.pool,
+      'SELECT id, message, committer, committed_at FROM session_commits ORDER BY id DESC LIMIT ?',
+      [limit],
+    )) as [Array<{ id: number; message: string; committer: string; committed_at: Date }>];
+    return rows.map((row) => ({
+      hash: String(row.id),
+      message: row.message,
+      committer: row.committer,
+      date: new Date(row.committed_at).toISOString(),
+    }));
+  }
+
+  async diff(toCommit: string, fromCommit?: string): Promise<DocumentChange[]> {
+    if (this.dialect === 'dolt') {
+      const [commits] = (await this.run(this.pool, 'SELECT commit_hash AS hash FROM dolt_log')) as [Array<{ hash: string }>];
+      const order = commits.map((c) => c.hash);
+      const end = order.indexOf(toCommit);
+      const start = fromCommit === undefined ? end + 1 : order.indexOf(fromCommit);
+      if (end < 0 || start < end) throw storeArgumentError(`cannot diff ${fromCommit ?? 'parent'}..${toCommit}`);
+      const range = order.slice(end, start).reverse();
+      const [rows] = (await this.run(
+        this.pool,
+        `SELECT to_commit, from_doc_id, to_doc_id, from_collection_name, to_collection_name, from_content_hash,
+                to_content_hash
+         FROM dolt_diff_documents WHERE to_commit IN (${placeholders(range.length)})`,
+        range,
+      )) as [DiffRow[]];
+      return foldDiffRows(rows, range);
+    }
+    // Without Dolt, the sync log of each commit says what it changed (the old content is not kept).
+    const to = Number(toCommit);
+    const from = fromCommit === undefined ? to - 1 : Number(fromCommit);
+    if (!Number.isInteger(to) || !Number.isInteger(from)) throw storeArgumentError(`unknown commit ${toCommit}`);
+    const [rows] = (await this.run(
+      this.pool,
+      `SELECT doc_id, collection_name, operation, content_hash FROM document_sync_log
+       WHERE CAST(commit_id AS UNSIGNED) > ? AND CAST(commit_id AS UNSIGNED) <= ? ORDER BY id`,
+      [from, to],
+    )) as [Array<{ doc_id: string; collection_name: string; operation: string; content_hash: string | null }>];
+    const changes = new Map<string, DocumentChange>();
+    for (const row of rows) {
+      const key = JSON.stringify([row.collection_name, row.doc_id]);
+      const previous = changes.get(key);
+      const type = row.operation === 'deleted' ? 'removed' : row.operation === 'added' ? 'added' : 'modified';
+      if (previous?.type === 'added' && type === 'removed') changes.delete(key);
+      else
+        changes.set(key, {
+          docId: row.doc_id,
+          collection: row.collection_name,
+          type: previous?.type === 'added' && type === 'modified' ? 'added' : type,
+          fromHash: null,
+          toHash: row.content_hash,
+        });
+    }
+    return [...changes.values()];
+  }
+
+  async activeBranch(): Promise<string> {
+    if (this.dialect !== 'dolt') return 'main';
+    const [[row]] = (await this.run(this.pool, 'SELECT active_branch() AS branch')) as [[{ branch: string }]];
+    return row.branch;
+  }
+
+  async createBranch(name: string): Promise<void> {
+    this.requireDolt('branches');
+    checkBranchName(name);
+    await this.run(this.pool, 'CALL DOLT_BRANCH(?)', [name]);
+  }
+
+  /**
+   * On a Dolt server a checkout belongs to one connection, and this store uses a pool: connect with the branch
+   * in the database name (`mydb/feature`) instead, as Dolt recommends for pooled clients.
+   */
+  async checkout(name: string): Promise<void> {
+    this.requireDolt('branches');
+    checkBranchName(name);
+    throw storeArgumentError(`connect to database "${this.database}/${name}" to work on branch ${name} through a pool`);
+  }
+
+  counters(): StoreCounters {
+    return { queries: this.queries };
+  }
+
+  /** Queries sent since connect (the same count as counters(), as a promise, like the DoltLite store). */
+  async queryCount(): Promise<number> {
+    return this.queries;
+  }
+
+  /** @internal For fault tests: a query that takes `seconds` on the server. */
+  async sleep(seconds: number): Promise<void> {
+    await this.run(this.pool, 'SELECT SLEEP(?)', [seconds]);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async doltCommit(message: string): Promise<string | null> {
+    await this.run(this.pool, "CALL DOLT_ADD('-A')");
+    const [rows] = (await this.run(this.pool, "CALL DOLT_COMMIT('-m', ?)", [message])) as [Array<Array<{ hash: string }>>];
+    return rows[0]?.[0]?.hash ?? null;
+  }
+
+  private requireDolt(feature: string): void {
+    if (this.dialect !== 'dolt') throw storeArgumentError(`${feature} need a Dolt server; this server is not Dolt`);
+  }
+
+  private async existingIn(db: Queryable, collection: string, ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const part of chunks(ids, this.idsPerQuery)) {
+      const [rows] = (await this.run(
+        db,
+        `SELECT doc_id FROM documents WHERE collection_name = ? AND doc_id IN (${placeholders(part.length)})`,
+        [collection, ...part],
+      )) as [Array<{ doc_id: string }>];
+      for (const row of rows) found.add(row.doc_id);
+    }
+    return found;
+  }
+
+  private async insertDocuments(db: Queryable, collection: string, rows: DocumentRecord[]): Promise<void> {
+    await this.run(
+      db,
+      `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata) VALUES ${rows
+        .map(() => '(?, ?, ?, ?, ?)')
+        .join(', ')}
+       ON DUPLICATE KEY UPDATE content = VALUES(content), content_hash = VALUES(content_hash),
+         metadata = VALUES(metadata)`,
+      rows.flatMap((doc) => [doc.docId, collection, doc.content, doc.contentHash, JSON.stringify(doc.metadata ?? {})]),
+    );
+  }
+
+  private async getConnection(): Promise<mysql.PoolConnection> {
+    try {
+      return await this.pool.getConnection();
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  /**
+   * Every statement goes through here: counted, given the per-query timeout, errors translated. `query()` (text
+   * protocol, values escaped by mysql2) rather than `execute()`: IN lists of varying length would otherwise
+   * leave a prepared statement per distinct length on every connection.
+   */
+  private async run(db: Queryable, sql: string, values: unknown[] = []): Promise<unknown> {
+    this.queries++;
+    try {
+      return await db.query({ sql, values, timeout: this.queryTimeoutMs });
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+}
+
+function translate(error: unknown): Error {
+  const e = error as Error & { code?: string; errno?: number; sqlState?: string; sqlMessage?: string };
+  // Never keep the original: mysql2 errors carry the whole SQL text in `sql`.
+  const cause = { code: e.code, errno: e.errno, sqlState: e.sqlState };
+  const message = e.sqlMessage ?? e.message;
+  if (e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') return new StoreTimeoutError(`query timed out: ${message}`, cause);
+  if (e.code && CONNECTION_CODES.has(e.code)) return new StoreConnectionError(`database connection failed: ${message}`, cause);
+  if (e.errno !== undefined && CONSTRAINT_ERRNOS.has(e.errno)) return storeError(true, message, e.errno);
+  if (e.errno !== undefined) return storeError(false, message, e.errno);
+  return new StoreConnectionError(`database connection failed: ${message}`, cause);
+}
+
+function toPoolConfig(options: MysqlStoreOptions): mysql.PoolOptions & { database: string } {
+  const base: mysql.PoolOptions = {
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    connectionLimit: options.connections ?? 4,
+    waitForConnections: true,
+    charset: 'utf8mb4_unicode_ci',
+    supportBigNumbers: true,
+    dateStrings: false,
+  };
+  if (options.url) {
+    const url = new URL(options.url);
+    if (url.protocol !== 'mysql:') throw storeArgumentError(`expected a mysql:// URL, got ${url.protocol}//`);
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    if (!database) throw storeArgumentError('the connection URL names no database');
+    return {
+      ...base,
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 3306,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database,
+    };
+  }
+  if (!options.database) throw storeArgumentError('no database given');
+  return {
+    ...base,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 3306,
+    user: options.user,
+    password: options.password,
+    database: options.database,
+  };
+}
+
+function placeholders(n: number): string {
+  return new Array(n).fill('?').join(', ');
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,35 @@
+/**
+ * A guardian process for a throwaway server: it starts the server, reports its pid on stdout, and kills it
+ * when its own stdin closes, which happens when the process that started the guardian exits for any reason
+ * (even SIGKILL). So no server outlives the test or app that started it.
+ *
+ * argv: <stop-signal> <grace-ms> <command> [args...]
+ */
+import { spawn } from 'node:child_process';
+
+const [stopSignal, graceArg, command, ...args] = process.argv.slice(2);
+const graceMs = Number(graceArg);
+const child = spawn(command!, args, { stdio: ['ignore', 'ignore', 'pipe'], shell: false });
+let stopping = false;
+
+process.stdout.write(`${JSON.stringify({ pid: child.pid })}\n`);
+// The server's own log goes to our stderr only when asked, and is never parsed for secrets.
+child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  child.kill(stopSignal as NodeJS.Signals);
+  // Some servers ignore SIGTERM (FACTS.md: Chroma's Rust server spins); SIGKILL after the grace period.
+  setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+}
+
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+child.on('exit', (code, signal) => {
+  process.exitCode = stopping ? 0 : (code ?? (signal ? 1 : 0));
+  process.stdin.destroy();
+});
