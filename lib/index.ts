@@ -48,3 +48,6 @@ export { chunkText, joinChunks, CHUNK_SIZE, CHUNK_OVERLAP } from './sync/chunkin
 export { contentHash } from './sync/hashing.js';
 export { MysqlStore } from './dolt/mysql-store.js';
 export type { MysqlStoreOptions } from './dolt/mysql-store.js';
+export type { HttpChromaOptions } from './chroma/http-session.js';
+export { startChromaServer } from './servers/chroma-server.js';
+export type { ChromaServer, ChromaServerOptions } from './servers/chroma-server.js';

@@ -11,6 +11,8 @@ import './errors.js'; // registers the typed Chroma errors for this thread
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
 import type PythonChromaSession from './python-session.js';
 import type { PythonChromaOptions } from './python-session.js';
+import type HttpChromaSession from './http-session.js';
+import type { HttpChromaOptions } from './http-session.js';
 import type {
   CollectionInfo,
   CreateCollectionArgs,
@@ -44,6 +46,18 @@ export class Chroma {
     const { embedder, executor, ...open } = options;
     const spec = sessionSpec<ChromaSessionDefinition>(new URL('./python-session.js', import.meta.url), open);
     return Chroma.over(await SessionExecutor.start(spec, executor), embedder);
+  }
+
+  /**
+   * Starts an owner thread hosting the npm `chromadb` client against a Chroma server. Same operations, types
+   * and errors as {@link Chroma.embedded}.
+   */
+  static async remote(options: HttpChromaOptions & ChromaOptions): Promise<Chroma> {
+    const { embedder, executor, ...open } = options;
+    const spec = sessionSpec<typeof HttpChromaSession>(new URL('./http-session.js', import.meta.url), open);
+    const started = await SessionExecutor.start(spec, executor);
+    // Both sessions define the same operations with the same types (the remote one ignores test-only ones).
+    return Chroma.over(started as unknown as SessionExecutor<ChromaSessionDefinition>, embedder);
   }
 
   /** Wraps an executor already running a Chroma session. */

@@ -9,7 +9,9 @@ import { spawn } from 'node:child_process';
 
 const [stopSignal, graceArg, command, ...args] = process.argv.slice(2);
 const graceMs = Number(graceArg);
-const child = spawn(command!, args, { stdio: ['ignore', 'ignore', 'pipe'], shell: false });
+// RUST_LOG=error: Chroma's Rust server logs every request otherwise.
+const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'error' };
+const child = spawn(command!, args, { stdio: ['ignore', 'ignore', 'pipe'], shell: false, env });
 let stopping = false;
 
 process.stdout.write(`${JSON.stringify({ pid: child.pid })}\n`);

@@ -1,0 +1,239 @@
+/**
+ * The remote Chroma session: the npm `chromadb` client (v3) against a Chroma server, hosted by an owner thread
+ * like the embedded session, with the same operations, types and typed errors.
+ *
+ * The client has no request timeout of its own and shares one `fetchOptions.signal` across all requests
+ * (FACTS.md), so the owner thread wraps `fetch` and gives every request its own deadline. The wrapper is safe
+ * because this thread exists for this one client.
+ */
+import { ChromaClient, type Collection } from 'chromadb';
+import { defineSession } from '../session.js';
+import { chromaError, type ChromaErrorKind } from './errors.js';
+import type {
+  CollectionInfo,
+  CreateCollectionArgs,
+  DeleteArgs,
+  GetArgs,
+  GetResult,
+  Metadata,
+  QueryArgs,
+  QueryResult,
+  RecordsArgs,
+} from './types.js';
+
+export interface HttpChromaOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 8000 */
+  port?: number;
+  /** @default false */
+  ssl?: boolean;
+  /** Extra HTTP headers (e.g. an auth token). Never logged. @default none */
+  headers?: Record<string, string>;
+  /** @default 'default_tenant' */
+  tenant?: string;
+  /** @default 'default_database' */
+  database?: string;
+  /**
+   * Deadline of each HTTP request, from sending it until its response. Every request gets its own.
+   * @default 30000
+   */
+  requestTimeoutMs?: number;
+}
+
+interface State {
+  client: ChromaClient;
+  collections: Map<string, Collection>;
+  temporary: Set<string>;
+  maxBatchSize: number;
+}
+
+let requestTimeoutMs = 30_000;
+const plainFetch = globalThis.fetch;
+globalThis.fetch = (input, init) =>
+  plainFetch(input, {
+    ...init,
+    signal: init?.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(requestTimeoutMs)])
+      : AbortSignal.timeout(requestTimeoutMs),
+  });
+
+/** Maps the client's errors (and timeouts) to the typed errors both sessions share. */
+function translate(error: unknown, collection?: string): Error {
+  const e = error as Error & { cause?: { name?: string } };
+  const message = e.message ?? String(error);
+  const text = `${e.name}: ${message}`;
+  let kind: ChromaErrorKind = 'internal';
+  if (e.name === 'ChromaUniqueError' || /already exists/.test(message)) kind = 'collection_exists';
+  else if (e.name === 'ChromaNotFoundError' || /does not exist/.test(message)) kind = 'collection_not_found';
+  else if (e.name === 'ChromaClientError' || e.name === 'ChromaValueError') kind = 'invalid_argument';
+  else if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || /aborted|timeout/i.test(text)) kind = 'timeout';
+  else if (e.name === 'ChromaConnectionError') kind = 'connection';
+  const described =
+    kind === 'collection_not_found' && collection
+      ? `Collection [${collection}] does not exist`
+      : kind === 'collection_exists' && collection
+        ? `Collection [${collection}] already exists`
+        : message;
+  return chromaError(kind, described, { clientError: e.name });
+}
+
+async function guarded<T>(collection: string | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw translate(error, collection);
+  }
+}
+
+async function collectionOf(state: State, name: string): Promise<Collection> {
+  let handle = state.collections.get(name);
+  if (!handle) {
+    handle = await guarded(name, () => state.client.getCollection({ name, embeddingFunction: null as never }));
+    state.collections.set(name, handle);
+  }
+  return handle;
+}
+
+function* slices(length: number, size: number): Generator<[number, number]> {
+  for (let start = 0; start < length; start += size) yield [start, Math.min(length, start + size)];
+}
+
+async function write(state: State, method: 'add' | 'upsert' | 'update', args: RecordsArgs): Promise<number> {
+  const collection = await collectionOf(state, args.collection);
+  for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
+    const part = {
+      ids: args.ids.slice(start, end),
+      embeddings: args.embeddings?.slice(start, end),
+      documents: args.documents?.slice(start, end),
+      metadatas: args.metadatas?.slice(start, end),
+    };
+    await guarded(args.collection, () => collection[method](part as never));
+  }
+  return args.ids.length;
+}
+
+function pick<T>(include: string[], field: string, value: T[] | undefined | null): T[] | null {
+  return include.includes(field) ? (value ?? []) : null;
+}
+
+export default defineSession({
+  async open(options: HttpChromaOptions): Promise<State> {
+    requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    const client = new ChromaClient({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8000,
+      ssl: options.ssl ?? false,
+      headers: options.headers,
+      tenant: options.tenant,
+      database: options.database,
+    });
+    await guarded(undefined, () => client.heartbeat());
+    const maxBatchSize = await guarded(undefined, () => client.getMaxBatchSize());
+    return { client, collections: new Map(), temporary: new Set(), maxBatchSize };
+  },
+  ops: {
+    maxBatchSize: (state: State): number => state.maxBatchSize,
+    listCollections: (state: State): Promise<CollectionInfo[]> =>
+      guarded(undefined, async () =>
+        (await state.client.listCollections()).map((c) => ({ name: c.name, metadata: (c.metadata ?? null) as Metadata | null })),
+      ),
+    createCollection: async (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> => {
+      const c = await guarded(args.name, () =>
+        state.client.createCollection({ name: args.name, metadata: args.metadata, embeddingFunction: null as never }),
+      );
+      state.collections.set(c.name, c);
+      if (args.temporary) state.temporary.add(c.name);
+      return { name: c.name, metadata: (c.metadata ?? null) as Metadata | null };
+    },
+    getOrCreateCollection: async (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> => {
+      const c = await guarded(args.name, () =>
+        state.client.getOrCreateCollection({ name: args.name, metadata: args.metadata, embeddingFunction: null as never }),
+      );
+      state.collections.set(c.name, c);
+      if (args.temporary) state.temporary.add(c.name);
+      return { name: c.name, metadata: (c.metadata ?? null) as Metadata | null };
+    },
+    deleteCollection: async (state: State, name: string): Promise<null> => {
+      state.collections.delete(name);
+      await guarded(name, () => state.client.deleteCollection({ name }));
+      state.temporary.delete(name);
+      return null;
+    },
+    count: async (state: State, collection: string): Promise<number> => {
+      const c = await collectionOf(state, collection);
+      return guarded(collection, () => c.count());
+    },
+    add: (state: State, args: RecordsArgs): Promise<number> => write(state, 'add', args),
+    upsert: (state: State, args: RecordsArgs): Promise<number> => write(state, 'upsert', args),
+    update: (state: State, args: RecordsArgs): Promise<number> => write(state, 'update', args),
+    get: async (state: State, args: GetArgs): Promise<GetResult> => {
+      const c = await collectionOf(state, args.collection);
+      const include = args.include ?? ['documents', 'metadatas'];
+      const out: GetResult = { ids: [], embeddings: null, documents: null, metadatas: null };
+      const run = async (ids: string[] | undefined) => {
+        const result = await guarded(args.collection, () =>
+          c.get({ ids, where: args.where as never, include: include as never, limit: ids ? undefined : args.limit, offset: ids ? undefined : args.offset }),
+        );
+        out.ids.push(...result.ids);
+        for (const field of ['embeddings', 'documents', 'metadatas'] as const) {
+          const values = pick(include, field, result[field] as unknown[]);
+          if (values) out[field] = [...((out[field] as unknown[] | null) ?? []), ...values] as never;
+        }
+      };
+      if (args.ids === undefined) await run(undefined);
+      else for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) await run(args.ids.slice(start, end));
+      return out;
+    },
+    existing: async (state: State, args: { collection: string; ids: string[] }): Promise<string[]> => {
+      const c = await collectionOf(state, args.collection);
+      const found: string[] = [];
+      for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
+        const result = await guarded(args.collection, () => c.get({ ids: args.ids.slice(start, end), include: [] }));
+        found.push(...result.ids);
+      }
+      return found;
+    },
+    delete: async (state: State, args: DeleteArgs): Promise<null> => {
+      const c = await collectionOf(state, args.collection);
+      if (args.ids === undefined) {
+        await guarded(args.collection, () => c.delete({ where: args.where as never }));
+        return null;
+      }
+      for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
+        await guarded(args.collection, () => c.delete({ ids: args.ids!.slice(start, end), where: args.where as never }));
+      }
+      return null;
+    },
+    query: async (state: State, args: QueryArgs): Promise<QueryResult> => {
+      const c = await collectionOf(state, args.collection);
+      const include = args.include ?? ['documents', 'metadatas', 'distances'];
+      const result = await guarded(args.collection, () =>
+        c.query({ queryEmbeddings: args.embeddings, nResults: args.nResults ?? 10, where: args.where as never, include: include as never }),
+      );
+      return {
+        ids: result.ids,
+        documents: pick(include, 'documents', result.documents) as QueryResult['documents'],
+        metadatas: pick(include, 'metadatas', result.metadatas) as QueryResult['metadatas'],
+        distances: pick(include, 'distances', result.distances) as QueryResult['distances'],
+        embeddings: pick(include, 'embeddings', result.embeddings) as QueryResult['embeddings'],
+      };
+    },
+    /** Not available on a remote server (there is no session host to put to sleep). */
+    sleep: async (): Promise<null> => {
+      throw chromaError('invalid_argument', 'sleep is a test operation of the embedded session only');
+    },
+    pid: (): number | undefined => undefined,
+  },
+  async close(state: State): Promise<void> {
+    for (const name of state.temporary) {
+      try {
+        await state.client.deleteCollection({ name });
+      } catch {
+        // best effort: closing goes on
+      }
+    }
+    state.temporary.clear();
+    state.collections.clear();
+  },
+});
