@@ -1,7 +1,7 @@
 /**
- * The embedded Chroma session through the executor vs the same calls in a plain Python script (the limit),
- * in one run: create a collection, add 1,000 documents, get 1,000 ids, 1,000 coalesced exists(), and count
- * (for the per-operation overhead).
+ * The embedded Chroma session through the executor vs the same calls in a plain Python script (the limit)
+ * and the remote session (npm chromadb client against a local Chroma server), in one run: create a collection,
+ * add 1,000 documents, get 1,000 ids, 1,000 coalesced exists(), and count (for the per-operation overhead).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { Chroma } from '../lib/chroma/chroma.js';
 import { defaultPython } from '../lib/paths.js';
+import { startChromaServer } from '../lib/servers/chroma-server.js';
 import { emit, medianMs, round } from './report.js';
 
 const REPS = 10;
@@ -28,23 +29,27 @@ const plain = JSON.parse(execFileSync(defaultPython(), [plainScript, String(REPS
 >;
 
 const dir = mkdtempSync(join(tmpdir(), 'chroma-bench-'));
-const chroma = await Chroma.embedded({ path: dir });
-let created = 0;
-let added = 0;
-await chroma.createCollection({ name: 'reads' });
-await chroma.add('reads', { ids, embeddings, documents, metadatas });
+const embedded = await Chroma.embedded({ path: join(dir, 'embedded') });
+const server = await startChromaServer({ path: join(dir, 'server') });
+const remote = await Chroma.remote({ host: server.host, port: server.port });
 
 const bench = new Bench({ iterations: REPS, time: 0, warmup: false } as ConstructorParameters<typeof Bench>[0]);
-bench
-  .add('create', () => chroma.createCollection({ name: `create-${created++}` }).then(() => {}))
-  .add(
-    'add',
-    () => chroma.add(`add-${added}`, { ids, embeddings, documents, metadatas }).then(() => {}),
-    { beforeEach: () => chroma.createCollection({ name: `add-${++added}` }).then(() => {}) } as never,
-  )
-  .add('get', () => chroma.get('reads', { ids, include: ['documents', 'metadatas'] }).then(() => {}))
-  .add('exists', () => Promise.all(ids.map((id) => chroma.exists('reads', id))).then(() => {}))
-  .add('count', () => chroma.count('reads').then(() => {}), { iterations: REPS * 20 } as never);
+for (const [kind, chroma] of [['embedded', embedded], ['remote', remote]] as const) {
+  let created = 0;
+  let added = 0;
+  await chroma.createCollection({ name: 'reads' });
+  await chroma.add('reads', { ids, embeddings, documents, metadatas });
+  bench
+    .add(`${kind}|create`, () => chroma.createCollection({ name: `create-${created++}` }).then(() => {}))
+    .add(
+      `${kind}|add`,
+      () => chroma.add(`add-${added}`, { ids, embeddings, documents, metadatas }).then(() => {}),
+      { beforeEach: () => chroma.createCollection({ name: `add-${++added}` }).then(() => {}) } as never,
+    )
+    .add(`${kind}|get`, () => chroma.get('reads', { ids, include: ['documents', 'metadatas'] }).then(() => {}))
+    .add(`${kind}|exists`, () => Promise.all(ids.map((id) => chroma.exists('reads', id))).then(() => {}))
+    .add(`${kind}|count`, () => chroma.count('reads').then(() => {}), { iterations: REPS * 20 } as never);
+}
 await bench.run();
 
 const labels: Record<string, string> = {
@@ -54,19 +59,32 @@ const labels: Record<string, string> = {
   exists: '1,000 coalesced exists()',
   count: 'count (per-op overhead)',
 };
-const rows = Object.keys(labels).map((key) => {
-  const ours = medianMs(bench, key);
-  return [labels[key]!, round(plain[key]!, 2), round(ours, 2), round(ours / plain[key]!, 2), round(ours - plain[key]!, 2)];
-});
+const pinned = process.env.BENCH_PINNED === '1';
+const where = pinned ? 'pinned to one CPU (taskset -c 0; Python and the server too)' : 'unpinned';
 emit({
-  id: 'chroma-embedded',
-  title: 'Embedded Chroma (Python chromadb 1.5.9): executor vs plain Python, unpinned',
+  id: `chroma-embedded-${pinned ? 'pinned' : 'unpinned'}`,
+  title: `Embedded Chroma (Python chromadb 1.5.9): executor vs plain Python, ${where}`,
   columns: ['operation', 'plain Python (ms, median)', 'through the executor (ms, median)', 'ratio', 'overhead (ms)'],
-  rows,
+  rows: Object.keys(labels).map((key) => {
+    const ours = medianMs(bench, `embedded|${key}`);
+    return [labels[key]!, round(plain[key]!, 2), round(ours, 2), round(ours / plain[key]!, 2), round(ours - plain[key]!, 2)];
+  }),
   notes: [
-    `${REPS} repetitions each (count: ${REPS * 20}). The executor path includes the thread hop, JSON framing over the pipe, and JSON (de)serialisation in Python.`,
+    `${REPS} repetitions each (count: ${REPS * 20}). The executor path adds the thread hop, length-prefixed JSON over a pipe to the Python child, and JSON in Python: four wake-ups of sleeping threads/processes per operation, which is most of the count overhead on 2 vCPUs.`,
     'For reference, the seed system measured 50 ms for create_collection in pure Python and "3-4 seconds" through its .NET bridge.',
   ],
 });
-await chroma.close();
+emit({
+  id: `chroma-remote-${pinned ? 'pinned' : 'unpinned'}`,
+  title: `Chroma sessions: embedded (Python PersistentClient) vs remote (npm chromadb client -> chroma run on 127.0.0.1), ${where}`,
+  columns: ['operation', 'embedded (ms, median)', 'remote (ms, median)', 'remote / embedded'],
+  rows: Object.keys(labels).map((key) => {
+    const a = medianMs(bench, `embedded|${key}`);
+    const b = medianMs(bench, `remote|${key}`);
+    return [labels[key]!, round(a, 2), round(b, 2), round(b / a, 2)];
+  }),
+});
+await embedded.close();
+await remote.close();
+await server.stop();
 rmSync(dir, { recursive: true, force: true });

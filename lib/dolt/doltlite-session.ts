@@ -291,6 +291,14 @@ export default defineSession({
       }
     },
 
+    /** Writes the snapshot now; returns its size and how long the export and the atomic write took. */
+    saveSnapshot: (state: State): { bytes: number; ms: number } => {
+      const started = performance.now();
+      const bytes = state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!).length;
+      saveSnapshot(state);
+      return { bytes, ms: performance.now() - started };
+    },
+
     snapshotBytes: (state: State): number => state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!).length,
   },
   close(state: State): void {

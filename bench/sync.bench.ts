@@ -1,0 +1,82 @@
+/**
+ * Change detection at 10, 100, 1,000 and 10,000 documents: this design (a constant few bulk reads) vs a naive
+ * per-document detector as the seed system had (a full scan, then a Chroma get and an existence query per
+ * document), on the embedded Chroma session and the DoltLite store, in one run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chroma } from '../lib/chroma/chroma.js';
+import { DoltLiteStore } from '../lib/dolt/doltlite-store.js';
+import { ChromaDoltSync } from '../lib/sync/chroma-dolt-sync.js';
+import { emit, round } from './report.js';
+
+const sizes = [10, 100, 1_000, 10_000];
+const dir = mkdtempSync(join(tmpdir(), 'sync-bench-'));
+const chroma = await Chroma.embedded({ path: dir, executor: { maxQueue: 50_000 } });
+const store = await DoltLiteStore.open({ executor: { maxQueue: 50_000 } });
+const sync = new ChromaDoltSync(chroma, store);
+
+/** The seed's detector: one scan for the ids, then two sequential operations per document. */
+async function naiveDetect(collection: string): Promise<{ added: number; ops: number }> {
+  const all = await chroma.get(collection, { include: ['metadatas'] });
+  let ops = 1;
+  const docIds = [...new Set(all.metadatas!.map((m) => String(m!['source_id'])))];
+  let added = 0;
+  for (const docId of docIds) {
+    await chroma.get(collection, { where: { source_id: docId }, include: ['documents', 'metadatas'] });
+    const known = await store.existing(collection, [docId]);
+    ops += 2;
+    if (known.size === 0) added++;
+  }
+  return { added, ops };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const rows = [];
+for (const n of sizes) {
+  const collection = `bench-${n}`;
+  await chroma.createCollection({ name: collection });
+  const docs = Array.from({ length: n }, (_, i) => ({ docId: `d${i}`, content: `Document ${i}: ${'lorem ipsum '.repeat(20)}` }));
+  for (let i = 0; i < n; i += 5_000) await sync.writeDocuments(collection, docs.slice(i, i + 5_000));
+  await sync.stageLocalChanges(collection, { message: `load ${n}` });
+  // One edit so both detectors have something to find.
+  await sync.writeDocuments(collection, [{ docId: 'd0', content: 'edited' }]);
+
+  const ours: number[] = [];
+  let oursOps = 0;
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    const result = await sync.detectLocalChanges(collection);
+    ours.push(performance.now() - started);
+    oursOps = result.sessionOps + result.storeQueries;
+  }
+  const naive: number[] = [];
+  let naiveOps = 0;
+  for (let i = 0; i < (n >= 10_000 ? 1 : n >= 1_000 ? 3 : 7); i++) {
+    const started = performance.now();
+    naiveOps = (await naiveDetect(collection)).ops;
+    naive.push(performance.now() - started);
+  }
+  const a = median(ours);
+  const b = median(naive);
+  rows.push([n.toLocaleString('en'), round(a, 1), oursOps, round(b, 1), naiveOps, `${round(b / a, 1)}x`]);
+  await chroma.deleteCollection(collection);
+}
+emit({
+  id: 'sync-detect',
+  title: 'detectLocalChanges: this design vs a naive per-document detector (embedded Chroma + DoltLite)',
+  columns: ['documents', 'ours (ms, median)', 'ours: ops', 'naive (ms, median)', 'naive: ops', 'speed-up'],
+  rows,
+  notes: [
+    'Ours: one Chroma read per page of 5,461 chunks (ids, texts, metadata) and one store query, run at the same time; it also verifies content hashes (finds edits made outside the library), which the naive detector does not.',
+    'Naive: medians of 7 runs (3 at 1,000 documents, 1 at 10,000: it takes tens of seconds).',
+  ],
+});
+await chroma.close();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
