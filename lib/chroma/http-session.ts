@@ -6,7 +6,7 @@
  * (FACTS.md), so the owner thread wraps `fetch` and gives every request its own deadline. The wrapper is safe
  * because this thread exists for this one client.
  */
-import { ChromaClient, type Collection } from 'chromadb';
+import { ChromaClient } from 'chromadb';
 import { defineSession } from '../session.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
 import type {
@@ -41,8 +41,40 @@ export interface HttpChromaOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * The parts of the client's collection handle we use. Declared here so our emitted type declarations do not
+ * import chromadb's, which reference a package chromadb does not install (@hey-api/client-fetch).
+ */
+interface Collection {
+  name: string;
+  metadata?: unknown;
+  count(): Promise<number>;
+  add(records: object): Promise<void>;
+  upsert(records: object): Promise<void>;
+  update(records: object): Promise<void>;
+  get(args: object): Promise<{ ids: string[]; embeddings?: unknown; documents?: unknown; metadatas?: unknown }>;
+  delete(args: object): Promise<unknown>;
+  query(args: object): Promise<{
+    ids: string[][];
+    documents?: unknown;
+    metadatas?: unknown;
+    distances?: unknown;
+    embeddings?: unknown;
+  }>;
+}
+
+interface Client {
+  heartbeat(): Promise<number>;
+  getMaxBatchSize(): Promise<number>;
+  listCollections(): Promise<Array<{ name: string; metadata?: unknown }>>;
+  createCollection(args: object): Promise<Collection>;
+  getOrCreateCollection(args: object): Promise<Collection>;
+  getCollection(args: object): Promise<Collection>;
+  deleteCollection(args: { name: string }): Promise<void>;
+}
+
 interface State {
-  client: ChromaClient;
+  client: Client;
   collections: Map<string, Collection>;
   temporary: Set<string>;
   maxBatchSize: number;
@@ -108,7 +140,7 @@ async function write(state: State, method: 'add' | 'upsert' | 'update', args: Re
       documents: args.documents?.slice(start, end),
       metadatas: args.metadatas?.slice(start, end),
     };
-    await guarded(args.collection, () => collection[method](part as never));
+    await guarded(args.collection, () => collection[method](part));
   }
   return args.ids.length;
 }
@@ -120,7 +152,7 @@ function pick<T>(include: string[], field: string, value: T[] | undefined | null
 export default defineSession({
   async open(options: HttpChromaOptions): Promise<State> {
     requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    const client = new ChromaClient({
+    const client: Client = new ChromaClient({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8000,
       ssl: options.ssl ?? false,
@@ -173,11 +205,11 @@ export default defineSession({
       const out: GetResult = { ids: [], embeddings: null, documents: null, metadatas: null };
       const run = async (ids: string[] | undefined) => {
         const result = await guarded(args.collection, () =>
-          c.get({ ids, where: args.where as never, include: include as never, limit: ids ? undefined : args.limit, offset: ids ? undefined : args.offset }),
+          c.get({ ids, where: args.where, include, limit: ids ? undefined : args.limit, offset: ids ? undefined : args.offset }),
         );
         out.ids.push(...result.ids);
         for (const field of ['embeddings', 'documents', 'metadatas'] as const) {
-          const values = pick(include, field, result[field] as unknown[]);
+          const values = pick(include, field, result[field] as unknown[] | undefined);
           if (values) out[field] = [...((out[field] as unknown[] | null) ?? []), ...values] as never;
         }
       };
@@ -197,11 +229,11 @@ export default defineSession({
     delete: async (state: State, args: DeleteArgs): Promise<null> => {
       const c = await collectionOf(state, args.collection);
       if (args.ids === undefined) {
-        await guarded(args.collection, () => c.delete({ where: args.where as never }));
+        await guarded(args.collection, () => c.delete({ where: args.where }));
         return null;
       }
       for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
-        await guarded(args.collection, () => c.delete({ ids: args.ids!.slice(start, end), where: args.where as never }));
+        await guarded(args.collection, () => c.delete({ ids: args.ids!.slice(start, end), where: args.where }));
       }
       return null;
     },
@@ -209,14 +241,14 @@ export default defineSession({
       const c = await collectionOf(state, args.collection);
       const include = args.include ?? ['documents', 'metadatas', 'distances'];
       const result = await guarded(args.collection, () =>
-        c.query({ queryEmbeddings: args.embeddings, nResults: args.nResults ?? 10, where: args.where as never, include: include as never }),
+        c.query({ queryEmbeddings: args.embeddings, nResults: args.nResults ?? 10, where: args.where, include }),
       );
       return {
         ids: result.ids,
-        documents: pick(include, 'documents', result.documents) as QueryResult['documents'],
-        metadatas: pick(include, 'metadatas', result.metadatas) as QueryResult['metadatas'],
-        distances: pick(include, 'distances', result.distances) as QueryResult['distances'],
-        embeddings: pick(include, 'embeddings', result.embeddings) as QueryResult['embeddings'],
+        documents: pick(include, 'documents', result.documents as never) as QueryResult['documents'],
+        metadatas: pick(include, 'metadatas', result.metadatas as never) as QueryResult['metadatas'],
+        distances: pick(include, 'distances', result.distances as never) as QueryResult['distances'],
+        embeddings: pick(include, 'embeddings', result.embeddings as never) as QueryResult['embeddings'],
       };
     },
     /** Not available on a remote server (there is no session host to put to sleep). */

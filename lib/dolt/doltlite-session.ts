@@ -20,6 +20,8 @@ export interface DoltLiteOptions {
   testOps?: boolean;
 }
 
+const SQLITE_DONE = 101;
+
 /** Ids per lookup query; json_each takes any number, this only bounds one statement's memory. */
 const IDS_PER_QUERY = 50_000;
 
@@ -87,11 +89,27 @@ function bindable(bind: unknown[] | undefined): unknown[] | undefined {
 
 function openDatabase(sqlite3: Sqlite3, snapshot: Uint8Array | null): Db {
   const db = new sqlite3.oo1.DB(':memory:');
-  if (snapshot) {
+  if (!snapshot) return db;
+  // A deserialized database reads fine but cannot be serialized again in DoltLite (export fails with
+  // SQLITE_ERROR), so the snapshot is deserialized into a staging database and copied into a plain in-memory
+  // one with the backup API: rows, Dolt history and branches all come along.
+  const staging = new sqlite3.oo1.DB(':memory:');
+  try {
     const pointer = sqlite3.wasm.allocFromTypedArray(snapshot);
     const flags = sqlite3.capi.SQLITE_DESERIALIZE_FREEONCLOSE | sqlite3.capi.SQLITE_DESERIALIZE_RESIZEABLE;
-    const rc = sqlite3.capi.sqlite3_deserialize(db.pointer!, 'main', pointer, snapshot.length, snapshot.length, flags);
+    const rc = sqlite3.capi.sqlite3_deserialize(staging.pointer!, 'main', pointer, snapshot.length, snapshot.length, flags);
     if (rc !== 0) throw storeError(false, `the snapshot could not be loaded (sqlite code ${rc})`, rc);
+    const backup = sqlite3.capi.sqlite3_backup_init(db.pointer!, 'main', staging.pointer!, 'main');
+    const stepped = sqlite3.capi.sqlite3_backup_step(backup, -1);
+    const finished = sqlite3.capi.sqlite3_backup_finish(backup);
+    if (stepped !== SQLITE_DONE || finished !== 0) {
+      throw storeError(false, `the snapshot could not be copied (sqlite codes ${stepped}, ${finished})`, stepped);
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  } finally {
+    staging.close();
   }
   return db;
 }

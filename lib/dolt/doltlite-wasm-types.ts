@@ -15,6 +15,9 @@ export interface DoltLiteSqlite3 {
   capi: {
     sqlite3_js_db_export(pointer: number): Uint8Array;
     sqlite3_deserialize(db: number, schema: string, data: number, size: number, bufferSize: number, flags: number): number;
+    sqlite3_backup_init(destination: number, destinationName: string, source: number, sourceName: string): number;
+    sqlite3_backup_step(backup: number, pages: number): number;
+    sqlite3_backup_finish(backup: number): number;
     SQLITE_DESERIALIZE_FREEONCLOSE: number;
     SQLITE_DESERIALIZE_RESIZEABLE: number;
   };

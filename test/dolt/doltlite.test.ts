@@ -45,10 +45,16 @@ test('doltlite: reopening from the snapshot keeps rows, history and branches', a
   await first.createBranch('kept-branch');
   await first.close();
   const second = await DoltLiteStore.open({ path });
-  t.teardown(() => second.close());
   t.deepEqual([...(await second.documentHashes('p')).keys()], ['x']);
   t.is((await second.log())[0]!.message, 'persist me');
   t.deepEqual(await second.branches(), ['kept-branch', 'main']);
+  // A reopened store commits and snapshots again, and the next open sees it.
+  await second.commitChanges({ collection: 'p', upserts: [doc('y', 'later')], deletes: [], message: 'after reopen' });
+  await second.close();
+  const third = await DoltLiteStore.open({ path });
+  t.teardown(() => third.close());
+  t.deepEqual((await third.log()).slice(0, 2).map((c) => c.message), ['after reopen', 'persist me']);
+  t.deepEqual([...(await third.documentHashes('p')).keys()].sort(), ['x', 'y']);
 });
 
 test('doltlite: bad SQL and constraint violations are typed errors; the store goes on', async (t) => {
