@@ -8,7 +8,7 @@ import { Chroma } from '../../lib/chroma/chroma.js';
 import { ChromaConnectionError } from '../../lib/chroma/errors.js';
 import { TimeoutError } from '../../lib/errors.js';
 import { startChromaServer, type ChromaServer } from '../../lib/servers/chroma-server.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { freeze, tempDir } from '../helpers/temp-dir.js';
 import { chromaContract } from './contract.js';
 
 let server: ChromaServer;
@@ -59,7 +59,7 @@ test.serial('remote: a frozen server gives TimeoutError at the op deadline, not 
   const chroma = await Chroma.remote({ host: own.host, port: own.port, requestTimeoutMs: 1_500 });
   t.teardown(() => chroma.close());
   await chroma.createCollection({ name: 'frozen' });
-  own.process.signal('SIGSTOP');
+  await freeze(own.process.pid);
   const error = await t.throwsAsync(chroma.count('frozen', { timeoutMs: 500 }), { instanceOf: TimeoutError });
   t.is(error.phase, 'running');
   own.process.signal('SIGCONT');

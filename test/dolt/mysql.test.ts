@@ -1,10 +1,10 @@
 import test from 'ava';
 import mysql from 'mysql2/promise';
-import { readFileSync } from 'node:fs';
 import { MysqlStore } from '../../lib/dolt/mysql-store.js';
 import { StoreArgumentError, StoreConnectionError, StoreTimeoutError } from '../../lib/dolt/errors.js';
 import { startMariaDb, type MariaDbServer } from '../../lib/servers/mariadb-server.js';
 import { freshDatabase } from '../helpers/mariadb.js';
+import { freeze } from '../helpers/temp-dir.js';
 import { doc, versionStoreContract } from './contract.js';
 
 let server: MariaDbServer;
@@ -106,8 +106,7 @@ test.serial('mariadb: a frozen server gives StoreTimeoutError at the query deadl
   const store = await MysqlStore.connect({ url: own.url('mysql'), queryTimeoutMs: 500, connectTimeoutMs: 1_000 });
   t.teardown(() => store.close());
   await store.documentHashes('c');
-  own.process.signal('SIGSTOP');
-  t.is(readFileSync(`/proc/${own.process.pid}/stat`, 'utf8').split(') ')[1]?.[0], 'T', 'the server is stopped');
+  await freeze(own.process.pid);
   await t.throwsAsync(store.documentHashes('c'), { instanceOf: StoreTimeoutError });
   own.process.signal('SIGCONT');
   t.deepEqual(await store.documentHashes('c'), new Map());

@@ -32,3 +32,19 @@ export function isZombie(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Sends SIGSTOP and resolves once the kernel shows the process stopped. Signal delivery is asynchronous: a
+ * request sent right after kill() could still be served. There is no event for another process's state, so
+ * this reads /proc until it says so, with a deadline that only catches a hang.
+ */
+export async function freeze(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'T') return;
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
