@@ -39,6 +39,7 @@ export type {
   DocumentChange,
   DocumentRecord,
   StoreCounters,
+  TableStatus,
   VersionStore,
 } from './dolt/version-store.js';
 export { ChromaDoltSync } from './sync/chroma-dolt-sync.js';

@@ -124,3 +124,18 @@ test('concurrency > 1 overlaps async ops, and 1 never does', async (t) => {
   const sequential = await Promise.all(Array.from({ length: 4 }, () => serial.call('overlap', 5)));
   t.is(Math.max(...sequential), 1);
 });
+
+test('saturation warnings go to the logger at most every warnEveryMs, naming the depth and the waiting ops', async (t) => {
+  const warnings: Array<{ context: object; message: string }> = [];
+  const ignore = () => {};
+  const logger = { debug: ignore, info: ignore, error: ignore, warn: (context: object, message: string) => warnings.push({ context, message }) };
+  const exec = await startTestSession({ logger, saturation: { high: 3, low: 1, warnEveryMs: 60_000 } });
+  t.teardown(() => exec.close());
+  await Promise.all(Array.from({ length: 5 }, (_, i) => exec.call('record', i)));
+  await Promise.all(Array.from({ length: 5 }, (_, i) => exec.call('record', i)));
+  const events = exec.stats().saturation.events;
+  t.deepEqual(events.map((e) => e.type), ['saturated', 'drained', 'saturated', 'drained'], 'every episode is recorded');
+  t.is(warnings.length, 1, 'but warned once within warnEveryMs');
+  t.regex(warnings[0]!.message, /saturated: 3 operations pending \(record x3\)/);
+  t.like(warnings[0]!.context, { depth: 3, high: 3 });
+});

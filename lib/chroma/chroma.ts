@@ -3,7 +3,7 @@
  * executor, embeddings from a pluggable embedder when the caller gives none, coalesced `exists()`, and no
  * round trip at all for empty inputs.
  */
-import { Coalescer } from '../coalescer.js';
+import { ExistsCoalescer } from '../exists-coalescer.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { sessionSpec } from '../session.js';
@@ -65,7 +65,7 @@ export class Chroma {
     return new Chroma(executor, embedder ?? hashEmbedder(), await executor.call('maxBatchSize', undefined));
   }
 
-  private readonly existsLoaders = new Map<string, Coalescer<string, boolean>>();
+  private readonly coalesced: ExistsCoalescer;
 
   private constructor(
     /** The executor owning the session: its `stats()`, events and `call()` are available as is. */
@@ -73,7 +73,9 @@ export class Chroma {
     private readonly embedder: Embedder,
     /** The most records the server takes in one call; larger inputs are split by the session. */
     readonly maxBatchSize: number,
-  ) {}
+  ) {
+    this.coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), maxBatchSize);
+  }
 
   listCollections(options?: CallOptions): Promise<CollectionInfo[]> {
     return this.executor.call('listCollections', undefined, options);
@@ -88,7 +90,7 @@ export class Chroma {
   }
 
   async deleteCollection(name: string, options?: CallOptions): Promise<void> {
-    this.existsLoaders.delete(name);
+    this.coalesced.forget(name);
     await this.executor.call('deleteCollection', name, options);
   }
 
@@ -123,18 +125,7 @@ export class Chroma {
 
   /** Whether one id exists. Calls made in the same tick share one `existing` operation per batch. */
   exists(collection: string, id: string): Promise<boolean> {
-    let loader = this.existsLoaders.get(collection);
-    if (!loader) {
-      loader = new Coalescer<string, boolean>(
-        async (ids) => {
-          const found = await this.existing(collection, [...ids]);
-          return ids.map((candidate) => found.has(candidate));
-        },
-        { maxBatchSize: this.maxBatchSize },
-      );
-      this.existsLoaders.set(collection, loader);
-    }
-    return loader.load(id);
+    return this.coalesced.exists(collection, id);
   }
 
   async delete(collection: string, args: Omit<DeleteArgs, 'collection'>, options?: CallOptions): Promise<void> {

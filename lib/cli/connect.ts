@@ -20,7 +20,7 @@ export interface ConnectOptions {
 
 export interface Connected {
   chroma: Chroma;
-  store: VersionStore & { queryCount(): Promise<number> };
+  store: VersionStore;
   /** What is in use, for the output (never credentials). */
   describe: { chroma: string; store: string };
   close(): Promise<void>;

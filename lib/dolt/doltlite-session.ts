@@ -11,7 +11,7 @@ import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } 
 import { checkBranchName, storeError } from './errors.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
-import type { ChangeSet, CommitInfo, DocumentChange } from './version-store.js';
+import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
   /** The snapshot file. Omit for a purely in-memory store (tests). */
@@ -268,6 +268,11 @@ export default defineSession({
       );
       return foldDiffRows(rows, range);
     },
+
+    status: (state: State): TableStatus[] =>
+      select<{ table_name: string; staged: number; status: string }>(state, 'SELECT table_name, staged, status FROM dolt_status').map(
+        (row) => ({ table: row.table_name, staged: Boolean(row.staged), status: row.status }),
+      ),
 
     activeBranch: (state: State): string => value<string>(state, 'SELECT active_branch()'),
 

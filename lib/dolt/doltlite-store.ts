@@ -1,12 +1,12 @@
 /** The embedded version store on the main thread: typed methods over the DoltLite owner thread. */
-import { Coalescer } from '../coalescer.js';
+import { ExistsCoalescer } from '../exists-coalescer.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions } from './doltlite-session.js';
-import type { ChangeSet, CommitInfo, DocumentChange, StoreCounters, VersionStore } from './version-store.js';
+import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
 
 /** The most ids per `exists` batch; larger batches are split into several queries. */
 const EXISTS_BATCH = 10_000;
@@ -21,7 +21,8 @@ export class DoltLiteStore implements VersionStore {
     return new DoltLiteStore(await SessionExecutor.start(spec, executor));
   }
 
-  private readonly loaders = new Map<string, Coalescer<string, boolean>>();
+
+  private readonly coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), EXISTS_BATCH);
 
   private constructor(
     /** The executor owning the DoltLite session (stats, events). */
@@ -42,18 +43,7 @@ export class DoltLiteStore implements VersionStore {
   }
 
   exists(collection: string, id: string): Promise<boolean> {
-    let loader = this.loaders.get(collection);
-    if (!loader) {
-      loader = new Coalescer(
-        async (ids: readonly string[]) => {
-          const found = await this.existing(collection, [...ids]);
-          return ids.map((candidate) => found.has(candidate));
-        },
-        { maxBatchSize: EXISTS_BATCH },
-      );
-      this.loaders.set(collection, loader);
-    }
-    return loader.load(id);
+    return this.coalesced.exists(collection, id);
   }
 
   commitChanges(changes: ChangeSet): Promise<string | null> {
@@ -67,6 +57,14 @@ export class DoltLiteStore implements VersionStore {
 
   log(limit = 100): Promise<CommitInfo[]> {
     return this.executor.call('log', limit);
+  }
+
+  async head(): Promise<string | null> {
+    return (await this.log(1))[0]?.hash ?? null;
+  }
+
+  status(): Promise<TableStatus[]> {
+    return this.executor.call('status', undefined);
   }
 
   diff(toCommit: string, fromCommit?: string): Promise<DocumentChange[]> {
@@ -87,10 +85,6 @@ export class DoltLiteStore implements VersionStore {
 
   branches(): Promise<string[]> {
     return this.executor.call('branches', undefined);
-  }
-
-  counters(): StoreCounters {
-    return { queries: this.executor.stats().ops['existing']?.ok ?? 0 };
   }
 
   /** Queries the engine ran since the store opened (each SQL statement counts one). */

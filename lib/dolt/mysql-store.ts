@@ -10,7 +10,7 @@
  * the SQL text or the credentials.
  */
 import mysql from 'mysql2/promise';
-import { Coalescer } from '../coalescer.js';
+import { ExistsCoalescer } from '../exists-coalescer.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import {
   StoreConnectionError,
@@ -20,7 +20,15 @@ import {
   storeError,
 } from './errors.js';
 import { schemaStatements } from './mysql-schema.js';
-import type { ChangeSet, CommitInfo, DocumentChange, DocumentRecord, StoreCounters, VersionStore } from './version-store.js';
+import type {
+  ChangeSet,
+  CommitInfo,
+  DocumentChange,
+  DocumentRecord,
+  StoreCounters,
+  TableStatus,
+  VersionStore,
+} from './version-store.js';
 
 export interface MysqlStoreOptions {
   /** `mysql://user:password@host:port/database`. Either this or host/user/database. */
@@ -100,7 +108,7 @@ export class MysqlStore implements VersionStore {
   private readonly queryTimeoutMs: number;
   private readonly idsPerQuery: number;
   private readonly rowsPerInsert: number;
-  private readonly loaders = new Map<string, Coalescer<string, boolean>>();
+  private readonly coalesced: ExistsCoalescer;
 
   private constructor(
     private readonly pool: mysql.Pool,
@@ -110,6 +118,7 @@ export class MysqlStore implements VersionStore {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
     this.idsPerQuery = Math.max(1, options.idsPerQuery ?? 5_000);
     this.rowsPerInsert = Math.max(1, options.rowsPerInsert ?? 500);
+    this.coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), this.idsPerQuery);
   }
 
   private async initialise(): Promise<void> {
@@ -153,18 +162,7 @@ export class MysqlStore implements VersionStore {
   }
 
   exists(collection: string, id: string): Promise<boolean> {
-    let loader = this.loaders.get(collection);
-    if (!loader) {
-      loader = new Coalescer(
-        async (ids: readonly string[]) => {
-          const found = await this.existing(collection, [...ids]);
-          return ids.map((candidate) => found.has(candidate));
-        },
-        { maxBatchSize: this.idsPerQuery },
-      );
-      this.loaders.set(collection, loader);
-    }
-    return loader.load(id);
+    return this.coalesced.exists(collection, id);
   }
 
   async commitChanges(changes: ChangeSet): Promise<string | null> {
@@ -256,6 +254,18 @@ export class MysqlStore implements VersionStore {
     }));
   }
 
+  async head(): Promise<string | null> {
+    return (await this.log(1))[0]?.hash ?? null;
+  }
+
+  async status(): Promise<TableStatus[]> {
+    if (this.dialect !== 'dolt') return [];
+    const [rows] = (await this.run(this.pool, 'SELECT table_name, staged, status FROM dolt_status')) as [
+      Array<{ table_name: string; staged: number | boolean; status: string }>,
+    ];
+    return rows.map((row) => ({ table: row.table_name, staged: Boolean(row.staged), status: row.status }));
+  }
+
   async diff(toCommit: string, fromCommit?: string): Promise<DocumentChange[]> {
     if (this.dialect === 'dolt') {
       const [commits] = (await this.run(this.pool, 'SELECT commit_hash AS hash FROM dolt_log')) as [Array<{ hash: string }>];
@@ -323,6 +333,7 @@ export class MysqlStore implements VersionStore {
     throw storeArgumentError(`connect to database "${this.database}/${name}" to work on branch ${name} through a pool`);
   }
 
+  /** Queries sent since connect, synchronously. */
   counters(): StoreCounters {
     return { queries: this.queries };
   }

@@ -32,6 +32,12 @@ export interface CommitInfo {
   date: string;
 }
 
+export interface TableStatus {
+  table: string;
+  staged: boolean;
+  status: string;
+}
+
 export interface DocumentChange {
   docId: string;
   collection: string;
@@ -41,7 +47,7 @@ export interface DocumentChange {
 }
 
 export interface StoreCounters {
-  /** Queries (or operations) the store has issued to its database since it was opened. */
+  /** Queries the store has sent to its database since it was opened. */
   queries: number;
 }
 
@@ -63,11 +69,16 @@ export interface VersionStore {
   commitChanges(changes: ChangeSet): Promise<string | null>;
   /** Commits, newest first. */
   log(limit?: number): Promise<CommitInfo[]>;
+  /** The newest commit's hash (HEAD of the active branch), or null when there is none. */
+  head(): Promise<string | null>;
+  /** Tables with uncommitted changes (Dolt's `dolt_status`); empty on a server without Dolt. */
+  status(): Promise<TableStatus[]>;
   /** Documents changed by a commit relative to its parent (or between two commits of a linear history). */
   diff(toCommit: string, fromCommit?: string): Promise<DocumentChange[]>;
   activeBranch(): Promise<string>;
   createBranch(name: string): Promise<void>;
   checkout(name: string): Promise<void>;
-  counters(): StoreCounters;
+  /** SQL statements run since the store was opened (tests assert operation counts with it). */
+  queryCount(): Promise<number>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { StoreConstraintError } from '../../lib/dolt/errors.js';
 import type { DocumentRecord, VersionStore } from '../../lib/dolt/version-store.js';
 
-export type OpenStore = (t: ExecutionContext) => Promise<VersionStore & { queryCount(): Promise<number> }>;
+export type OpenStore = (t: ExecutionContext) => Promise<VersionStore>;
 
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 export const doc = (docId: string, content: string, metadata: Record<string, unknown> = {}): DocumentRecord => ({
@@ -29,6 +29,12 @@ export function versionStoreContract(kind: string, open: OpenStore): void {
       message: 'add three notes',
     });
     t.truthy(hash);
+    t.is(await store.head(), hash);
+    t.deepEqual(await store.status(), [], 'nothing left uncommitted');
+    t.deepEqual(
+      (await store.diff(hash!)).map((c) => `${c.type}:${c.docId}`).sort(),
+      ['added:a', 'added:c', `added:${odd}`].sort(),
+    );
     const log = await store.log();
     t.is(log.length, before + 1);
     t.is(log[0]!.message, 'add three notes');

@@ -5,7 +5,7 @@ import type { VersionStore } from '../../lib/dolt/version-store.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-export type OpenSyncStore = (t: ExecutionContext) => Promise<VersionStore & { queryCount(): Promise<number> }>;
+export type OpenSyncStore = (t: ExecutionContext) => Promise<VersionStore>;
 
 const sorted = (ids: string[]) => [...ids].sort();
 const long = (seed: string) => Array.from({ length: 140 }, (_, i) => `${seed} sentence ${i}.`).join(' ');
