@@ -1,5 +1,5 @@
-// Sets up what the tests and the demo need, idempotently: a project-local Python virtualenv with the pinned
-// chromadb, and MariaDB (Debian packages) for the server-mode tests. Fast when already done (a stamp records
+// Sets up what the tests and the demo need, idempotently: the Node dependencies (npm ci), a project-local Python
+// virtualenv with the pinned chromadb, and MariaDB (Debian packages) for the server-mode tests. Fast when already done (a stamp records
 // what was installed; MariaDB is looked up by its binary). No shell is involved.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +15,17 @@ const stamp = `${venv}/.session-executor-stamp`;
 function fail(message) {
   console.error(`setup: ${message}`);
   process.exit(1);
+}
+
+/** Node dependencies, so `npm test` and `npm run demo` work in a fresh clone without a separate install. */
+function setupNodeModules() {
+  const lock = `${root}package-lock.json`;
+  const nodeStamp = `${root}node_modules/.session-executor-stamp`;
+  const wanted = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(nodeStamp) && readFileSync(nodeStamp, 'utf8') === wanted) return;
+  console.error('setup: installing Node dependencies (npm ci)...');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  writeFileSync(nodeStamp, wanted);
 }
 
 function setupPython() {
@@ -60,5 +71,6 @@ function setupMariaDb() {
   });
 }
 
+setupNodeModules();
 setupPython();
 setupMariaDb();
