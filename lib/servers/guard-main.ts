@@ -14,9 +14,21 @@ const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'error' };
 const child = spawn(command!, args, { stdio: ['ignore', 'ignore', 'pipe'], shell: false, env });
 let stopping = false;
 
+// If anything goes wrong in here, the server must not outlive us: kill it first, then fail.
+process.on('uncaughtException', () => {
+  child.kill('SIGKILL');
+  process.exit(1);
+});
+// Our stdout and stderr are pipes to the starter; once it is gone, writes fail with EPIPE. That must not
+// crash us before we have stopped the server.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
 process.stdout.write(`${JSON.stringify({ pid: child.pid })}\n`);
-// The server's own log goes to our stderr only when asked, and is never parsed for secrets.
-child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+// The server's log goes to the starter (which watches it for readiness), never to a file.
+child.stderr!.on('data', (chunk: Buffer) => {
+  if (!stopping) process.stderr.write(chunk);
+});
 
 function stop(): void {
   if (stopping) return;
