@@ -18,7 +18,7 @@ import type {
 } from './types.js';
 
 export interface PythonChromaOptions {
-  /** Directory of the persistent Chroma database (created if missing). */
+  /** Directory of the persistent Chroma database (created if missing). Required. */
   path: string;
   /** Python interpreter with chromadb installed. @default the project's .venv, else `python3` */
   python?: string;

@@ -11,7 +11,9 @@ export interface CollectionInfo {
 }
 
 export interface CreateCollectionArgs {
+  /** 3-512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit. */
   name: string;
+  /** Scalar values only. @default none */
   metadata?: Metadata;
   /** Deleted when the session closes (tests mark their collections so). @default false */
   temporary?: boolean;

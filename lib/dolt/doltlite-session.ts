@@ -14,7 +14,7 @@ import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
-  /** The snapshot file. Omit for a purely in-memory store (tests). */
+  /** The snapshot file (loaded on open, rewritten atomically after each commit and on close). @default none: in memory only */
   path?: string;
   /** Test-only: enables `crashDuringSnapshot`. @default false */
   testOps?: boolean;

@@ -31,13 +31,17 @@ import type {
 } from './version-store.js';
 
 export interface MysqlStoreOptions {
-  /** `mysql://user:password@host:port/database`. Either this or host/user/database. */
+  /** `mysql://user:password@host:port/database`. Either this or `database` (with host, user...). @default none */
   url?: string;
+  /** @default '127.0.0.1' */
   host?: string;
   /** @default 3306 */
   port?: number;
+  /** @default none (the server's anonymous user) */
   user?: string;
+  /** Never logged, never in errors. @default none */
   password?: string;
+  /** The database holding the store's tables (must exist). @default none: required without `url` */
   database?: string;
   /**
    * Deadline for opening a connection (a frozen server accepts TCP and then never answers).

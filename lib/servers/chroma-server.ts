@@ -10,7 +10,7 @@ import { defaultPython } from '../paths.js';
 import { GuardedProcess, freePort } from './guarded-server.js';
 
 export interface ChromaServerOptions {
-  /** Data directory. */
+  /** Data directory (one server per directory: two servers on one directory do not lock each other out). Required. */
   path: string;
   /** @default a free port */
   port?: number;
