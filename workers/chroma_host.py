@@ -97,19 +97,18 @@ class Session:
     def list_collections(self, args):
         return [{"name": c.name, "metadata": c.metadata} for c in self.client.list_collections()]
 
-    def create_collection(self, args):
-        c = self.client.create_collection(args["name"], metadata=args.get("metadata"), embedding_function=None)
+    def _open_collection(self, method, args):
+        c = getattr(self.client, method)(args["name"], metadata=args.get("metadata"), embedding_function=None)
         self.handles[c.name] = c
         if args.get("temporary"):
             self.temporary.add(c.name)
         return {"name": c.name, "metadata": c.metadata}
 
+    def create_collection(self, args):
+        return self._open_collection("create_collection", args)
+
     def get_or_create_collection(self, args):
-        c = self.client.get_or_create_collection(args["name"], metadata=args.get("metadata"), embedding_function=None)
-        self.handles[c.name] = c
-        if args.get("temporary"):
-            self.temporary.add(c.name)
-        return {"name": c.name, "metadata": c.metadata}
+        return self._open_collection("get_or_create_collection", args)
 
     def delete_collection(self, args):
         self.handles.pop(args["name"], None)

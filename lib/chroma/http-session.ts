@@ -145,6 +145,20 @@ async function write(state: State, method: 'add' | 'upsert' | 'update', args: Re
   return args.ids.length;
 }
 
+/** Creates (or gets) a collection, caches its handle, and remembers it for deletion on close if temporary. */
+async function openCollection(
+  state: State,
+  method: 'createCollection' | 'getOrCreateCollection',
+  args: CreateCollectionArgs,
+): Promise<CollectionInfo> {
+  const c = await guarded(args.name, () =>
+    state.client[method]({ name: args.name, metadata: args.metadata, embeddingFunction: null }),
+  );
+  state.collections.set(c.name, c);
+  if (args.temporary) state.temporary.add(c.name);
+  return { name: c.name, metadata: (c.metadata ?? null) as Metadata | null };
+}
+
 function pick<T>(include: string[], field: string, value: T[] | undefined | null): T[] | null {
   return include.includes(field) ? (value ?? []) : null;
 }
@@ -170,22 +184,10 @@ export default defineSession({
       guarded(undefined, async () =>
         (await state.client.listCollections()).map((c) => ({ name: c.name, metadata: (c.metadata ?? null) as Metadata | null })),
       ),
-    createCollection: async (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> => {
-      const c = await guarded(args.name, () =>
-        state.client.createCollection({ name: args.name, metadata: args.metadata, embeddingFunction: null as never }),
-      );
-      state.collections.set(c.name, c);
-      if (args.temporary) state.temporary.add(c.name);
-      return { name: c.name, metadata: (c.metadata ?? null) as Metadata | null };
-    },
-    getOrCreateCollection: async (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> => {
-      const c = await guarded(args.name, () =>
-        state.client.getOrCreateCollection({ name: args.name, metadata: args.metadata, embeddingFunction: null as never }),
-      );
-      state.collections.set(c.name, c);
-      if (args.temporary) state.temporary.add(c.name);
-      return { name: c.name, metadata: (c.metadata ?? null) as Metadata | null };
-    },
+    createCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
+      openCollection(state, 'createCollection', args),
+    getOrCreateCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
+      openCollection(state, 'getOrCreateCollection', args),
     deleteCollection: async (state: State, name: string): Promise<null> => {
       state.collections.delete(name);
       await guarded(name, () => state.client.deleteCollection({ name }));
