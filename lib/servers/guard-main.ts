@@ -3,11 +3,14 @@
  * when its own stdin closes, which happens when the process that started the guardian exits for any reason
  * (even SIGKILL). So no server outlives the test or app that started it.
  *
- * argv: <stop-signal> <grace-ms> <command> [args...]
+ * argv: <stop-signal> <grace-ms> <cleanup-dir or -> <command> [args...]
+ * The cleanup directory (a throwaway server's private folder) is removed after a stop we were asked for or
+ * our starter's death; not when the server died on its own (its starter may restart it on the same data).
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
-const [stopSignal, graceArg, command, ...args] = process.argv.slice(2);
+const [stopSignal, graceArg, cleanupDir, command, ...args] = process.argv.slice(2);
 const graceMs = Number(graceArg);
 // RUST_LOG=error: Chroma's Rust server logs every request otherwise.
 const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'error' };
@@ -45,5 +48,6 @@ process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 child.on('exit', (code, signal) => {
   process.exitCode = stopping ? 0 : (code ?? (signal ? 1 : 0));
+  if (stopping && cleanupDir && cleanupDir !== '-') rmSync(cleanupDir, { recursive: true, force: true });
   process.stdin.destroy();
 });

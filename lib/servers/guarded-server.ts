@@ -49,11 +49,17 @@ export class GuardedProcess {
   static async start(
     command: string,
     args: string[],
-    options: { stopSignal?: NodeJS.Signals; graceMs?: number; onStderr?: (chunk: Buffer) => void } = {},
+    options: {
+      stopSignal?: NodeJS.Signals;
+      graceMs?: number;
+      onStderr?: (chunk: Buffer) => void;
+      /** A private folder to remove once the server is stopped (also when we die). */
+      cleanupDir?: string;
+    } = {},
   ): Promise<GuardedProcess> {
     const guard = spawn(
       process.execPath,
-      [GUARD, options.stopSignal ?? 'SIGTERM', String(options.graceMs ?? 10_000), command, ...args],
+      [GUARD, options.stopSignal ?? 'SIGTERM', String(options.graceMs ?? 10_000), options.cleanupDir ?? '-', command, ...args],
       { stdio: ['pipe', 'pipe', 'pipe'], shell: false },
     );
     guard.stderr!.on('data', (chunk: Buffer) => options.onStderr?.(chunk));

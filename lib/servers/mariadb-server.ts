@@ -84,7 +84,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     `--init-file=${init}`,
     ...asRoot,
   ];
-  let server = await launch(mariadbd, args);
+  let server = await launch(mariadbd, args, dir);
   const handle: MariaDbServer = {
     host: '127.0.0.1',
     port,
@@ -99,7 +99,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
       await server.waitForExit();
     },
     restart: async () => {
-      server = await launch(mariadbd, args);
+      server = await launch(mariadbd, args, dir);
     },
     stop: async () => {
       await server.stop();
@@ -110,13 +110,14 @@ export async function startMariaDb(): Promise<MariaDbServer> {
 }
 
 /** Starts mariadbd and resolves when it logs that it is ready for connections. */
-async function launch(mariadbd: string, args: string[]): Promise<GuardedProcess> {
+async function launch(mariadbd: string, args: string[], dir: string): Promise<GuardedProcess> {
   let log = '';
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const server = await GuardedProcess.start(mariadbd, args, {
     stopSignal: 'SIGTERM',
     graceMs: 15_000,
+    cleanupDir: dir,
     onStderr: (chunk) => {
       log += chunk.toString();
       if (log.includes('ready for connections')) markReady();
