@@ -447,6 +447,7 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
   }
 
   private compactQueue(): void {
+    if (this.queueHead === 0) return;
     if (this.queueHead === this.queue.length) {
       this.queue = [];
       this.queueHead = 0;
@@ -579,7 +580,7 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
   private depthChanged(): void {
     const depth = this.depth();
     if (depth > this.highWater) this.highWater = depth;
-    this.saturation.update(depth, () => this.waitingOps());
+    this.saturation.update(depth, this.waitingOps);
     const busy = depth > 0;
     if (busy !== this.busy) {
       this.busy = busy;
@@ -592,7 +593,8 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
     }
   }
 
-  private waitingOps(): Array<{ op: string; count: number }> {
+  /** An arrow property, so passing it to the tracker allocates no closure per call. */
+  private readonly waitingOps = (): Array<{ op: string; count: number }> => {
     const counts = new Map<string, number>();
     const add = (entry: Entry) => counts.set(entry.label, (counts.get(entry.label) ?? 0) + 1);
     for (let i = this.queueHead; i < this.queue.length; i++) if (this.queue[i]!.state === EntryState.Queued) add(this.queue[i]!);
@@ -601,7 +603,7 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
       .map(([op, count]) => ({ op, count }))
       .sort((a, b) => b.count - a.count)
       .slice(0, 10);
-  }
+  };
 
   private whenIdle(): Promise<void> {
     if (this.depth() === 0) return Promise.resolve();
