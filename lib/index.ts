@@ -38,7 +38,6 @@ export type {
   CommitInfo,
   DocumentChange,
   DocumentRecord,
-  StoreCounters,
   TableStatus,
   VersionStore,
 } from './dolt/version-store.js';

@@ -45,6 +45,11 @@ let running = 0;
 /** A group is running: nothing else may start until it ends. */
 let exclusive = false;
 const cancelled = new Set<number>();
+/**
+ * Items start in increasing id order (the main thread sends them so), so a cancel for an id at or below this one
+ * is for an item already started: keeping it would only leak an entry in `cancelled`.
+ */
+let lastStartedId = -1;
 let results: ResultBatch = [];
 /** Op names parallel to `results`, only to name the op if its result cannot be cloned. */
 let resultOps: string[] = [];
@@ -64,7 +69,7 @@ port.on('message', (message: MainToOwner) => {
       void open(message.options);
       break;
     case 'cancel':
-      for (const id of message.ids) cancelled.add(id);
+      for (const id of message.ids) if (id > lastStartedId) cancelled.add(id);
       break;
     case 'close':
       closing = true;
@@ -124,6 +129,7 @@ function markStarted(): number {
 
 function start(id: number, op: string | null, arg: unknown): void {
   const t0 = markStarted();
+  lastStartedId = id;
   if (cancelled.size > 0 && cancelled.delete(id)) {
     finish(id, '', ResultStatus.Skipped, undefined, 0);
     return;

@@ -3,6 +3,7 @@
  * some documents, detect and commit again, and show the log and the last commit's diff, printing each step's
  * operation counts and timings and both executors' stats.
  */
+import { DoltLiteStore } from '../dolt/doltlite-store.js';
 import type { DetectResult } from '../sync/chroma-dolt-sync.js';
 import { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
 import type { Connected } from './connect.js';
@@ -46,7 +47,8 @@ export async function runDemo(connected: Connected, options: DemoOptions): Promi
   const { chroma, store } = connected;
   const { print, collection } = options;
   const sync = new ChromaDoltSync(chroma, store);
-  const step = async <T>(title: string, work: () => Promise<T>): Promise<T> => {
+  /** Runs one step and prints how long it took. */
+  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await work();
     print(`  done in ${(performance.now() - started).toFixed(1)} ms`);
@@ -59,7 +61,7 @@ export async function runDemo(connected: Connected, options: DemoOptions): Promi
   const docs = sampleDocuments(options.documents);
 
   print(`\n1. Write ${docs.length} documents into Chroma collection "${collection}" (chunked, marked is_local_change)`);
-  await step('write', async () => {
+  await timed(async () => {
     const progress = new Progress('writing', docs.length);
     for (let i = 0; i < docs.length; i += WRITE_BATCH) {
       await sync.writeDocuments(collection, docs.slice(i, i + WRITE_BATCH));
@@ -68,27 +70,27 @@ export async function runDemo(connected: Connected, options: DemoOptions): Promi
   });
 
   print('\n2. Detect local changes');
-  const first = await step('detect', () => sync.detectLocalChanges(collection));
+  const first = await timed(() => sync.detectLocalChanges(collection));
   print(`  ${describe(first)}`);
 
   print('\n3. Stage and commit');
-  const firstCommit = await step('stage', () => sync.stageLocalChanges(collection, { message: `demo: import ${docs.length} documents` }));
+  const firstCommit = await timed(() => sync.stageLocalChanges(collection, { message: `demo: import ${docs.length} documents` }));
   print(`  commit ${firstCommit.commit ?? '(nothing to commit)'}`);
 
   const edits = editedDocuments(docs);
   const doomed = docs.filter((_, i) => i % 20 === 7).map((doc) => doc.docId);
   print(`\n4. Edit ${edits.length} documents and delete ${doomed.length}`);
-  await step('edit', async () => {
+  await timed(async () => {
     await sync.writeDocuments(collection, edits);
     await sync.deleteDocuments(collection, doomed);
   });
 
   print('\n5. Detect local changes');
-  const second = await step('detect', () => sync.detectLocalChanges(collection));
+  const second = await timed(() => sync.detectLocalChanges(collection));
   print(`  ${describe(second)}`);
 
   print('\n6. Stage and commit');
-  const secondCommit = await step('stage', () =>
+  const secondCommit = await timed(() =>
     sync.stageLocalChanges(collection, { message: `demo: edit ${edits.length}, delete ${doomed.length}` }),
   );
   print(`  commit ${secondCommit.commit ?? '(nothing to commit)'}`);
@@ -104,8 +106,8 @@ export async function runDemo(connected: Connected, options: DemoOptions): Promi
 
   print('\n9. Executor stats');
   const chromaStats = chroma.executor.stats();
-  const storeExecutor = 'executor' in store ? (store as { executor: typeof chroma.executor }).executor : null;
-  const storeStats = storeExecutor?.stats();
+  // Only the embedded store runs in an owner thread; a server store has no executor stats.
+  const storeStats = store instanceof DoltLiteStore ? store.executor.stats() : undefined;
   for (const [name, stats] of [['Chroma', chromaStats], ['DoltLite', storeStats]] as const) {
     if (!stats) continue;
     const ops = Object.entries(stats.ops)

@@ -114,11 +114,13 @@ function openDatabase(sqlite3: Sqlite3, snapshot: Uint8Array | null): Db {
   return db;
 }
 
-function saveSnapshot(state: State): void {
-  if (!state.options.path) return;
+/** Writes the snapshot (when the store has a path); returns its size in bytes, 0 when there is no path. */
+function saveSnapshot(state: State): number {
+  if (!state.options.path) return 0;
   const bytes = state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!);
   const crash = state.crashNextSnapshot;
   writeSnapshot(state.options.path, bytes, crash ? () => process.exit(86) : undefined);
+  return bytes.length;
 }
 
 function hasUncommittedChanges(state: State): boolean {
@@ -317,12 +319,9 @@ export default defineSession({
     /** Writes the snapshot now; returns its size and how long the export and the atomic write took. */
     saveSnapshot: (state: State): { bytes: number; ms: number } => {
       const started = performance.now();
-      const bytes = state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!).length;
-      saveSnapshot(state);
+      const bytes = saveSnapshot(state);
       return { bytes, ms: performance.now() - started };
     },
-
-    snapshotBytes: (state: State): number => state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!).length,
   },
   close(state: State): void {
     try {

@@ -92,10 +92,6 @@ export class DoltLiteStore implements VersionStore {
     return this.executor.call('queries', undefined);
   }
 
-  /** Size of the database (and so of the snapshot file) in bytes. */
-  snapshotBytes(): Promise<number> {
-    return this.executor.call('snapshotBytes', undefined);
-  }
 
   /** Writes a final snapshot and ends the owner thread. */
   close(options?: CloseOptions): Promise<void> {

@@ -25,7 +25,6 @@ import type {
   CommitInfo,
   DocumentChange,
   DocumentRecord,
-  StoreCounters,
   TableStatus,
   VersionStore,
 } from './version-store.js';
@@ -337,12 +336,7 @@ export class MysqlStore implements VersionStore {
     throw storeArgumentError(`connect to database "${this.database}/${name}" to work on branch ${name} through a pool`);
   }
 
-  /** Queries sent since connect, synchronously. */
-  counters(): StoreCounters {
-    return { queries: this.queries };
-  }
-
-  /** Queries sent since connect (the same count as counters(), as a promise, like the DoltLite store). */
+  /** Queries sent since connect (each statement counts one). */
   async queryCount(): Promise<number> {
     return this.queries;
   }

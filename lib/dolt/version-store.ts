@@ -46,11 +46,6 @@ export interface DocumentChange {
   toHash: string | null;
 }
 
-export interface StoreCounters {
-  /** Queries the store has sent to its database since it was opened. */
-  queries: number;
-}
-
 export interface VersionStore {
   /** `doltlite` (embedded), `dolt` (a Dolt sql-server) or `mysql` (MySQL/MariaDB without Dolt). */
   readonly dialect: 'doltlite' | 'dolt' | 'mysql';

@@ -29,20 +29,18 @@ export interface MariaDbServer {
   stop(): Promise<void>;
 }
 
+/** The executable's path: Debian puts mariadbd in /usr/sbin, which is not always on a non-root PATH. */
 function findBinary(name: string): string {
   for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) {
+    const path = join(dir, name);
     try {
-      execFileSyncCheck(join(dir, name));
-      return join(dir, name);
+      accessSync(path, constants.X_OK);
+      return path;
     } catch {
-      // next
+      // not here
     }
   }
   throw new Error(`${name} not found: run "npm run setup" as root (it installs MariaDB from Debian packages), or install mariadb-server yourself`);
-}
-
-function execFileSyncCheck(path: string): void {
-  accessSync(path, constants.X_OK);
 }
 
 export async function startMariaDb(): Promise<MariaDbServer> {
