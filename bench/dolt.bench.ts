@@ -96,29 +96,3 @@ await maria.close();
 await lite.close();
 await server.stop();
 
-// Snapshot cost grows with the whole database, not the change: the number to watch before moving to a server.
-const snapshotRows = [];
-const dir = mkdtempSync(join(tmpdir(), 'doltlite-bench-'));
-for (const n of [1_000, 10_000, 100_000]) {
-  const store = await DoltLiteStore.open({ path: join(dir, `s${n}.doltlite`) });
-  for (let i = 0; i < n; i += 20_000) {
-    await store.commitChanges({ collection: 'c', upserts: docs(Math.min(20_000, n - i), `s${i}`), deletes: [], message: 'load' });
-  }
-  const timings: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < 5; i++) {
-    const result = await store.executor.call('saveSnapshot', undefined);
-    timings.push(result.ms);
-    bytes = result.bytes;
-  }
-  timings.sort((a, b) => a - b);
-  snapshotRows.push([n.toLocaleString('en'), round(bytes / 2 ** 20, 1), round(timings[2]!, 1)]);
-  await store.close();
-}
-rmSync(dir, { recursive: true, force: true });
-emit({
-  id: 'doltlite-snapshot',
-  title: 'DoltLite snapshot (whole database: rows, Dolt history, branches) written after every commit',
-  columns: ['documents', 'snapshot size (MiB)', 'export + atomic write (ms, median of 5)'],
-  rows: snapshotRows,
-});

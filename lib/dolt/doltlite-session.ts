@@ -2,25 +2,47 @@
  * The embedded version store: DoltLite (DoltHub's SQLite with Dolt version control, WebAssembly build) in an
  * owner thread. The engine is synchronous and CPU-bound, so it never runs on the main thread.
  *
- * In Node the WASM engine keeps the database in memory; the store loads a snapshot file on open and writes one
- * (atomically) after every commit and on close. The snapshot carries the whole Dolt history and branches, so a
- * crash loses at most the uncommitted working set.
+ * With a path, the database is a file on disk reached through a VFS over `node:fs` (vfs/node-fs-vfs.ts): a
+ * commit appends its new chunks and a root record and syncs, so it costs the size of the change, and opening
+ * reads only the header, index and what queries touch. Without a path, it lives in memory.
+ *
+ * Before the engine sees the file, doltlite-file.ts checks that it is a DoltLite store (anything else is
+ * refused untouched) and deals with a commit torn by a crash. The main thread holds the path lock.
  */
+import { join, resolve } from 'node:path';
 import { defineSession } from '../session.js';
 import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } from './doltlite-wasm-types.js';
-import { checkBranchName, storeError } from './errors.js';
-import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { checkBranchName, storeArgumentError, storeError } from './errors.js';
+import { prepareStoreFile } from './doltlite-file.js';
+import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
+import { installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
-  /** The snapshot file (loaded on open, rewritten atomically after each commit and on close). @default none: in memory only */
+  /**
+   * The store file (absolute or relative to the working directory). Created with its folder on first use;
+   * one owner at a time (a second opener gets `StoreLockedError`).
+   * @default none: in memory only, gone on close
+   */
   path?: string;
-  /** Test-only: enables `crashDuringSnapshot`. @default false */
+  /**
+   * When the store file does not exist yet, create it as a clone of this remote: a folder another store pushed
+   * to, or a `file://` URL of a store file. Ignored when the file exists.
+   * @default none: a new store starts empty
+   */
+  cloneFrom?: string;
+  /** Test-only: enables the test operations (`hang`). @default false */
   testOps?: boolean;
 }
 
-const SQLITE_DONE = 101;
+/** What the main side adds to the options; not for users. */
+export interface DoltLiteOwnerOptions extends DoltLiteOptions {
+  /** The previous holder of the path died holding it: a torn last commit may be repaired. */
+  repairTornTail?: boolean;
+  /** Counts owner opens (shared memory): every open after the first is a restart after a crash. */
+  opens?: SharedArrayBuffer;
+}
 
 /** Ids per lookup query; json_each takes any number, this only bounds one statement's memory. */
 const IDS_PER_QUERY = 50_000;
@@ -28,10 +50,11 @@ const IDS_PER_QUERY = 50_000;
 interface State {
   sqlite3: Sqlite3;
   db: Db;
-  options: DoltLiteOptions;
+  options: DoltLiteOwnerOptions;
   queries: number;
-  /** Test-only: the next snapshot write dies after writing its temporary file. */
-  crashNextSnapshot: boolean;
+  vfs: VfsDiagnostics;
+  /** The store file did not exist before this open. */
+  created: boolean;
 }
 
 const SCHEMA = [
@@ -87,76 +110,91 @@ function bindable(bind: unknown[] | undefined): unknown[] | undefined {
   return bind && bind.length > 0 ? bind : undefined;
 }
 
-function openDatabase(sqlite3: Sqlite3, snapshot: Uint8Array | null): Db {
-  const db = new sqlite3.oo1.DB(':memory:');
-  if (!snapshot) return db;
-  // A deserialized database reads fine but cannot be serialized again in DoltLite (export fails with
-  // SQLITE_ERROR), so the snapshot is deserialized into a staging database and copied into a plain in-memory
-  // one with the backup API: rows, Dolt history and branches all come along.
-  const staging = new sqlite3.oo1.DB(':memory:');
-  try {
-    const pointer = sqlite3.wasm.allocFromTypedArray(snapshot);
-    const flags = sqlite3.capi.SQLITE_DESERIALIZE_FREEONCLOSE | sqlite3.capi.SQLITE_DESERIALIZE_RESIZEABLE;
-    const rc = sqlite3.capi.sqlite3_deserialize(staging.pointer!, 'main', pointer, snapshot.length, snapshot.length, flags);
-    if (rc !== 0) throw storeError(false, `the snapshot could not be loaded (sqlite code ${rc})`, rc);
-    const backup = sqlite3.capi.sqlite3_backup_init(db.pointer!, 'main', staging.pointer!, 'main');
-    const stepped = sqlite3.capi.sqlite3_backup_step(backup, -1);
-    const finished = sqlite3.capi.sqlite3_backup_finish(backup);
-    if (stepped !== SQLITE_DONE || finished !== 0) {
-      throw storeError(false, `the snapshot could not be copied (sqlite codes ${stepped}, ${finished})`, stepped);
-    }
-  } catch (error) {
-    db.close();
-    throw error;
-  } finally {
-    staging.close();
-  }
-  return db;
+function openDatabase(sqlite3: Sqlite3, options: DoltLiteOwnerOptions): { db: Db; created: boolean } {
+  if (!options.path) return { db: new sqlite3.oo1.DB(':memory:'), created: true };
+  // The first open of a store's life repairs a torn commit only if the previous holder died; a restart of this
+  // store's own owner (its previous thread crashed or was terminated) may always repair its own torn commit.
+  const restarted = options.opens ? Atomics.add(new Int32Array(options.opens), 0, 1) > 0 : false;
+  const file = prepareStoreFile(options.path, options.repairTornTail || restarted ? 'repair' : 'refuse');
+  return { db: new sqlite3.oo1.DB({ filename: options.path, vfs: NODE_FS_VFS }), created: !file.exists };
 }
 
-/** Writes the snapshot (when the store has a path); returns its size in bytes, 0 when there is no path. */
-function saveSnapshot(state: State): number {
-  if (!state.options.path) return 0;
-  const bytes = state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!);
-  const crash = state.crashNextSnapshot;
-  writeSnapshot(state.options.path, bytes, crash ? () => process.exit(86) : undefined);
-  return bytes.length;
+/** A remote location as the engine wants it: folders become `file://<folder>/store.doltlite`. */
+export function remoteUrl(location: string): string {
+  if (location.startsWith('file://')) return location;
+  return `file://${join(resolve(location), REMOTE_FILE)}`;
+}
+
+const REMOTE_FILE = 'store.doltlite';
+
+/** The remote's store file, checked like the store's own before the engine appends to it. */
+function prepareRemote(state: State, remote: string): void {
+  const url = value<string | undefined>(state, 'SELECT url FROM dolt_remotes WHERE name = ?', [remote]);
+  if (!url) throw storeArgumentError(`unknown remote ${JSON.stringify(remote)}`);
+  if (!url.startsWith('file://')) return;
+  // Pushes run under the remote's path lock (taken by the main thread); a torn tail there is a pusher that died.
+  prepareStoreFile(url.slice('file://'.length), 'repair');
+}
+
+/** Checks out the branch recorded at the last checkout, if it still exists. */
+function restoreActiveBranch(state: State): void {
+  if (!state.options.path) return;
+  const branch = readActiveBranch(state.options.path);
+  if (!branch || branch === value<string>(state, 'SELECT active_branch()')) return;
+  if (value<number>(state, 'SELECT count(*) FROM dolt_branches WHERE name = ?', [branch]) > 0) {
+    value(state, 'SELECT dolt_checkout(?)', [branch]);
+  }
 }
 
 function hasUncommittedChanges(state: State): boolean {
   return value<number>(state, 'SELECT count(*) FROM dolt_status') > 0;
 }
 
-function commit(state: State, message: string): string | null {
-  if (!hasUncommittedChanges(state)) return null;
-  const hash = value<string>(state, "SELECT dolt_commit('-A', '-m', ?)", [message]);
-  saveSnapshot(state);
-  return hash;
-}
-
-function inTransaction<T>(state: State, work: () => T): T {
+/**
+ * Runs `work` and the Dolt commit as one SQL transaction: if the commit itself fails (an empty message, a
+ * disk error), the rows written are rolled back too and the store is exactly as before; a retry commits all.
+ * DoltLite's `dolt_commit` ends the transaction it runs in when it succeeds.
+ */
+function commitAtomically(state: State, message: string, work: () => void): string | null {
+  if (typeof message !== 'string' || message.trim() === '') throw storeArgumentError('a commit needs a message');
   exec(state, 'BEGIN');
   try {
-    const result = work();
-    exec(state, 'COMMIT');
-    return result;
+    work();
+    const hash = hasUncommittedChanges(state) ? value<string>(state, "SELECT dolt_commit('-A', '-m', ?)", [message]) : null;
+    if (inTransaction(state)) exec(state, 'COMMIT');
+    return hash;
   } catch (error) {
-    try {
-      exec(state, 'ROLLBACK');
-    } catch {
-      // The failed statement may have ended the transaction already.
+    if (inTransaction(state)) {
+      try {
+        exec(state, 'ROLLBACK');
+      } catch {
+        // The failed statement may have ended the transaction already.
+      }
     }
     throw error;
   }
 }
 
+function inTransaction(state: State): boolean {
+  return state.sqlite3.capi.sqlite3_get_autocommit(state.db.pointer!) === 0;
+}
+
 export default defineSession({
-  async open(options: DoltLiteOptions): Promise<State> {
+  async open(options: DoltLiteOwnerOptions): Promise<State> {
     const sqlite3 = await loadDoltLite();
-    const snapshot = options.path ? readSnapshot(options.path) : null;
-    const state: State = { sqlite3, db: openDatabase(sqlite3, snapshot), options, queries: 0, crashNextSnapshot: false };
-    for (const statement of SCHEMA) exec(state, statement);
-    commit(state, 'Create session-executor schema');
+    const vfs = installNodeFsVfs(sqlite3);
+    const { db, created } = openDatabase(sqlite3, options);
+    const state: State = { sqlite3, db, options, queries: 0, vfs, created };
+    try {
+      if (options.cloneFrom && created) value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);
+      commitAtomically(state, 'Create session-executor schema', () => {
+        for (const statement of SCHEMA) exec(state, statement);
+      });
+      restoreActiveBranch(state);
+    } catch (error) {
+      state.db.close();
+      throw error;
+    }
     state.queries = 0;
     return state;
   },
@@ -194,13 +232,13 @@ export default defineSession({
       return found;
     },
 
-    /** One transaction: documents, deletions, sync-log rows; then one Dolt commit and a snapshot. */
+    /** One transaction: documents, deletions, sync-log rows and the Dolt commit, all or nothing. */
     commitChanges: (state: State, changes: ChangeSet): string | null => {
       const upserts = JSON.stringify(
         changes.upserts.map((d) => [d.docId, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]),
       );
       const deletes = JSON.stringify(changes.deletes);
-      inTransaction(state, () => {
+      return commitAtomically(state, changes.message, () => {
         exec(state, 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', [changes.collection]);
         if (changes.upserts.length > 0) {
           // Which upserts are new, before writing them, for the sync log.
@@ -238,10 +276,10 @@ export default defineSession({
           ]);
         }
       });
-      return commit(state, changes.message);
     },
 
-    commit: (state: State, message: string): string | null => commit(state, message),
+    /** Commits whatever the working set holds (null when it is clean). */
+    commit: (state: State, message: string): string | null => commitAtomically(state, message, () => {}),
 
     log: (state: State, limit: number): CommitInfo[] =>
       select<CommitInfo>(
@@ -281,14 +319,13 @@ export default defineSession({
     createBranch: (state: State, name: string): null => {
       checkBranchName(name);
       value(state, 'SELECT dolt_branch(?)', [name]);
-      saveSnapshot(state);
       return null;
     },
 
     checkout: (state: State, name: string): null => {
       checkBranchName(name);
       value(state, 'SELECT dolt_checkout(?)', [name]);
-      saveSnapshot(state);
+      if (state.options.path) writeActiveBranch(state.options.path, name);
       return null;
     },
 
@@ -301,10 +338,16 @@ export default defineSession({
       return null;
     },
 
-    /** Test-only: the next snapshot write dies between writing the temporary file and renaming it. */
-    crashDuringSnapshot: (state: State): null => {
+    /**
+     * Test-only: the next commit ends the owner thread after its first write reached the file, leaving a torn
+     * commit on disk (as a crash would).
+     */
+    crashDuringNextCommit: (state: State): null => {
       if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
-      state.crashNextSnapshot = true;
+      let writes = 0;
+      state.vfs.beforeWrite = () => {
+        if (++writes === 2) process.exit(86);
+      };
       return null;
     },
 
@@ -316,18 +359,44 @@ export default defineSession({
       }
     },
 
-    /** Writes the snapshot now; returns its size and how long the export and the atomic write took. */
-    saveSnapshot: (state: State): { bytes: number; ms: number } => {
-      const started = performance.now();
-      const bytes = saveSnapshot(state);
-      return { bytes, ms: performance.now() - started };
+    /** Records a remote: a folder (its store file is created by the first push) or a `file://` URL. */
+    addRemote: (state: State, args: { name: string; location: string }): null => {
+      checkBranchName(args.name);
+      value(state, "SELECT dolt_remote('add', ?, ?)", [args.name, remoteUrl(args.location)]);
+      return null;
     },
+
+    remotes: (state: State): Array<{ name: string; url: string }> =>
+      select<{ name: string; url: string }>(state, 'SELECT name, url FROM dolt_remotes ORDER BY name'),
+
+    /** Sends a branch's commits and chunks to a remote. */
+    push: (state: State, args: { remote: string; branch: string }): null => {
+      checkBranchName(args.branch);
+      prepareRemote(state, args.remote);
+      value(state, 'SELECT dolt_push(?, ?)', [args.remote, args.branch]);
+      return null;
+    },
+
+    /** Fetches a remote's branches (remote-tracking refs only). */
+    fetch: (state: State, remote: string): null => {
+      prepareRemote(state, remote);
+      value(state, 'SELECT dolt_fetch(?)', [remote]);
+      return null;
+    },
+
+    /** Fetches a branch from a remote and merges it into the active branch. */
+    pull: (state: State, args: { remote: string; branch: string }): null => {
+      checkBranchName(args.branch);
+      prepareRemote(state, args.remote);
+      value(state, 'SELECT dolt_pull(?, ?)', [args.remote, args.branch]);
+      return null;
+    },
+
+    /** Bytes the store wrote to its files since it opened (benchmarks). */
+    bytesWritten: (state: State): number => state.vfs.bytesWritten,
   },
   close(state: State): void {
-    try {
-      saveSnapshot(state);
-    } finally {
-      state.db.close();
-    }
+    // Every commit is already on disk: closing only releases the engine's handles.
+    state.db.close();
   },
 });

@@ -1,11 +1,19 @@
-/** The embedded version store on the main thread: typed methods over the DoltLite owner thread. */
+/**
+ * The embedded version store on the main thread: typed methods over the DoltLite owner thread, and the
+ * store's path lock. The lock lives here, not in the owner, so a crashed or wedged owner that is terminated
+ * and restarted neither leaks it nor loses it: the executor re-opens the store in a new owner while this
+ * thread still holds the path, and only `close()` releases it, after the owner is gone.
+ */
+import { resolve } from 'node:path';
 import { ExistsCoalescer } from '../exists-coalescer.js';
+import { acquirePathLock, type PathLock } from '../path-lock.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
 import type DoltLiteSession from './doltlite-session.js';
-import type { DoltLiteOptions } from './doltlite-session.js';
+import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
+import { prepareStoreFile } from './doltlite-file.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
 
 /** The most ids per `exists` batch; larger batches are split into several queries. */
@@ -14,19 +22,43 @@ const EXISTS_BATCH = 10_000;
 export class DoltLiteStore implements VersionStore {
   readonly dialect = 'doltlite' as const;
 
-  /** Starts an owner thread with DoltLite, loading the snapshot at `options.path` if there is one. */
+  /**
+   * Opens (or creates) the store at `options.path` in a new owner thread; in memory without a path.
+   * Throws `StoreLockedError` at once when another store (in this process or another) has the path open, and
+   * `StoreFormatError` when the file is not a DoltLite store (the file is left untouched).
+   */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
     const { executor, ...open } = options;
-    const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), open);
-    return new DoltLiteStore(await SessionExecutor.start(spec, executor));
+    const path = open.path === undefined ? undefined : resolve(open.path);
+    const lock = path === undefined ? null : acquirePathLock(path, 'store');
+    try {
+      // Checked here too, read-only, so a foreign file fails with its own error class before any thread starts.
+      if (path !== undefined) prepareStoreFile(path, lock!.previousHolderDied ? 'report' : 'refuse');
+      const owner: DoltLiteOwnerOptions = {
+        ...open,
+        path,
+        repairTornTail: lock?.previousHolderDied ?? false,
+        opens: new SharedArrayBuffer(4),
+      };
+      const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), owner);
+      return new DoltLiteStore(await SessionExecutor.start(spec, executor), lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
 
+  /** Creates a store at `path` as a clone of a remote (a folder another store pushed to, or a `file://` URL). */
+  static clone(from: string, options: DoltLiteOptions & { path: string; executor?: ExecutorOptions }): Promise<DoltLiteStore> {
+    return DoltLiteStore.open({ ...options, cloneFrom: from });
+  }
 
   private readonly coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), EXISTS_BATCH);
 
   private constructor(
     /** The executor owning the DoltLite session (stats, events). */
     readonly executor: SessionExecutor<typeof DoltLiteSession>,
+    private readonly lock: PathLock | null,
   ) {}
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
@@ -87,14 +119,59 @@ export class DoltLiteStore implements VersionStore {
     return this.executor.call('branches', undefined);
   }
 
+  /** Records a remote: a folder (a store file is created in it by the first push) or a `file://` URL. */
+  async addRemote(name: string, location: string): Promise<void> {
+    await this.executor.call('addRemote', { name, location });
+  }
+
+  remotes(): Promise<Array<{ name: string; url: string }>> {
+    return this.executor.call('remotes', undefined);
+  }
+
+  /** Sends `branch` (default: the active branch) to the remote, writing its store file on disk. */
+  async push(remote: string, branch?: string): Promise<void> {
+    const target = branch ?? (await this.activeBranch());
+    await this.withRemoteLock(remote, () => this.executor.call('push', { remote, branch: target }));
+  }
+
+  /** Fetches the remote's branches as remote-tracking refs. */
+  async fetch(remote: string): Promise<void> {
+    await this.withRemoteLock(remote, () => this.executor.call('fetch', remote));
+  }
+
+  /** Fetches `branch` (default: the active branch) from the remote and merges it into the active branch. */
+  async pull(remote: string, branch?: string): Promise<void> {
+    const target = branch ?? (await this.activeBranch());
+    await this.withRemoteLock(remote, () => this.executor.call('pull', { remote, branch: target }));
+  }
+
+  /**
+   * A remote's store file has one writer at a time too: pushes from two stores (or processes) to one folder
+   * take turns or fail with `StoreLockedError`, instead of interleaving their appends.
+   */
+  private async withRemoteLock<T>(remote: string, work: () => Promise<T>): Promise<T> {
+    const url = (await this.remotes()).find((r) => r.name === remote)?.url;
+    if (!url?.startsWith('file://')) return work(); // unknown remotes fail in the engine with its own message
+    const lock = acquirePathLock(url.slice('file://'.length), 'store');
+    try {
+      return await work();
+    } finally {
+      lock.release();
+    }
+  }
+
   /** Queries the engine ran since the store opened (each SQL statement counts one). */
   queryCount(): Promise<number> {
     return this.executor.call('queries', undefined);
   }
 
 
-  /** Writes a final snapshot and ends the owner thread. */
-  close(options?: CloseOptions): Promise<void> {
-    return this.executor.close(options);
+  /** Closes the engine (every commit is already on disk), ends the owner thread, then releases the path. */
+  async close(options?: CloseOptions): Promise<void> {
+    try {
+      await this.executor.close(options);
+    } finally {
+      this.lock?.release();
+    }
   }
 }

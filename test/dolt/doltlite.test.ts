@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { StoreArgumentError, StoreConstraintError, StoreQueryError } from '../../lib/dolt/errors.js';
@@ -38,7 +38,7 @@ test('doltlite: branches: create, check out, commit on a branch, back to main', 
   await t.throwsAsync(store.createBranch('bad name; --'), { instanceOf: StoreArgumentError });
 });
 
-test('doltlite: reopening from the snapshot keeps rows, history and branches', async (t) => {
+test('doltlite: reopening keeps rows, history and branches', async (t) => {
   const path = join(tempDir(t, 'doltlite'), 'store.doltlite');
   const first = await DoltLiteStore.open({ path });
   await first.commitChanges({ collection: 'p', upserts: [doc('x', 'persisted')], deletes: [], message: 'persist me' });
@@ -48,7 +48,7 @@ test('doltlite: reopening from the snapshot keeps rows, history and branches', a
   t.deepEqual([...(await second.documentHashes('p')).keys()], ['x']);
   t.is((await second.log())[0]!.message, 'persist me');
   t.deepEqual(await second.branches(), ['kept-branch', 'main']);
-  // A reopened store commits and snapshots again, and the next open sees it.
+  // A reopened store commits again, and the next open sees it.
   await second.commitChanges({ collection: 'p', upserts: [doc('y', 'later')], deletes: [], message: 'after reopen' });
   await second.close();
   const third = await DoltLiteStore.open({ path });
@@ -69,25 +69,30 @@ test('doltlite: bad SQL and constraint violations are typed errors; the store go
   t.is(await store.activeBranch(), 'main');
 });
 
-test('doltlite: a worker killed mid-snapshot restarts from the previous snapshot; nothing committed before is lost', async (t) => {
+test('doltlite: an owner killed mid-commit restarts; the torn commit is cut off (and kept aside), nothing committed is lost', async (t) => {
   const dir = tempDir(t, 'torn');
   const path = join(dir, 'store.doltlite');
   const store = await DoltLiteStore.open({ path, testOps: true });
   t.teardown(() => store.close());
   const safe = await store.commitChanges({ collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'safe' });
-  await store.executor.call('crashDuringSnapshot', undefined);
+  const sizeBefore = statSync(path).size;
+  await store.executor.call('crashDuringNextCommit', undefined);
   const restarted = nextEvent<RestartedEvent>(store.executor, 'restarted');
   await t.throwsAsync(
     store.commitChanges({ collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'torn' }),
     { instanceOf: SessionCrashedError },
   );
   t.is((await restarted).reason, 'crashed');
-  t.is((await store.log())[0]!.hash, safe!, 'the snapshot on disk is the last complete one');
+  t.is((await store.log())[0]!.hash, safe!, 'the last complete commit is the head');
   t.deepEqual([...(await store.documentHashes('c')).keys()], ['one']);
-  t.deepEqual(readdirSync(dir), ['store.doltlite'], 'the torn temporary file was discarded');
+  t.deepEqual(await store.status(), [], 'nothing uncommitted');
+  t.is(statSync(path).size, sizeBefore, 'the torn bytes were cut off');
+  t.true(readdirSync(dir).some((name) => name.startsWith('.store.doltlite.torn-')), 'and kept beside the store');
+  const next = await store.commitChanges({ collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'retried' });
+  t.is((await store.log())[0]!.hash, next!);
 });
 
-test('doltlite: a wedged worker is restarted and reopens from the last snapshot', async (t) => {
+test('doltlite: a wedged worker is restarted and reopens the store', async (t) => {
   const path = join(tempDir(t, 'wedged'), 'store.doltlite');
   const store = await DoltLiteStore.open({ path, testOps: true, executor: { hardDeadlineMs: 300 } });
   t.teardown(() => store.close());
