@@ -351,6 +351,16 @@ export default defineSession({
       return null;
     },
 
+    /** Test-only: the next write to the store file fails with an I/O error (a full disk, say). */
+    failNextWrite: (state: State): null => {
+      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
+      state.vfs.beforeWrite = () => {
+        state.vfs.beforeWrite = null;
+        throw Object.assign(new Error('injected write failure'), { code: 'EIO' });
+      };
+      return null;
+    },
+
     /** Test-only: never returns, to exercise wedge recovery. */
     hang: (state: State): null => {
       if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);

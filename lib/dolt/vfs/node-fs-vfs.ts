@@ -12,7 +12,9 @@
  * - Locking methods are no-ops: exclusion is the job of the store's path lock, held by the main thread for
  *   the store's whole life (see path-lock.ts); an OS lock taken here would die with a restarted owner thread
  *   anyway, and Node has none to offer.
- * - Nameless files (SQLite's temporary files) live in memory.
+ * - Nameless files (SQLite's temporary files) live in memory, and so does the engine's own lock file
+ *   (`.<name>-lock`, always empty): it exists for an OS lock this build cannot take, and keeping it off the disk
+ *   means no planted symbolic link there can break or redirect a commit.
  * - File remotes (`file://` URLs) open their chunk store through this VFS too, so push, fetch, pull and clone
  *   reach the disk.
  */
@@ -59,6 +61,9 @@ export interface VfsDiagnostics {
   /** Test-only: runs before each write to a file (crash tests end the thread here, mid-commit). */
   beforeWrite: (() => void) | null;
 }
+
+/** The chunk store's lock file beside each store file: `<folder>/.<name>-lock`. */
+const ENGINE_LOCK_FILE = /\/\.[^/]+-lock$/;
 
 const installed = new WeakMap<object, VfsDiagnostics>();
 
@@ -205,7 +210,7 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
           // Whether the file was renamed or replaced under us (the chunk store then reloads from the path).
           const file = files.get(pFile);
           let moved = 0;
-          if (file?.path) {
+          if (file?.path && file.fd >= 0) {
             try {
               moved = lstatSync(file.path).ino === fstatSync(file.fd).ino ? 0 : 1;
             } catch {
@@ -227,7 +232,7 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
           const path = zName ? wasm.cstrToJs(zName) : null;
           try {
             const file: OpenFile = { path, fd: -1, memory: null, memorySize: 0, deleteOnClose: false, created: false };
-            if (path === null) {
+            if (path === null || ENGINE_LOCK_FILE.test(path)) {
               file.memory = new Uint8Array(0);
             } else {
               const create = (flags & SQLITE_OPEN_CREATE) !== 0;
