@@ -33,6 +33,8 @@ export type * from './chroma/types.js';
 export { DoltLiteStore } from './dolt/doltlite-store.js';
 export type { DoltLiteOptions } from './dolt/doltlite-session.js';
 export * from './dolt/errors.js';
+export { StoreFormatError } from './dolt/doltlite-file.js';
+export { PathLockedError, StoreLockedError, ChromaLockedError } from './path-lock.js';
 export type {
   ChangeSet,
   CommitInfo,

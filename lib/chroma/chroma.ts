@@ -4,6 +4,7 @@
  * round trip at all for empty inputs.
  */
 import { ExistsCoalescer } from '../exists-coalescer.js';
+import { acquirePathLock } from '../path-lock.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { sessionSpec } from '../session.js';
@@ -41,11 +42,22 @@ export interface ChromaOptions {
 export type WriteRecords = Omit<RecordsArgs, 'collection'>;
 
 export class Chroma {
-  /** Starts an owner thread hosting a Python chromadb PersistentClient on `path`. */
+  /**
+   * Starts an owner thread hosting a Python chromadb PersistentClient on `path`. One client per directory:
+   * a second one (in this process or another) fails at once with `ChromaLockedError` until this one is closed.
+   */
   static async embedded(options: PythonChromaOptions & ChromaOptions): Promise<Chroma> {
     const { embedder, executor, ...open } = options;
-    const spec = sessionSpec<ChromaSessionDefinition>(new URL('./python-session.js', import.meta.url), open);
-    return Chroma.over(await SessionExecutor.start(spec, executor), embedder);
+    const lock = acquirePathLock(open.path, 'chroma');
+    try {
+      const spec = sessionSpec<ChromaSessionDefinition>(new URL('./python-session.js', import.meta.url), open);
+      const chroma = await Chroma.over(await SessionExecutor.start(spec, executor), embedder);
+      chroma.releasePath = lock.release;
+      return chroma;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   /**
@@ -66,6 +78,8 @@ export class Chroma {
   }
 
   private readonly coalesced: ExistsCoalescer;
+  /** Releases the embedded directory's path lock once the session is closed. */
+  private releasePath?: () => void;
 
   private constructor(
     /** The executor owning the session: its `stats()`, events and `call()` are available as is. */
@@ -146,8 +160,12 @@ export class Chroma {
   }
 
   /** Closes the session (temporary collections are deleted) and ends its owner thread. */
-  close(options?: CloseOptions): Promise<void> {
-    return this.executor.close(options);
+  async close(options?: CloseOptions): Promise<void> {
+    try {
+      await this.executor.close(options);
+    } finally {
+      this.releasePath?.();
+    }
   }
 
   private async write(
