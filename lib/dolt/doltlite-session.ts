@@ -15,7 +15,7 @@ import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } 
 import { checkBranchName, storeArgumentError, storeError } from './errors.js';
 import { prepareStoreFile } from './doltlite-file.js';
 import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
-import { installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
+import { closeDeadOwnerFiles, installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
@@ -40,7 +40,10 @@ export interface DoltLiteOptions {
 export interface DoltLiteOwnerOptions extends DoltLiteOptions {
   /** The previous holder of the path died holding it: a torn last commit may be repaired. */
   repairTornTail?: boolean;
-  /** Counts owner opens (shared memory): every open after the first is a restart after a crash. */
+  /**
+   * Shared memory: [owner opens, then the owner's open file descriptors]. Every open after the first is a
+   * restart after a crash or a wedge, whose files the new owner closes first.
+   */
   opens?: SharedArrayBuffer;
 }
 
@@ -110,11 +113,15 @@ function bindable(bind: unknown[] | undefined): unknown[] | undefined {
   return bind && bind.length > 0 ? bind : undefined;
 }
 
-function openDatabase(sqlite3: Sqlite3, options: DoltLiteOwnerOptions): { db: Db; created: boolean } {
+function openDatabase(sqlite3: Sqlite3, vfs: VfsDiagnostics, options: DoltLiteOwnerOptions): { db: Db; created: boolean } {
   if (!options.path) return { db: new sqlite3.oo1.DB(':memory:'), created: true };
   // The first open of a store's life repairs a torn commit only if the previous holder died; a restart of this
   // store's own owner (its previous thread crashed or was terminated) may always repair its own torn commit.
-  const restarted = options.opens ? Atomics.add(new Int32Array(options.opens), 0, 1) > 0 : false;
+  const restarted = options.opens ? Atomics.add(new Int32Array(options.opens, 0, 1), 0, 1) > 0 : false;
+  if (options.opens) {
+    vfs.fdSlots = new Int32Array(options.opens, 4);
+    if (restarted) closeDeadOwnerFiles(vfs.fdSlots);
+  }
   const file = prepareStoreFile(options.path, options.repairTornTail || restarted ? 'repair' : 'refuse');
   return { db: new sqlite3.oo1.DB({ filename: options.path, vfs: NODE_FS_VFS }), created: !file.exists };
 }
@@ -183,7 +190,7 @@ export default defineSession({
   async open(options: DoltLiteOwnerOptions): Promise<State> {
     const sqlite3 = await loadDoltLite();
     const vfs = installNodeFsVfs(sqlite3);
-    const { db, created } = openDatabase(sqlite3, options);
+    const { db, created } = openDatabase(sqlite3, vfs, options);
     const state: State = { sqlite3, db, options, queries: 0, vfs, created };
     try {
       if (options.cloneFrom && created) value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);

@@ -16,6 +16,9 @@ import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.j
 import { prepareStoreFile } from './doltlite-file.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
 
+/** Files an owner keeps open at once (the store, a remote during push or pull, SQLite temporaries in memory). */
+const OWNER_FILE_SLOTS = 16;
+
 /** The most ids per `exists` batch; larger batches are split into several queries. */
 const EXISTS_BATCH = 10_000;
 
@@ -38,7 +41,7 @@ export class DoltLiteStore implements VersionStore {
         ...open,
         path,
         repairTornTail: lock?.previousHolderDied ?? false,
-        opens: new SharedArrayBuffer(4),
+        opens: new SharedArrayBuffer(4 * (1 + OWNER_FILE_SLOTS)),
       };
       const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), owner);
       return new DoltLiteStore(await SessionExecutor.start(spec, executor), lock);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { StoreArgumentError, StoreConstraintError, StoreQueryError } from '../../lib/dolt/errors.js';
@@ -90,7 +90,19 @@ test('doltlite: an owner killed mid-commit restarts; the torn commit is cut off 
   t.true(readdirSync(dir).some((name) => name.startsWith('.store.doltlite.torn-')), 'and kept beside the store');
   const next = await store.commitChanges({ collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'retried' });
   t.is((await store.log())[0]!.hash, next!);
+  t.is(openDescriptorsOf(path), 1, "the dead owner's file was closed by the new one");
 });
+
+/** How many of this process's file descriptors point at `path` (Linux /proc). */
+function openDescriptorsOf(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
 
 test('doltlite: a wedged worker is restarted and reopens the store', async (t) => {
   const path = join(tempDir(t, 'wedged'), 'store.doltlite');
