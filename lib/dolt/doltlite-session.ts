@@ -194,9 +194,17 @@ export default defineSession({
     const state: State = { sqlite3, db, options, queries: 0, vfs, created };
     try {
       if (options.cloneFrom && created) value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);
-      commitAtomically(state, 'Create session-executor schema', () => {
-        for (const statement of SCHEMA) exec(state, statement);
-      });
+      // Only a store without the tables gets the schema commit: reopening must not commit whatever the working
+      // set holds (an ensureCollection not yet committed, say) under the schema's name.
+      const tables = value<number>(
+        state,
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('collections', 'documents', 'document_sync_log')",
+      );
+      if (tables < SCHEMA.length) {
+        commitAtomically(state, 'Create session-executor schema', () => {
+          for (const statement of SCHEMA) exec(state, statement);
+        });
+      }
       restoreActiveBranch(state);
     } catch (error) {
       state.db.close();

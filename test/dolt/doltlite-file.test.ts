@@ -195,3 +195,16 @@ test('doltlite remote: push to a folder, clone it in another process, push again
   t.deepEqual([...(await clone.documentHashes('c')).keys()].sort(), ['b', 'c']);
   t.is((await clone.log(1))[0]!.message, 'second');
 });
+
+test('doltlite file: reopening commits nothing: uncommitted work stays uncommitted, the log is unchanged', async (t) => {
+  const path = join(tempDir(t, 'uncommitted'), 'store.doltlite');
+  const store = await DoltLiteStore.open({ path });
+  await store.commitChanges({ collection: 'c', upserts: [doc('a', 'one')], deletes: [], message: 'one' });
+  await store.ensureCollection('pending'); // written, not committed
+  const head = await store.head();
+  await store.close();
+  const again = await DoltLiteStore.open({ path });
+  t.teardown(() => again.close());
+  t.is(await again.head(), head);
+  t.deepEqual((await again.status()).map((s) => s.table), ['collections']);
+});
