@@ -13,9 +13,9 @@ import { join, resolve } from 'node:path';
 import { defineSession } from '../session.js';
 import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } from './doltlite-wasm-types.js';
 import { checkBranchName, storeArgumentError, storeError } from './errors.js';
-import { prepareStoreFile } from './doltlite-file.js';
+import { prepareStoreFile, type TornTailPolicy } from './doltlite-file.js';
 import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
-import { closeDeadOwnerFiles, installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
+import { installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
@@ -40,10 +40,7 @@ export interface DoltLiteOptions {
 export interface DoltLiteOwnerOptions extends DoltLiteOptions {
   /** The previous holder of the path died holding it: a torn last commit may be repaired. */
   repairTornTail?: boolean;
-  /**
-   * Shared memory: [owner opens, then the owner's open file descriptors]. Every open after the first is a
-   * restart after a crash or a wedge, whose files the new owner closes first.
-   */
+  /** Counts owner opens (shared memory): every open after the first is a restart after a crash or a wedge. */
   opens?: SharedArrayBuffer;
 }
 
@@ -113,17 +110,25 @@ function bindable(bind: unknown[] | undefined): unknown[] | undefined {
   return bind && bind.length > 0 ? bind : undefined;
 }
 
-function openDatabase(sqlite3: Sqlite3, vfs: VfsDiagnostics, options: DoltLiteOwnerOptions): { db: Db; created: boolean } {
-  if (!options.path) return { db: new sqlite3.oo1.DB(':memory:'), created: true };
+function openDatabase(sqlite3: Sqlite3, options: DoltLiteOwnerOptions): { db: Db; created: boolean; afterCrash: boolean } {
+  if (!options.path) return { db: new sqlite3.oo1.DB(':memory:'), created: true, afterCrash: false };
   // The first open of a store's life repairs a torn commit only if the previous holder died; a restart of this
   // store's own owner (its previous thread crashed or was terminated) may always repair its own torn commit.
-  const restarted = options.opens ? Atomics.add(new Int32Array(options.opens, 0, 1), 0, 1) > 0 : false;
-  if (options.opens) {
-    vfs.fdSlots = new Int32Array(options.opens, 4);
-    if (restarted) closeDeadOwnerFiles(vfs.fdSlots);
-  }
-  const file = prepareStoreFile(options.path, options.repairTornTail || restarted ? 'repair' : 'refuse');
-  return { db: new sqlite3.oo1.DB({ filename: options.path, vfs: NODE_FS_VFS }), created: !file.exists };
+  const restarted = options.opens ? Atomics.add(new Int32Array(options.opens), 0, 1) > 0 : false;
+  const afterCrash = Boolean(options.repairTornTail) || restarted;
+  const file = prepareStoreFile(options.path, afterCrash ? 'repair' : 'refuse');
+  return { db: new sqlite3.oo1.DB({ filename: options.path, vfs: NODE_FS_VFS }), created: !file.exists, afterCrash };
+}
+
+/**
+ * After a crash the store reopens exactly at its last commit. `dolt_commit` first saves the transaction's
+ * rows as the working set and then the commit, two appends: a crash between them would leave the rows of a
+ * commit that never happened looking like uncommitted work (and detection would take them for synced). Every
+ * document write of this store commits, so a dirty working set after a crash is such a remnant (or an
+ * uncommitted collection record, which the next commit of that collection writes again): it is reset.
+ */
+function discardUncommittedAfterCrash(state: State): void {
+  if (hasUncommittedChanges(state)) value(state, "SELECT dolt_reset('--hard')");
 }
 
 /** A remote location as the engine wants it: folders become `file://<folder>/store.doltlite`. */
@@ -134,13 +139,15 @@ export function remoteUrl(location: string): string {
 
 const REMOTE_FILE = 'store.doltlite';
 
-/** The remote's store file, checked like the store's own before the engine appends to it. */
-function prepareRemote(state: State, remote: string): void {
+/**
+ * The remote's store file, checked like the store's own before the engine reads or appends to it. A push runs
+ * under the remote's path lock (taken by the main thread): `repair` says its previous holder died, so a torn
+ * tail there is a pusher's crash debris. Reads (fetch, pull) never write to the remote and only check it.
+ */
+function prepareRemote(state: State, remote: string, policy: TornTailPolicy): void {
   const url = value<string | undefined>(state, 'SELECT url FROM dolt_remotes WHERE name = ?', [remote]);
   if (!url) throw storeArgumentError(`unknown remote ${JSON.stringify(remote)}`);
-  if (!url.startsWith('file://')) return;
-  // Pushes run under the remote's path lock (taken by the main thread); a torn tail there is a pusher that died.
-  prepareStoreFile(url.slice('file://'.length), 'repair');
+  if (url.startsWith('file://')) prepareStoreFile(url.slice('file://'.length), policy);
 }
 
 /** Checks out the branch recorded at the last checkout, if it still exists. */
@@ -190,9 +197,10 @@ export default defineSession({
   async open(options: DoltLiteOwnerOptions): Promise<State> {
     const sqlite3 = await loadDoltLite();
     const vfs = installNodeFsVfs(sqlite3);
-    const { db, created } = openDatabase(sqlite3, vfs, options);
+    const { db, created, afterCrash } = openDatabase(sqlite3, options);
     const state: State = { sqlite3, db, options, queries: 0, vfs, created };
     try {
+      if (afterCrash) discardUncommittedAfterCrash(state);
       if (options.cloneFrom && created) value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);
       // Only a store without the tables gets the schema commit: reopening must not commit whatever the working
       // set holds (an ensureCollection not yet committed, say) under the schema's name.
@@ -354,14 +362,14 @@ export default defineSession({
     },
 
     /**
-     * Test-only: the next commit ends the owner thread after its first write reached the file, leaving a torn
-     * commit on disk (as a crash would).
+     * Test-only: the next commit ends the owner thread just before its `atWrite`-th write to a file (default 2),
+     * leaving whatever it wrote so far on disk, as a crash would.
      */
-    crashDuringNextCommit: (state: State): null => {
+    crashDuringNextCommit: (state: State, atWrite: number | undefined): null => {
       if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
       let writes = 0;
       state.vfs.beforeWrite = () => {
-        if (++writes === 2) process.exit(86);
+        if (++writes === (atWrite ?? 2)) process.exit(86);
       };
       return null;
     },
@@ -395,16 +403,16 @@ export default defineSession({
       select<{ name: string; url: string }>(state, 'SELECT name, url FROM dolt_remotes ORDER BY name'),
 
     /** Sends a branch's commits and chunks to a remote. */
-    push: (state: State, args: { remote: string; branch: string }): null => {
+    push: (state: State, args: { remote: string; branch: string; repair?: boolean }): null => {
       checkBranchName(args.branch);
-      prepareRemote(state, args.remote);
+      prepareRemote(state, args.remote, args.repair ? 'repair' : 'refuse');
       value(state, 'SELECT dolt_push(?, ?)', [args.remote, args.branch]);
       return null;
     },
 
     /** Fetches a remote's branches (remote-tracking refs only). */
     fetch: (state: State, remote: string): null => {
-      prepareRemote(state, remote);
+      prepareRemote(state, remote, 'report');
       value(state, 'SELECT dolt_fetch(?)', [remote]);
       return null;
     },
@@ -412,7 +420,7 @@ export default defineSession({
     /** Fetches a branch from a remote and merges it into the active branch. */
     pull: (state: State, args: { remote: string; branch: string }): null => {
       checkBranchName(args.branch);
-      prepareRemote(state, args.remote);
+      prepareRemote(state, args.remote, 'report');
       value(state, 'SELECT dolt_pull(?, ?)', [args.remote, args.branch]);
       return null;
     },

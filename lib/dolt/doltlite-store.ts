@@ -16,9 +16,6 @@ import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.j
 import { prepareStoreFile } from './doltlite-file.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
 
-/** Files an owner keeps open at once (the store, a remote during push or pull, SQLite temporaries in memory). */
-const OWNER_FILE_SLOTS = 16;
-
 /** The most ids per `exists` batch; larger batches are split into several queries. */
 const EXISTS_BATCH = 10_000;
 
@@ -41,7 +38,7 @@ export class DoltLiteStore implements VersionStore {
         ...open,
         path,
         repairTornTail: lock?.previousHolderDied ?? false,
-        opens: new SharedArrayBuffer(4 * (1 + OWNER_FILE_SLOTS)),
+        opens: new SharedArrayBuffer(4),
       };
       const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), owner);
       return new DoltLiteStore(await SessionExecutor.start(spec, executor), lock);
@@ -134,7 +131,7 @@ export class DoltLiteStore implements VersionStore {
   /** Sends `branch` (default: the active branch) to the remote, writing its store file on disk. */
   async push(remote: string, branch?: string): Promise<void> {
     const target = branch ?? (await this.activeBranch());
-    await this.withRemoteLock(remote, () => this.executor.call('push', { remote, branch: target }));
+    await this.withRemoteLock(remote, (repair) => this.executor.call('push', { remote, branch: target, repair }));
   }
 
   /** Fetches the remote's branches as remote-tracking refs. */
@@ -152,12 +149,12 @@ export class DoltLiteStore implements VersionStore {
    * A remote's store file has one writer at a time too: pushes from two stores (or processes) to one folder
    * take turns or fail with `StoreLockedError`, instead of interleaving their appends.
    */
-  private async withRemoteLock<T>(remote: string, work: () => Promise<T>): Promise<T> {
+  private async withRemoteLock<T>(remote: string, work: (previousHolderDied: boolean) => Promise<T>): Promise<T> {
     const url = (await this.remotes()).find((r) => r.name === remote)?.url;
-    if (!url?.startsWith('file://')) return work(); // unknown remotes fail in the engine with its own message
+    if (!url?.startsWith('file://')) return work(false); // unknown remotes fail in the engine with its own message
     const lock = acquirePathLock(url.slice('file://'.length), 'store');
     try {
-      return await work();
+      return await work(lock.previousHolderDied);
     } finally {
       lock.release();
     }

@@ -90,7 +90,34 @@ test('doltlite: an owner killed mid-commit restarts; the torn commit is cut off 
   t.true(readdirSync(dir).some((name) => name.startsWith('.store.doltlite.torn-')), 'and kept beside the store');
   const next = await store.commitChanges({ collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'retried' });
   t.is((await store.log())[0]!.hash, next!);
-  t.is(openDescriptorsOf(path), 1, "the dead owner's file was closed by the new one");
+  t.is(openDescriptorsOf(path), 1, "the terminated owner's file handle was closed");
+});
+
+test('doltlite: an owner killed before each write of a commit in turn: every time the store is exactly at its last commit', async (t) => {
+  const path = join(tempDir(t, 'every-write'), 'store.doltlite');
+  const store = await DoltLiteStore.open({ path, testOps: true });
+  t.teardown(() => store.close());
+  let head = await store.commitChanges({ collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'base' });
+  let landed = 0;
+  for (let atWrite = 1; atWrite <= 12; atWrite++) {
+    await store.executor.call('crashDuringNextCommit', atWrite);
+    const changes = { collection: 'c', upserts: [doc(`w${atWrite}`, `written ${atWrite}`)], deletes: [], message: `at ${atWrite}` };
+    const outcome = await store.commitChanges(changes).then(
+      (hash) => ({ hash }),
+      (error: unknown) => ({ error }),
+    );
+    if ('hash' in outcome) {
+      // The commit needed fewer writes than atWrite: it completed before the crash point.
+      head = outcome.hash;
+      landed++;
+      continue;
+    }
+    t.true(outcome.error instanceof SessionCrashedError, `write ${atWrite}`);
+    t.is(await store.head(), head, `write ${atWrite}: the head is the last commit`);
+    t.deepEqual(await store.status(), [], `write ${atWrite}: nothing of the lost commit is left uncommitted`);
+    t.false((await store.documentHashes('c')).has(`w${atWrite}`), `write ${atWrite}`);
+  }
+  t.true(landed > 0, 'the crash points covered a whole commit');
 });
 
 /** How many of this process's file descriptors point at `path` (Linux /proc). */
@@ -106,7 +133,7 @@ function openDescriptorsOf(path: string): number {
 
 test('doltlite: a wedged worker is restarted and reopens the store', async (t) => {
   const path = join(tempDir(t, 'wedged'), 'store.doltlite');
-  const store = await DoltLiteStore.open({ path, testOps: true, executor: { hardDeadlineMs: 300 } });
+  const store = await DoltLiteStore.open({ path, testOps: true, executor: { hardDeadlineMs: 3_000 } });
   t.teardown(() => store.close());
   await store.commitChanges({ collection: 'w', upserts: [doc('kept', 'k')], deletes: [], message: 'before wedge' });
   await t.throwsAsync(store.executor.call('hang', null), { instanceOf: SessionRestartedError });

@@ -15,6 +15,8 @@
  * - Nameless files (SQLite's temporary files) live in memory, and so does the engine's own lock file
  *   (`.<name>-lock`, always empty): it exists for an OS lock this build cannot take, and keeping it off the disk
  *   means no planted symbolic link there can break or redirect a commit.
+ * - A terminated owner thread does not leak the files it opened here: Node closes the descriptors a worker opened
+ *   with `fs.open` when the worker ends (`trackUnmanagedFds`, on by default).
  * - File remotes (`file://` URLs) open their chunk store through this VFS too, so push, fetch, pull and clone
  *   reach the disk.
  */
@@ -60,28 +62,6 @@ export interface VfsDiagnostics {
   bytesWritten: number;
   /** Test-only: runs before each write to a file (crash tests end the thread here, mid-commit). */
   beforeWrite: (() => void) | null;
-  /**
-   * Where open file descriptors are recorded (shared memory, one slot per file, fd + 1, 0 when free), so that a
-   * restarted owner can close the files of the terminated one: a terminated thread's descriptors stay open in
-   * the process, and nothing else would ever close them.
-   */
-  fdSlots: Int32Array | null;
-}
-
-/** Closes the files a terminated owner thread left open (it is gone: nothing else uses them). */
-export function closeDeadOwnerFiles(fdSlots: Int32Array): number {
-  let closed = 0;
-  for (let i = 0; i < fdSlots.length; i++) {
-    const fd = Atomics.exchange(fdSlots, i, 0) - 1;
-    if (fd < 0) continue;
-    try {
-      closeSync(fd);
-      closed++;
-    } catch {
-      // Already closed.
-    }
-  }
-  return closed;
 }
 
 /** The chunk store's lock file beside each store file: `<folder>/.<name>-lock`. */
@@ -94,7 +74,7 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
   const existing = installed.get(sqlite3);
   if (existing) return existing;
   const { capi, wasm } = sqlite3;
-  const diagnostics: VfsDiagnostics = { lastError: null, bytesWritten: 0, beforeWrite: null, fdSlots: null };
+  const diagnostics: VfsDiagnostics = { lastError: null, bytesWritten: 0, beforeWrite: null };
   const files = new Map<number, OpenFile>();
   const io = new capi.sqlite3_io_methods();
   const vfs = new capi.sqlite3_vfs();
@@ -115,16 +95,6 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
     diagnostics.lastError = e.code ?? e.message ?? String(error);
     return e.code === 'ENOSPC' || e.code === 'EDQUOT' ? SQLITE_FULL : code;
   };
-  const recordFd = (fd: number): void => {
-    const slots = diagnostics.fdSlots;
-    if (!slots) return;
-    for (let i = 0; i < slots.length; i++) if (Atomics.compareExchange(slots, i, 0, fd + 1) === 0) return;
-  };
-  const forgetFd = (fd: number): void => {
-    const slots = diagnostics.fdSlots;
-    if (!slots) return;
-    for (let i = 0; i < slots.length; i++) if (Atomics.compareExchange(slots, i, fd + 1, 0) === fd + 1) return;
-  };
   const fileOf = (pFile: number): OpenFile => {
     const file = files.get(pFile);
     if (!file) throw new Error('unknown file handle');
@@ -139,8 +109,6 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
           const file = files.get(pFile);
           files.delete(pFile);
           if (!file || file.fd < 0) return SQLITE_OK;
-          // Forget the descriptor before closing it: a thread killed in between leaks one, never closes a reused one.
-          forgetFd(file.fd);
           try {
             closeSync(file.fd);
             if (file.deleteOnClose && file.path) unlinkSync(file.path);
@@ -278,7 +246,6 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
                 0o600,
               );
               file.deleteOnClose = (flags & SQLITE_OPEN_DELETEONCLOSE) !== 0;
-              recordFd(file.fd);
             }
             // The engine allocated the sqlite3_file; point it at our methods.
             const handle = new capi.sqlite3_file(pFile);
