@@ -70,7 +70,14 @@ test('installed without optional peers: the core type-checks, runs, works from r
     doltlite: ['ERR_MISSING_PEER_DEPENDENCY', '@dolthub/doltlite-wasm'],
     remote: ['ERR_MISSING_PEER_DEPENDENCY', 'chromadb'],
   });
-  writeFileSync(join(app, 'required.cjs'), "const { SessionExecutor, TimeoutError } = require('session-executor');\nconsole.log(typeof SessionExecutor.start, new TimeoutError('op', 'queued', 5).code);\n");
+  writeFileSync(
+    join(app, 'required.cjs'),
+    [
+      "const { SessionExecutor, TimeoutError } = require('session-executor');",
+      "const subpaths = ['chroma', 'store', 'sync', 'testing'].map((name) => Object.keys(require(`session-executor/${name}`)).length > 0);",
+      "console.log(typeof SessionExecutor.start, new TimeoutError('op', 'queued', 5).code, subpaths.join());",
+    ].join('\n'),
+  );
   const required = await run(process.execPath, [join(app, 'required.cjs')], { cwd: app });
-  t.is(required.stdout.trim(), 'function ERR_SESSION_TIMEOUT');
+  t.is(required.stdout.trim(), 'function ERR_SESSION_TIMEOUT true,true,true,true');
 });
