@@ -7,7 +7,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Chroma } from '../chroma/chroma.js';
 import { DoltLiteStore } from '../dolt/doltlite-store.js';
+import { toMysql2Ssl, urlSettings } from '../dolt/mysql-connection-options.js';
 import { MysqlStore } from '../dolt/mysql-store.js';
+import { importPeer } from '../optional-peer.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import type { ExecutorOptions } from '../executor/options.js';
 import type { Logger } from '../logger.js';
@@ -62,7 +64,7 @@ export async function openChroma(options: ConnectOptions): Promise<Opened<Chroma
 
 export async function openStore(options: ConnectOptions): Promise<Opened<VersionStore>> {
   if (options.doltUrl) {
-    const store = await MysqlStore.connect({ url: options.doltUrl });
+    const store = options.mustExist ? await connectExistingServerStore(options.doltUrl) : await MysqlStore.connect({ url: options.doltUrl });
     const url = new URL(options.doltUrl);
     const kind = store.dialect === 'dolt' ? 'Dolt' : 'MySQL-protocol';
     return { value: store, description: `${kind} server at ${url.host}${url.pathname}` };
@@ -72,6 +74,33 @@ export async function openStore(options: ConnectOptions): Promise<Opened<Version
   if (!options.mustExist) mkdirSync(resolve(options.dataDir), { recursive: true });
   const store = await DoltLiteStore.open({ path, executor: executorOptions(options) });
   return { value: store, description: `embedded DoltLite, ${path}` };
+}
+
+/**
+ * A server store that must exist already: connecting the store would create its tables in an empty database,
+ * so one plain connection (with the URL's TLS settings) looks for them first.
+ */
+async function connectExistingServerStore(url: string): Promise<MysqlStore> {
+  const mysql = await importPeer<typeof import('mysql2/promise')>('mysql2', 'MysqlStore', 'mysql2/promise');
+  const parsed = new URL(url);
+  const settings = urlSettings(parsed.searchParams);
+  parsed.search = '';
+  const connection = await mysql
+    .createConnection({ uri: parsed.href, ssl: toMysql2Ssl(settings.ssl) as never, connectTimeout: settings.connectTimeoutMs ?? 10_000 })
+    .catch(() => null); // unreachable or refused: the store's own connect reports it, typed and without secrets
+  if (connection) {
+    connection.on('error', () => {});
+    try {
+      const [rows] = (await connection.query(
+        "SELECT COUNT(*) AS found FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'documents'",
+      )) as unknown as [[{ found: number }]];
+      const database = decodeURIComponent(parsed.pathname.slice(1));
+      if (Number(rows[0].found) === 0) throw new NotFoundError(`no version store in database "${database}" (no documents table)`);
+    } finally {
+      await connection.end().catch(() => {});
+    }
+  }
+  return MysqlStore.connect({ url });
 }
 
 export interface Connected {

@@ -1,4 +1,7 @@
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { isoDate } from '../../lib/dolt/commit-date.js';
 import { StoreArgumentError, StoreConnectionError } from '../../lib/dolt/errors.js';
@@ -65,4 +68,17 @@ test.serial('mariadb: an existing mysql2 pool is used as is and stays open after
   await store.close();
   const [rows] = (await pool.query('SELECT doc_id FROM documents')) as unknown as [Array<{ doc_id: string }>];
   t.deepEqual(rows.map((row) => row.doc_id), ['a'], 'the pool still works: it is the caller\'s');
+});
+
+test.serial('mariadb: the CLI\'s log on a database without a store fails naming it and creates no table', async (t) => {
+  const database = await freshDatabase(server);
+  const cli = fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url));
+  const failed = await t.throwsAsync(promisify(execFile)(process.execPath, [cli, 'log', '--dolt-url', server.url(database)]));
+  t.is((failed as Error & { code?: number }).code, 1);
+  t.regex(String((failed as Error & { stderr?: string }).stderr), new RegExp(`no version store in database "${database}"`));
+  t.notRegex(String((failed as Error & { stderr?: string }).stderr), new RegExp(server.password), 'no password in the output');
+  const connection = await mysql.createConnection(server.url(database));
+  t.teardown(() => connection.end());
+  const [tables] = (await connection.query('SHOW TABLES')) as unknown as [unknown[]];
+  t.deepEqual(tables, [], 'nothing was created');
 });
