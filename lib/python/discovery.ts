@@ -38,7 +38,9 @@ export function pythonCandidates(option?: string, cwd: string = process.cwd()): 
   if (option) return [{ path: option, source: 'python option' }];
   const fromEnv = process.env[PYTHON_ENV_VARIABLE];
   if (fromEnv) return [{ path: fromEnv, source: PYTHON_ENV_VARIABLE }];
-  const projects = [...new Set([join(cwd, '.venv'), join(packageRoot, '.venv')])];
+  // This package's own .venv exists only in a checkout of it, never once installed under node_modules.
+  const checkout = packageRoot.split(/[\\/]/).includes('node_modules') ? [] : [join(packageRoot, '.venv')];
+  const projects = [...new Set([join(cwd, '.venv'), ...checkout])];
   return [
     ...projects.map((venv) => ({ path: venvPython(venv), source: 'project .venv' as const })),
     { path: venvPython(cachedVenvDir()), source: 'per-user environment' as const },
