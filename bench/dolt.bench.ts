@@ -241,7 +241,7 @@ async function storeAtScale(): Promise<void> {
     notes: [
       `Opening an empty store (owner thread, WASM init, header read): ${round(median(openEmpty), 1)} ms (median of 5).`,
       'A commit is one commitChanges: sync-log rows, the upsert and dolt_commit in one transaction, synced to disk; native runs the same statements in Python (sqlite3 + libdoltlite), including its sync.',
-      'Owner RSS: a fresh process opens the store, has its owner scan every row and check 1,000 ids; resident memory minus the same for an empty store.',
+      'Owner RSS: a fresh process opens the store, reads every (id, hash) pair and checks 1,000 ids; resident memory minus the same for an empty store (the row in BENCHMARKS.md was measured with a scan that stayed in the owner, without the main thread\'s copy of the pairs).',
     ],
   });
   emit({

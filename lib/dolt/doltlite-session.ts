@@ -17,6 +17,7 @@ import { prepareStoreFile, type TornTailPolicy } from './doltlite-file.js';
 import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
 import { installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
+import { isoDate } from './commit-date.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
@@ -32,8 +33,6 @@ export interface DoltLiteOptions {
    * @default none: a new store starts empty
    */
   cloneFrom?: string;
-  /** Test-only: enables the test operations (`hang`). @default false */
-  testOps?: boolean;
 }
 
 /** What the main side adds to the options; not for users. */
@@ -47,7 +46,7 @@ export interface DoltLiteOwnerOptions extends DoltLiteOptions {
 /** Ids per lookup query; json_each takes any number, this only bounds one statement's memory. */
 const IDS_PER_QUERY = 50_000;
 
-interface State {
+export interface State {
   sqlite3: Sqlite3;
   db: Db;
   options: DoltLiteOwnerOptions;
@@ -101,7 +100,7 @@ function value<T>(state: State, sql: string, bind: unknown[] = []): T {
   return run(state, (db) => db.selectValue(sql, bindable(bind)) as T);
 }
 
-function exec(state: State, sql: string, bind: unknown[] = []): void {
+export function exec(state: State, sql: string, bind: unknown[] = []): void {
   run(state, (db) => db.exec({ sql, bind: bindable(bind) }));
 }
 
@@ -310,7 +309,7 @@ export default defineSession({
         // dolt_log lists newest first; dates have one-second resolution, so they cannot order commits.
         'SELECT commit_hash AS hash, message, committer, date FROM dolt_log LIMIT ?',
         [limit],
-      ),
+      ).map((commit) => ({ ...commit, date: isoDate(commit.date) })),
 
     diff: (state: State, args: { to: string; from?: string }): DocumentChange[] => {
       // dolt_diff_documents holds each commit's changes against its parent. For a range of a linear history,
@@ -354,43 +353,6 @@ export default defineSession({
 
     branches: (state: State): string[] =>
       select<{ name: string }>(state, 'SELECT name FROM dolt_branches ORDER BY name').map((row) => row.name),
-
-    /** Runs a statement through the store's error mapping (tests: bad SQL, constraint violations). */
-    rawExec: (state: State, args: { sql: string; bind?: unknown[] }): null => {
-      exec(state, args.sql, args.bind);
-      return null;
-    },
-
-    /**
-     * Test-only: the next commit ends the owner thread just before its `atWrite`-th write to a file (default 2),
-     * leaving whatever it wrote so far on disk, as a crash would.
-     */
-    crashDuringNextCommit: (state: State, atWrite: number | undefined): null => {
-      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
-      let writes = 0;
-      state.vfs.beforeWrite = () => {
-        if (++writes === (atWrite ?? 2)) process.exit(86);
-      };
-      return null;
-    },
-
-    /** Test-only: the next write to the store file fails with an I/O error (a full disk, say). */
-    failNextWrite: (state: State): null => {
-      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
-      state.vfs.beforeWrite = () => {
-        state.vfs.beforeWrite = null;
-        throw Object.assign(new Error('injected write failure'), { code: 'EIO' });
-      };
-      return null;
-    },
-
-    /** Test-only: never returns, to exercise wedge recovery. */
-    hang: (state: State): null => {
-      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
-      for (;;) {
-        // wedged on purpose
-      }
-    },
 
     /** Records a remote: a folder (its store file is created by the first push) or a `file://` URL. */
     addRemote: (state: State, args: { name: string; location: string }): null => {

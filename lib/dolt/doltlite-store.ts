@@ -9,6 +9,7 @@ import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock, type PathLock } from '../path-lock.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
+import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
 import type DoltLiteSession from './doltlite-session.js';
@@ -28,6 +29,7 @@ export class DoltLiteStore implements VersionStore {
    * `StoreFormatError` when the file is not a DoltLite store (the file is left untouched).
    */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
+    requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
     const { executor, ...open } = options;
     const path = open.path === undefined ? undefined : resolve(open.path);
     const lock = path === undefined ? null : acquirePathLock(path, 'store');

@@ -19,6 +19,7 @@ import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { StoreFormatError } from '../../lib/dolt/doltlite-file.js';
 import { StoreArgumentError, StoreQueryError } from '../../lib/dolt/errors.js';
 import { startFixture } from '../helpers/child-lines.js';
+import { startWithTestOps } from '../helpers/doltlite-test-ops.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { doc } from './contract.js';
 
@@ -136,24 +137,24 @@ test('doltlite file: a planted link at the lock name is removed, not followed', 
 
 test('doltlite commit: all or nothing: when the commit fails the rows are rolled back; a retry commits everything', async (t) => {
   const path = join(tempDir(t, 'atomic'), 'store.doltlite');
-  const store = await DoltLiteStore.open({ path, testOps: true });
-  t.teardown(() => store.close());
-  const base = await store.commitChanges({ collection: 'c', upserts: [doc('keep', 'k')], deletes: [], message: 'base' });
+  const store = await startWithTestOps(t, path);
+  const base = await store.call('commitChanges', { collection: 'c', upserts: [doc('keep', 'k')], deletes: [], message: 'base' });
   const changes = { collection: 'c', upserts: [doc('new', 'n'), doc('keep', 'k2')], deletes: [], message: 'change' };
 
   // A commit without a message is refused before anything is written ...
-  await t.throwsAsync(store.commitChanges({ ...changes, message: '' }), { instanceOf: StoreArgumentError });
+  await t.throwsAsync(store.call('commitChanges', { ...changes, message: '' }), { instanceOf: StoreArgumentError });
   // ... and a disk that fails in the middle of the commit.
-  await store.executor.call('failNextWrite', undefined);
-  await t.throwsAsync(store.commitChanges(changes), { instanceOf: StoreQueryError });
-  t.is(await store.head(), base!);
-  t.deepEqual(await store.status(), [], 'nothing was left in the working set');
-  t.deepEqual([...(await store.documentHashes('c')).entries()], [['keep', doc('keep', 'k').contentHash]]);
+  await store.call('failNextWrite', undefined);
+  await t.throwsAsync(store.call('commitChanges', changes), { instanceOf: StoreQueryError });
+  t.is((await store.call('log', 1))[0]!.hash, base!);
+  t.deepEqual(await store.call('status', undefined), [], 'nothing was left in the working set');
+  t.deepEqual([...(await store.call('documentHashes', 'c')).entries()], [['keep', doc('keep', 'k').contentHash]]);
 
-  const hash = await store.commitChanges(changes);
+  const hash = await store.call('commitChanges', changes);
   t.not(hash, null);
-  t.deepEqual([...(await store.documentHashes('c')).keys()].sort(), ['keep', 'new']);
-  t.deepEqual((await store.diff(hash!)).map((d) => `${d.type} ${d.docId}`).sort(), ['added new', 'modified keep']);
+  t.deepEqual([...(await store.call('documentHashes', 'c')).keys()].sort(), ['keep', 'new']);
+  const diff = await store.call('diff', { to: hash! });
+  t.deepEqual(diff.map((d) => `${d.type} ${d.docId}`).sort(), ['added new', 'modified keep']);
 });
 
 test('doltlite file: the active branch survives reopening', async (t) => {

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { StoreArgumentError, StoreConstraintError, StoreQueryError } from '../../lib/dolt/errors.js';
 import { SessionCrashedError, SessionRestartedError } from '../../lib/errors.js';
-import type { RestartedEvent } from '../../lib/executor/session-executor.js';
+import type { ExecutorOptions } from '../../lib/executor/options.js';
+import { SessionExecutor, type RestartedEvent } from '../../lib/executor/session-executor.js';
+import { sessionSpec } from '../../lib/session.js';
+import type DoltLiteTestSession from '../fixtures/doltlite-test-session.js';
+import { startWithTestOps } from '../helpers/doltlite-test-ops.js';
 import { nextEvent } from '../helpers/start-test-session.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { doc, versionStoreContract } from './contract.js';
@@ -58,64 +62,61 @@ test('doltlite: reopening keeps rows, history and branches', async (t) => {
 });
 
 test('doltlite: bad SQL and constraint violations are typed errors; the store goes on', async (t) => {
-  const store = await DoltLiteStore.open();
-  t.teardown(() => store.close());
-  const bad = await t.throwsAsync(store.executor.call('rawExec', { sql: 'SELEC nonsense' }), { instanceOf: StoreQueryError });
+  const store = await startWithTestOps(t);
+  const bad = await t.throwsAsync(store.call('rawExec', { sql: 'SELEC nonsense' }), { instanceOf: StoreQueryError });
   t.is(bad.code, 'ERR_STORE_QUERY');
-  await store.executor.call('rawExec', { sql: "INSERT INTO collections (name) VALUES ('dup')" });
-  await t.throwsAsync(store.executor.call('rawExec', { sql: "INSERT INTO collections (name) VALUES (?)", bind: ['dup'] }), {
+  await store.call('rawExec', { sql: "INSERT INTO collections (name) VALUES ('dup')" });
+  await t.throwsAsync(store.call('rawExec', { sql: "INSERT INTO collections (name) VALUES (?)", bind: ['dup'] }), {
     instanceOf: StoreConstraintError,
   });
-  t.is(await store.activeBranch(), 'main');
+  t.is(await store.call('activeBranch', undefined), 'main');
 });
 
 test('doltlite: an owner killed mid-commit restarts; the torn commit is cut off (and kept aside), nothing committed is lost', async (t) => {
   const dir = tempDir(t, 'torn');
   const path = join(dir, 'store.doltlite');
-  const store = await DoltLiteStore.open({ path, testOps: true });
-  t.teardown(() => store.close());
-  const safe = await store.commitChanges({ collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'safe' });
+  const store = await startWithTestOps(t, path);
+  const safe = await store.call('commitChanges', { collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'safe' });
   const sizeBefore = statSync(path).size;
-  await store.executor.call('crashDuringNextCommit', undefined);
-  const restarted = nextEvent<RestartedEvent>(store.executor, 'restarted');
+  await store.call('crashDuringNextCommit', undefined);
+  const restarted = nextEvent<RestartedEvent>(store, 'restarted');
   await t.throwsAsync(
-    store.commitChanges({ collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'torn' }),
+    store.call('commitChanges', { collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'torn' }),
     { instanceOf: SessionCrashedError },
   );
   t.is((await restarted).reason, 'crashed');
-  t.is((await store.log())[0]!.hash, safe!, 'the last complete commit is the head');
-  t.deepEqual([...(await store.documentHashes('c')).keys()], ['one']);
-  t.deepEqual(await store.status(), [], 'nothing uncommitted');
+  t.is((await store.call('log', 100))[0]!.hash, safe!, 'the last complete commit is the head');
+  t.deepEqual([...(await store.call('documentHashes', 'c')).keys()], ['one']);
+  t.deepEqual(await store.call('status', undefined), [], 'nothing uncommitted');
   t.is(statSync(path).size, sizeBefore, 'the torn bytes were cut off');
   t.true(readdirSync(dir).some((name) => name.startsWith('.store.doltlite.torn-')), 'and kept beside the store');
-  const next = await store.commitChanges({ collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'retried' });
-  t.is((await store.log())[0]!.hash, next!);
+  const next = await store.call('commitChanges', { collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'retried' });
+  t.is((await store.call('log', 1))[0]!.hash, next!);
   t.is(openDescriptorsOf(path), 1, "the terminated owner's file handle was closed");
 });
 
 test('doltlite: an owner killed before each write of a commit in turn: every time the store is exactly at its last commit', async (t) => {
   const path = join(tempDir(t, 'every-write'), 'store.doltlite');
-  const store = await DoltLiteStore.open({ path, testOps: true });
-  t.teardown(() => store.close());
-  let head = await store.commitChanges({ collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'base' });
+  const store = await startWithTestOps(t, path);
+  let head = (await store.call('commitChanges', { collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'base' }))!;
   let landed = 0;
   for (let atWrite = 1; atWrite <= 12; atWrite++) {
-    await store.executor.call('crashDuringNextCommit', atWrite);
+    await store.call('crashDuringNextCommit', atWrite);
     const changes = { collection: 'c', upserts: [doc(`w${atWrite}`, `written ${atWrite}`)], deletes: [], message: `at ${atWrite}` };
-    const outcome = await store.commitChanges(changes).then(
+    const outcome = await store.call('commitChanges', changes).then(
       (hash) => ({ hash }),
       (error: unknown) => ({ error }),
     );
     if ('hash' in outcome) {
       // The commit needed fewer writes than atWrite: it completed before the crash point.
-      head = outcome.hash;
+      head = outcome.hash!;
       landed++;
       continue;
     }
     t.true(outcome.error instanceof SessionCrashedError, `write ${atWrite}`);
-    t.is(await store.head(), head, `write ${atWrite}: the head is the last commit`);
-    t.deepEqual(await store.status(), [], `write ${atWrite}: nothing of the lost commit is left uncommitted`);
-    t.false((await store.documentHashes('c')).has(`w${atWrite}`), `write ${atWrite}`);
+    t.is((await store.call('log', 1))[0]!.hash, head, `write ${atWrite}: the head is the last commit`);
+    t.deepEqual(await store.call('status', undefined), [], `write ${atWrite}: nothing of the lost commit is left uncommitted`);
+    t.false((await store.call('documentHashes', 'c')).has(`w${atWrite}`), `write ${atWrite}`);
   }
   t.true(landed > 0, 'the crash points covered a whole commit');
 });
@@ -133,10 +134,10 @@ function openDescriptorsOf(path: string): number {
 
 test('doltlite: a wedged worker is restarted and reopens the store', async (t) => {
   const path = join(tempDir(t, 'wedged'), 'store.doltlite');
-  const store = await DoltLiteStore.open({ path, testOps: true, executor: { hardDeadlineMs: 3_000 } });
-  t.teardown(() => store.close());
-  await store.commitChanges({ collection: 'w', upserts: [doc('kept', 'k')], deletes: [], message: 'before wedge' });
-  await t.throwsAsync(store.executor.call('hang', null), { instanceOf: SessionRestartedError });
-  t.deepEqual([...(await store.documentHashes('w')).keys()], ['kept']);
+  // Generous: a commit on a loaded machine must not count as wedged; only the hang should.
+  const store = await startWithTestOps(t, path, { hardDeadlineMs: 3_000 });
+  await store.call('commitChanges', { collection: 'w', upserts: [doc('kept', 'k')], deletes: [], message: 'before wedge' });
+  await t.throwsAsync(store.call('hang', undefined), { instanceOf: SessionRestartedError });
+  t.deepEqual([...(await store.call('documentHashes', 'w')).keys()], ['kept']);
   t.true(existsSync(path));
 });
