@@ -6,16 +6,8 @@ import { defineSession, type OwnerContext } from '../session.js';
 import { defaultPython, workerFile } from '../paths.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
 import { FramedChild } from './framed-child.js';
-import type {
-  CollectionInfo,
-  CreateCollectionArgs,
-  DeleteArgs,
-  GetArgs,
-  GetResult,
-  QueryArgs,
-  QueryResult,
-  RecordsArgs,
-} from './types.js';
+import type { ChromaOpTable } from './ops.js';
+import type { CollectionInfo, GetResult, QueryResult } from './types.js';
 
 export interface PythonChromaOptions {
   /** Directory of the persistent Chroma database (created if missing). Required. */
@@ -24,6 +16,14 @@ export interface PythonChromaOptions {
   python?: string;
   /** Enables test-only operations (`sleep`). @default false */
   testOps?: boolean;
+  /**
+   * Whether chromadb's default embedding function may download its model (all-MiniLM-L6-v2, ~80 MB) on first
+   * use, as chromadb does. When `false`, a missing model is a `ChromaEmbeddingUnavailableError` at once.
+   * @default true
+   */
+  allowModelDownload?: boolean;
+  /** Folder holding chromadb's ONNX models. @default chromadb's own, `~/.cache/chroma/onnx_models` */
+  modelCacheDir?: string;
   /** How long `close` waits for Python to dispose of the client and exit before SIGKILL. @default 10000 */
   closeTimeoutMs?: number;
 }
@@ -55,12 +55,17 @@ function start(options: PythonChromaOptions, context: OwnerContext): FramedChild
   return child;
 }
 
-export default defineSession({
+export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
   async open(options: PythonChromaOptions, context: OwnerContext): Promise<State> {
     const child = start(options, context);
     const state: State = { child, maxBatchSize: 0, options };
     try {
-      const opened = await ask<{ maxBatchSize: number }>(state, 'open', { path: options.path, testOps: options.testOps });
+      const opened = await ask<{ maxBatchSize: number }>(state, 'open', {
+        path: options.path,
+        testOps: options.testOps,
+        allowModelDownload: options.allowModelDownload ?? true,
+        modelCacheDir: options.modelCacheDir,
+      });
       state.maxBatchSize = opened.maxBatchSize;
     } catch (error) {
       child.onUnexpectedExit = null;
@@ -70,39 +75,42 @@ export default defineSession({
     return state;
   },
   ops: {
-    maxBatchSize: (state: State): number => state.maxBatchSize,
-    listCollections: (state: State): Promise<CollectionInfo[]> => ask(state, 'list_collections', {}),
-    createCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
-      ask(state, 'create_collection', args),
-    getOrCreateCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
-      ask(state, 'get_or_create_collection', args),
-    deleteCollection: (state: State, name: string): Promise<null> => ask(state, 'delete_collection', { name }),
-    count: (state: State, collection: string): Promise<number> => ask(state, 'count', { collection }),
-    add: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'add', args),
-    upsert: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'upsert', args),
-    update: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'update', args),
-    get: async (state: State, args: GetArgs): Promise<GetResult> => {
+    maxBatchSize: (state) => state.maxBatchSize,
+    listCollections: (state) => ask(state, 'list_collections', {}),
+    createCollection: (state, args) => ask(state, 'create_collection', args),
+    getOrCreateCollection: (state, args) => ask(state, 'get_or_create_collection', args),
+    getCollection: (state, args) => ask(state, 'get_collection', args),
+    modifyCollection: (state, args) => ask(state, 'modify_collection', args),
+    deleteCollection: (state, name) => ask(state, 'delete_collection', { name }),
+    count: (state, collection) => ask(state, 'count', { collection }),
+    add: (state, args) => ask(state, 'add', args),
+    upsert: (state, args) => ask(state, 'upsert', args),
+    update: (state, args) => ask(state, 'update', args),
+    get: async (state, args) => {
       const result = await ask<GetResult>(state, 'get', args);
       return { ids: result.ids, embeddings: result.embeddings, documents: result.documents, metadatas: result.metadatas };
     },
-    existing: (state: State, args: { collection: string; ids: string[] }): Promise<string[]> =>
-      ask(state, 'existing', args),
-    delete: (state: State, args: DeleteArgs): Promise<null> => ask(state, 'delete', args),
-    query: async (state: State, args: QueryArgs): Promise<QueryResult> => {
+    existing: (state, args) => ask(state, 'existing', args),
+    delete: (state, args) => ask(state, 'delete', args),
+    query: async (state, args) => {
       const result = await ask<QueryResult>(state, 'query', {
         collection: args.collection,
         embeddings: args.embeddings,
+        texts: args.texts,
+        embeddingFunction: args.embeddingFunction,
         n_results: args.nResults ?? 10,
         where: args.where,
+        whereDocument: args.whereDocument,
         include: args.include ?? ['documents', 'metadatas', 'distances'],
       });
       const { ids, documents, metadatas, distances, embeddings } = result;
       return { ids, documents, metadatas, distances, embeddings };
     },
+    embeddingDimension: (state, name) => ask(state, 'embedding_dimension', { name }),
     /** Test-only (needs `testOps`): blocks the Python process, to exercise wedge recovery. */
-    sleep: (state: State, seconds: number): Promise<null> => ask(state, 'sleep', { seconds }),
+    sleep: (state, seconds) => ask(state, 'sleep', { seconds }),
     /** The Python process id, for tests and diagnostics. */
-    pid: (state: State): number | undefined => state.child.pid,
+    pid: (state) => state.child.pid,
   },
   async close(state: State, context: OwnerContext): Promise<void> {
     state.child.onUnexpectedExit = null;
