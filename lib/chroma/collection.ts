@@ -242,10 +242,15 @@ export class Collection {
    * both synchronously so nothing gets between them.
    */
   private afterRecording<T>(prepared: Prepared, operation: () => Promise<T>, options: CallOptions | undefined): Promise<T> {
-    if (!prepared.record) return operation();
+    // An operation that will not run (aborted) records nothing either.
+    if (!prepared.record || options?.signal?.aborted) return operation();
     const args = { collection: this.info.name, metadata: prepared.record, merge: true };
-    this.info = { ...this.info, metadata: { ...this.info.metadata, ...prepared.record } };
-    const recording = this.context.executor.call('modifyCollection', args, options);
+    const before = this.info;
+    this.info = { ...before, metadata: { ...before.metadata, ...prepared.record } };
+    const recording = this.context.executor.call('modifyCollection', args, { timeoutMs: options?.timeoutMs });
+    recording.catch(() => {
+      if (this.info.metadata?.[EMBEDDING_DIMENSION_KEY] === prepared.record![EMBEDDING_DIMENSION_KEY]) this.info = before;
+    });
     return Promise.all([recording, operation()]).then(([, result]) => result);
   }
 

@@ -1,16 +1,53 @@
 import test from 'ava';
 import { rmSync, existsSync } from 'node:fs';
 import { Chroma } from '../../lib/chroma/chroma.js';
+import { ChromaEmbeddingUnavailableError } from '../../lib/chroma/errors.js';
+import { FramedChild } from '../../lib/chroma/framed-child.js';
+import { defaultPython, workerFile } from '../../lib/paths.js';
 import { SessionCrashedError, TimeoutError } from '../../lib/errors.js';
 import type { RestartedEvent } from '../../lib/executor/session-executor.js';
 import { nextEvent } from '../helpers/start-test-session.js';
 import { isRunning, isZombie, tempDir } from '../helpers/temp-dir.js';
 import { chromaContract } from './contract.js';
 
+/** Offline and deterministic: chromadb's default model is looked for in an empty folder and never downloaded. */
+const offline = (t: Parameters<typeof tempDir>[0]) => ({ allowModelDownload: false, modelCacheDir: tempDir(t, 'models') });
+
 chromaContract('embedded', async (t) => {
-  const chroma = await Chroma.embedded({ path: tempDir(t, 'chroma'), testOps: true });
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'chroma'), testOps: true, ...offline(t) });
   t.teardown(() => chroma.close());
   return chroma;
+});
+
+test('embedded: Python-side embedding functions by name: unknown or not installed is a typed error saying what to pass', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'python-ef'), ...offline(t) });
+  t.teardown(() => chroma.close());
+  for (const name of ['no-such-function', 'sentence_transformer']) {
+    const col = await chroma.getOrCreateCollection({ name: `ef-${name.replace(/_/g, '-')}`, embeddingFunction: name });
+    const error = await t.throwsAsync(col.add({ ids: ['a'], documents: ['text'] }), { instanceOf: ChromaEmbeddingUnavailableError });
+    t.regex(error.message, new RegExp(name));
+    t.regex(error.message, /embeddingFunction/);
+    t.is(await col.count(), 0);
+  }
+  // The default's error names the folder where chromadb keeps its model.
+  const fallback = await chroma.getOrCreateCollection({ name: 'ef-default', embeddingFunction: 'default' });
+  const missing = await t.throwsAsync(fallback.query({ queryTexts: ['x'] }), { instanceOf: ChromaEmbeddingUnavailableError });
+  t.regex(missing.message, /all-MiniLM-L6-v2/);
+  t.regex(missing.message, /allowModelDownload: false/);
+});
+
+test('embedded: the Python host runs only the operations of its table (no attribute of the session is reachable)', async (t) => {
+  const path = tempDir(t, 'op-table');
+  const child = new FramedChild(defaultPython(), [workerFile('chroma_host.py')], { ...process.env, ANONYMIZED_TELEMETRY: 'False' });
+  t.teardown(() => child.stop(5_000));
+  t.truthy((await child.request({ op: 'open', args: { path } })).ok);
+  for (const op of ['_write', '__init__', 'collection', 'embedders', '__class__', 'client', 42]) {
+    const reply = await child.request({ op, args: { collection: 'x' } });
+    t.is(reply.error?.kind, 'invalid_argument', `op ${String(op)}`);
+    t.regex(reply.error!.message, /unknown operation/);
+  }
+  t.is((await child.request({ op: 'count', args: { collection: 'absent' } })).error?.kind, 'collection_not_found');
+  t.deepEqual((await child.request({ op: 'list_collections', args: {} })).ok, []);
 });
 
 test('5 create/use/close cycles on fresh directories: no "already exists", no process left, directory removable', async (t) => {
