@@ -36,9 +36,9 @@ export interface ChromaOptions {
    */
   embeddingFunction?: EmbeddingFunctionSpec;
   /**
-   * @deprecated Embeds documents for the name-first methods (`chroma.add(name, ...)`); collection handles use
-   * `embeddingFunction`.
-   * @default hashEmbedder(64), deterministic and not semantic
+   * @deprecated Use `embeddingFunction`. Embeds documents for the name-first methods (`chroma.add(name, ...)`)
+   * only; without it they use `embeddingFunction` when one is given.
+   * @default hashEmbedder(64), deterministic and not semantic (for the name-first methods only)
    */
   embedder?: Embedder;
   /** Options of the executor that owns the session. @default the executor's defaults */
@@ -90,7 +90,7 @@ export class Chroma {
   }
 
   private readonly context: CollectionContext;
-  private readonly legacyEmbedder: Embedder;
+  private readonly legacyEmbedding: ResolvedEmbedding;
   private readonly session: SessionKind;
   private readonly defaultEmbedding: EmbeddingFunctionSpec | undefined;
 
@@ -103,7 +103,10 @@ export class Chroma {
   ) {
     this.session = options.session ?? 'embedded';
     this.defaultEmbedding = options.embeddingFunction;
-    this.legacyEmbedder = options.embedder ?? hashEmbedder();
+    // The name-first methods always embed documents given without embeddings, as they always did.
+    this.legacyEmbedding =
+      resolveEmbedding(options.embedder ?? options.embeddingFunction ?? hashEmbedder(), this.session) ??
+      resolveEmbedding(hashEmbedder(), this.session)!;
     const inOrder = new InOrder();
     const coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), maxBatchSize);
     this.context = { executor, inOrder, coalesced };
@@ -215,7 +218,7 @@ export class Chroma {
     await this.submit(() => this.executor.call('delete', { ...args, collection }, options));
   }
 
-  /** @deprecated Use a collection handle's `query()`. Embeds `texts` with the `embedder` option. */
+  /** @deprecated Use a collection handle's `query()`. Embeds `texts` as the name-first writes do. */
   query(
     collection: string,
     args: Omit<QueryArgs, 'collection' | 'texts' | 'embeddingFunction'> & { texts?: string[] },
@@ -223,8 +226,12 @@ export class Chroma {
   ): Promise<QueryResult> {
     const { texts, ...rest } = args;
     if (!rest.embeddings && !texts) return Promise.reject(new TypeError('query needs embeddings or texts'));
+    const ef = this.legacyEmbedding;
+    if (!rest.embeddings && ef.python) {
+      return this.submit(() => this.executor.call('query', { ...rest, texts, embeddingFunction: ef.python, collection }, options));
+    }
     return this.context.inOrder.run(
-      rest.embeddings ? null : async () => this.legacyEmbedder(texts!),
+      rest.embeddings ? null : () => ef.generate!(texts!, true),
       (computed) => this.executor.call('query', { ...rest, embeddings: rest.embeddings ?? computed, collection }, options),
     );
   }
@@ -232,8 +239,12 @@ export class Chroma {
   private write(op: 'add' | 'upsert' | 'update', collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
     if (records.ids.length === 0) return Promise.resolve(0);
     const documents = records.embeddings ? undefined : records.documents;
+    const ef = this.legacyEmbedding;
+    if (documents && ef.python) {
+      return this.submit(() => this.executor.call(op, { ...records, embeddingFunction: ef.python, collection }, options));
+    }
     return this.context.inOrder.run(
-      documents ? async () => this.legacyEmbedder(documents) : null,
+      documents ? () => ef.generate!(documents, false) : null,
       (computed) => this.executor.call(op, { ...records, embeddings: records.embeddings ?? computed, collection }, options),
     );
   }

@@ -4,7 +4,7 @@
  */
 import { defineSession, type OwnerContext } from '../session.js';
 import { defaultPython, workerFile } from '../paths.js';
-import { chromaError, type ChromaErrorKind } from './errors.js';
+import { CHROMA_ERROR_CODES, chromaError, type ChromaErrorKind } from './errors.js';
 import { FramedChild } from './framed-child.js';
 import type { ChromaOpTable } from './ops.js';
 import type { CollectionInfo, GetResult, QueryResult } from './types.js';
@@ -37,7 +37,8 @@ interface State {
 async function ask<T>(state: State, op: string, args: object): Promise<T> {
   const reply = await state.child.request({ op, args });
   if (reply.error) {
-    throw chromaError(reply.error.kind as ChromaErrorKind, reply.error.message, { pythonType: reply.error.type });
+    const kind = reply.error.kind in CHROMA_ERROR_CODES ? (reply.error.kind as ChromaErrorKind) : 'internal';
+    throw chromaError(kind, reply.error.message, { pythonType: reply.error.type });
   }
   return reply.ok as T;
 }

@@ -30,6 +30,8 @@ export async function connect(options: ConnectOptions): Promise<Connected> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const executor: ExecutorOptions = { logger: options.logger, maxQueue: 10_000 };
+  // Offline and model-free: the CLI tracks changes, it does not search, so the token-hash embedder will do.
+  const embeddingFunction = 'hash';
   let chroma: Chroma;
   let chromaDescription: string;
   if (options.chromaUrl) {
@@ -39,11 +41,12 @@ export async function connect(options: ConnectOptions): Promise<Connected> {
       port: Number(url.port || (url.protocol === 'https:' ? 443 : 8000)),
       ssl: url.protocol === 'https:',
       executor,
+      embeddingFunction,
     });
     chromaDescription = `Chroma server at ${url.protocol}//${url.host}`;
   } else {
     const path = join(dataDir, 'chroma');
-    chroma = await Chroma.embedded({ path, executor });
+    chroma = await Chroma.embedded({ path, executor, embeddingFunction });
     chromaDescription = `embedded Chroma (Python chromadb) in ${path}`;
   }
   let store: Connected['store'];
