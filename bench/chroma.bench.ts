@@ -67,8 +67,10 @@ await bench.run();
  */
 async function interleaved(runs: Record<string, () => Promise<unknown>>, rounds: number): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = {};
+  const entries = Object.entries(runs);
   for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of Object.entries(runs)) {
+    // Every other round in reverse, so that no function always follows the same one (and its garbage).
+    for (const [name, run] of round % 2 ? [...entries].reverse() : entries) {
       const started = performance.now();
       await run();
       (samples[name] ??= []).push(performance.now() - started);
