@@ -230,9 +230,10 @@ export class Chroma {
     if (!rest.embeddings && ef.python) {
       return this.submit(() => this.executor.call('query', { ...rest, texts, embeddingFunction: ef.python, collection }, options));
     }
+    if (rest.embeddings) return this.submit(() => this.executor.call('query', { ...rest, collection }, options));
     return this.context.inOrder.run(
-      rest.embeddings ? null : () => ef.generate!(texts!, true),
-      (computed) => this.executor.call('query', { ...rest, embeddings: rest.embeddings ?? computed, collection }, options),
+      () => ef.generate!(texts!, true),
+      (embeddings) => this.executor.call('query', { ...rest, embeddings, collection }, options),
     );
   }
 
@@ -243,9 +244,10 @@ export class Chroma {
     if (documents && ef.python) {
       return this.submit(() => this.executor.call(op, { ...records, embeddingFunction: ef.python, collection }, options));
     }
+    if (!documents) return this.submit(() => this.executor.call(op, { ...records, collection }, options));
     return this.context.inOrder.run(
-      documents ? () => ef.generate!(documents, false) : null,
-      (computed) => this.executor.call(op, { ...records, embeddings: records.embeddings ?? computed, collection }, options),
+      () => ef.generate!(documents, false),
+      (embeddings) => this.executor.call(op, { ...records, embeddings, collection }, options),
     );
   }
 }

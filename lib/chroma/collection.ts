@@ -132,17 +132,8 @@ export class Collection {
     const { executor, inOrder } = this.context;
     if (queryEmbeddings) return inOrder.run(null, () => executor.call('query', { ...args, embeddings: queryEmbeddings }, options));
     if (!texts) throw chromaErrorHere('invalid_argument', 'query needs queryEmbeddings or queryTexts');
-    const ef = this.requireEmbedding('queryTexts');
-    if (ef.generate) {
-      return inOrder.run(
-        () => this.embed(ef, texts, true),
-        (prepared) => this.afterRecording(prepared!, () => executor.call('query', { ...args, embeddings: prepared!.vectors }, options), options),
-      );
-    }
-    return inOrder.run(
-      () => this.pythonDimension(ef, options),
-      (prepared) =>
-        this.afterRecording(prepared!, () => executor.call('query', { ...args, texts, embeddingFunction: ef.python }, options), options),
+    return this.withEmbeddings(texts, 'queryTexts', options, (embedding) =>
+      executor.call('query', { ...args, texts, ...embedding }, options),
     );
   }
 
@@ -172,27 +163,35 @@ export class Collection {
 
   private async write(op: WriteOp, params: AddRecordsParams, options: CallOptions | undefined): Promise<void> {
     const ids = list(params.ids) ?? [];
-    if (ids.length === 0) return Promise.resolve();
+    if (ids.length === 0) return;
     const records = { ids, embeddings: params.embeddings, documents: list(params.documents), metadatas: list(params.metadatas) };
     const { executor, inOrder } = this.context;
     const collection = this.info.name;
     const documents = records.documents;
     if (records.embeddings || !documents) {
-      return inOrder.run(null, () => executor.call(op, { ...records, collection }, options)).then(() => {});
+      await inOrder.run(null, () => executor.call(op, { ...records, collection }, options));
+      return;
     }
-    const ef = this.requireEmbedding('documents');
-    if (ef.generate) {
-      return inOrder.run(
-        () => this.embed(ef, documents, false),
-        (prepared) =>
-          this.afterRecording(prepared!, () => executor.call(op, { ...records, embeddings: prepared!.vectors, collection }, options), options),
-      ).then(() => {});
-    }
-    return inOrder.run(
-      () => this.pythonDimension(ef, options),
-      (prepared) =>
-        this.afterRecording(prepared!, () => executor.call(op, { ...records, embeddingFunction: ef.python, collection }, options), options),
-    ).then(() => {});
+    await this.withEmbeddings(documents, 'documents', options, (embedding) =>
+      executor.call(op, { ...records, ...embedding, collection }, options),
+    );
+  }
+
+  /**
+   * Runs `operation` in call order with the embeddings of `texts`: computed on the caller's side while earlier
+   * operations run (given as `embeddings`), or left to the Python-side function (given as its name).
+   */
+  private withEmbeddings<T>(
+    texts: string[],
+    what: 'documents' | 'queryTexts',
+    options: CallOptions | undefined,
+    operation: (embedding: { embeddings?: number[][]; embeddingFunction?: string }) => Promise<T>,
+  ): Promise<T> {
+    const ef = this.requireEmbedding(what);
+    const prepare = ef.generate ? () => this.embed(ef, texts, what === 'queryTexts') : () => this.pythonDimension(ef, options);
+    return this.context.inOrder.run(prepare, (prepared) =>
+      this.afterRecording(prepared, () => operation(prepared.vectors ? { embeddings: prepared.vectors } : { embeddingFunction: ef.python }), options),
+    );
   }
 
   private requireEmbedding(what: string): ResolvedEmbedding {

@@ -16,8 +16,10 @@ export class InOrder {
    * Runs `prepare` now (if any), then `submit` with its result once everything called earlier was submitted.
    * `submit` must enqueue synchronously (as `SessionExecutor.call` does).
    */
-  run<P, T>(prepare: (() => Promise<P>) | null, submit: (prepared: P | undefined) => Promise<T>): Promise<T> {
-    if (!prepare && !this.tail) return submit(undefined);
+  run<T>(prepare: null, submit: () => Promise<T>): Promise<T>;
+  run<P, T>(prepare: () => Promise<P>, submit: (prepared: P) => Promise<T>): Promise<T>;
+  run<P, T>(prepare: (() => Promise<P>) | null, submit: (prepared: P) => Promise<T>): Promise<T> {
+    if (!prepare && !this.tail) return submit(undefined as P);
     const before = this.tail;
     const preparing = prepare?.();
     let entered!: () => void;
@@ -28,9 +30,9 @@ export class InOrder {
       if (this.tail === mine) this.tail = null;
     };
     return (async () => {
-      let prepared: P | undefined;
+      let prepared: P;
       try {
-        prepared = await preparing;
+        prepared = (await preparing) as P; // undefined only when there was nothing to prepare
         if (before) await before;
       } catch (error) {
         // A failed preparation submits nothing, but must wait its turn before releasing later operations.

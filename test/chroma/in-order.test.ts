@@ -13,7 +13,7 @@ test('operations enter in call order even when later preparations finish first; 
   const order = new InOrder();
   const submitted: string[] = [];
   const started: string[] = [];
-  const submit = (name: string) => (prepared: unknown) => {
+  const submit = (name: string) => (prepared?: unknown) => {
     submitted.push(`${name}:${String(prepared)}`);
     return Promise.resolve(name);
   };
