@@ -238,7 +238,16 @@ class Session:
         metadata = args.get("metadata")
         if metadata is not None and args.get("merge"):
             metadata = {**(c.metadata or {}), **metadata}
-        c.modify(name=args.get("name"), metadata=metadata)
+        new_name = args.get("name")
+        try:
+            c.modify(name=new_name, metadata=metadata)
+        except (InvalidArgumentError, ValueError):
+            raise
+        except Exception:
+            # As for create: a taken name is a generic error in chromadb; check the fact instead.
+            if new_name and new_name != old and self._exists(new_name):
+                raise TypedError("collection_exists", f"Collection [{new_name}] already exists")
+            raise
         self.handles.pop(old, None)
         self.handles[c.name] = c
         if c.name != old and old in self.temporary:

@@ -136,6 +136,15 @@ function* slices(length: number, size: number): Generator<[number, number]> {
   for (let start = 0; start < length; start += size) yield [start, Math.min(length, start + size)];
 }
 
+async function nameTaken(state: State, name: string): Promise<boolean> {
+  try {
+    await state.client.getCollection({ name, embeddingFunction: null as never });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Embedding functions by name other than 'hash' and 'default' run in the embedded session's Python. */
 function pythonOnly(name: string | undefined): Error {
   return chromaError(
@@ -207,7 +216,15 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
     modifyCollection: async (state, args) => {
       const c = await collectionOf(state, args.collection);
       const metadata = args.metadata && args.merge ? { ...(c.metadata as Metadata | null), ...args.metadata } : args.metadata;
-      await guarded(args.collection, () => c.modify({ name: args.name, metadata }));
+      try {
+        await c.modify({ name: args.name, metadata });
+      } catch (error) {
+        // The server reports a taken name as a generic database error: check the fact instead.
+        if (args.name && args.name !== args.collection && (await nameTaken(state, args.name))) {
+          throw chromaError('collection_exists', `Collection [${args.name}] already exists`);
+        }
+        throw translate(error, args.collection);
+      }
       const renamed = await guarded(args.name ?? args.collection, () =>
         state.client.getCollection({ name: args.name ?? args.collection, embeddingFunction: null as never }),
       );

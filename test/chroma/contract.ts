@@ -64,6 +64,8 @@ export function chromaContract(kind: string, start: StartChroma): void {
 
     await created.modify({ metadata: { owner: 'others' } });
     t.deepEqual(created.metadata, { owner: 'others' }, 'modify replaces the metadata, as chromadb does');
+    await t.throwsAsync(created.modify({ name: 'col-b' }), { instanceOf: CollectionExistsError });
+    t.is(created.name, 'col-a');
     await created.modify({ name: 'col-renamed' });
     t.is(created.name, 'col-renamed');
     t.is(await created.count(), 0);
