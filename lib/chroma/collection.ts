@@ -17,7 +17,7 @@ import {
   embeddingMismatch,
   type ResolvedEmbedding,
 } from './embedding.js';
-import { chromaErrorHere } from './errors.js';
+import { ChromaError, chromaErrorHere } from './errors.js';
 import type { InOrder } from './in-order.js';
 import type { ChromaSessionDefinition } from './ops.js';
 import type { CollectionInfo, GetResult, Include, Metadata, QueryResult, Where, WhereDocument } from './types.js';
@@ -204,7 +204,15 @@ export class Collection {
 
   /** Caller side: computes the vectors and checks them against what the collection recorded. */
   private async embed(ef: ResolvedEmbedding, texts: string[], forQueries: boolean): Promise<Prepared> {
-    const vectors = await ef.generate!(texts, forQueries);
+    let vectors: number[][];
+    try {
+      vectors = await ef.generate!(texts, forQueries);
+    } catch (error) {
+      if (error instanceof ChromaError) throw error;
+      throw chromaErrorHere('embedding_unavailable', `the embedding function "${ef.name}" failed: ${(error as Error)?.message ?? String(error)}`, {
+        embeddingFunction: ef.name,
+      });
+    }
     if (!Array.isArray(vectors) || vectors.length !== texts.length) {
       throw chromaErrorHere(
         'invalid_argument',

@@ -186,6 +186,26 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.is(await none.count(), 0);
   });
 
+  test(`${kind}: a failing embedding function is a typed error; nothing is written and later operations run`, async (t) => {
+    const chroma = await start(t);
+    const broken: EmbeddingFunction = {
+      name: 'broken',
+      generate: async () => {
+        throw new Error('model server unreachable');
+      },
+    };
+    const col = await chroma.createCollection({ name: 'broken-ef', temporary: true, embeddingFunction: broken });
+    const failed = col.add({ ids: ['a'], documents: ['text'] });
+    const counted = col.count();
+    const error = await t.throwsAsync(failed, { instanceOf: ChromaEmbeddingUnavailableError });
+    t.regex(error.message, /"broken" failed: model server unreachable/);
+    t.is(await counted, 0);
+    const short: EmbeddingFunction = { name: 'short', generate: async () => [[1, 2, 3]] };
+    const other = await chroma.createCollection({ name: 'short-ef', temporary: true, embeddingFunction: short });
+    await t.throwsAsync(other.add({ ids: ['a', 'b'], documents: ['one', 'two'] }), { instanceOf: ChromaInvalidArgumentError });
+    t.is(await other.count(), 0);
+  });
+
   test(`${kind}: operations keep call order while a caller-side embedding function computes (pipelined)`, async (t) => {
     const chroma = await start(t);
     const ef = topicEmbedding();
