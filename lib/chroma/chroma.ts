@@ -109,7 +109,7 @@ export class Chroma {
       resolveEmbedding(hashEmbedder(), this.session)!;
     const inOrder = new InOrder();
     const coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), maxBatchSize);
-    this.context = { executor, inOrder, coalesced };
+    this.context = { executor, inOrder, coalesced, known: new Map() };
   }
 
   listCollections(options?: CallOptions): Promise<CollectionInfo[]> {
@@ -141,6 +141,7 @@ export class Chroma {
   async deleteCollection(name: string | { name: string }, options?: CallOptions): Promise<void> {
     const collection = typeof name === 'string' ? name : name.name;
     this.context.coalesced.forget(collection);
+    this.context.known.delete(collection);
     await this.submit(() => this.executor.call('deleteCollection', collection, options));
   }
 

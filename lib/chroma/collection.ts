@@ -27,6 +27,12 @@ export interface CollectionContext {
   readonly executor: SessionExecutor<ChromaSessionDefinition>;
   readonly inOrder: InOrder;
   readonly coalesced: ExistsCoalescer;
+  /**
+   * The latest name and metadata seen of each collection, shared by all of this client's handles, so that one
+   * handle's recording of the embedding function is seen by the others (this client is the collection's only
+   * writer through this library).
+   */
+  readonly known: Map<string, CollectionInfo>;
 }
 
 export interface AddRecordsParams {
@@ -71,7 +77,7 @@ const list = <T>(value: T | T[] | undefined): T[] | undefined =>
   value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
 export class Collection {
-  private info: CollectionInfo;
+  private currentName: string;
   /** A running dimension probe of a Python-side function, shared by the operations that wait for it. */
   private probing: Promise<number> | undefined;
 
@@ -82,7 +88,18 @@ export class Collection {
     /** The function that embeds documents and query texts, or `null` (embeddings must be given). */
     readonly embeddingFunction: ResolvedEmbedding | null,
   ) {
-    this.info = info;
+    this.currentName = info.name;
+    this.info = info; // fresh from the session: newer than anything known
+  }
+
+  private get info(): CollectionInfo {
+    return this.context.known.get(this.currentName) ?? { name: this.currentName, metadata: null };
+  }
+
+  private set info(info: CollectionInfo) {
+    if (info.name !== this.currentName) this.context.known.delete(this.currentName);
+    this.currentName = info.name;
+    this.context.known.set(info.name, info);
   }
 
   get name(): string {

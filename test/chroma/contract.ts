@@ -165,6 +165,13 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.regex(byDimension.message, /3 dimensions.*5 dimensions/);
     t.like(byDimension.details, { collectionDimension: 3, givenDimension: 5 });
     t.is(await pets.count(), 1);
+
+    // Two handles opened before anything was embedded: the second sees what the first recorded.
+    const early = await chroma.createCollection({ name: 'mismatch-early', temporary: true, embeddingFunction: topicEmbedding() });
+    const late = await chroma.getCollection({ name: 'mismatch-early', embeddingFunction: topicEmbedding('topics', 5) });
+    await early.add({ ids: ['cat'], documents: ['cats purr'] });
+    await t.throwsAsync(late.add({ ids: ['dog'], documents: ['dogs bark'] }), { instanceOf: ChromaEmbeddingMismatchError });
+    t.like((await chroma.getCollection({ name: 'mismatch-early', embeddingFunction: null })).metadata, { embedding_dimension: 3 });
   });
 
   test(`${kind}: no embedding function: chromadb's default, a typed error saying what to pass when its model cannot load`, async (t) => {
