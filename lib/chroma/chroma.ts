@@ -86,7 +86,12 @@ export class Chroma {
 
   /** Wraps an executor already running a Chroma session. */
   static async over(executor: SessionExecutor<ChromaSessionDefinition>, options: OverOptions = {}): Promise<Chroma> {
-    return new Chroma(executor, options, await executor.call('maxBatchSize', undefined));
+    try {
+      return new Chroma(executor, options, await executor.call('maxBatchSize', undefined));
+    } catch (error) {
+      await executor.close(); // an unusable option must not leave an owner thread behind
+      throw error;
+    }
   }
 
   private readonly context: CollectionContext;
