@@ -11,6 +11,7 @@ import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } 
 import { checkBranchName, storeError } from './errors.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
+import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
@@ -161,6 +162,12 @@ export default defineSession({
     return state;
   },
   ops: {
+    ...doltLiteVersioningOps((state: State) => ({
+      select: (sql, bind) => select(state, sql, bind),
+      value: (sql, bind) => value(state, sql, bind),
+      exec: (sql, bind) => exec(state, sql, bind),
+      persist: () => void saveSnapshot(state),
+    })),
     dialect: (): 'doltlite' => 'doltlite',
     queries: (state: State): number => state.queries,
 
