@@ -66,7 +66,7 @@ for (const scenario of ['checkout', 'merge'] as const) {
     const store = await DoltLiteStore.open({ path: join(dir, 'store.doltlite') });
     t.teardown(() => store.close());
     const repo = await Repository.open({ chroma, store, statePath: join(dir, 'repository.json') });
-    const mainEdit = scenario === 'merge' ? { 'first-19': 'first 19 edited on main' } : {};
+    const mainEdit: Record<string, string> = scenario === 'merge' ? { 'first-19': 'first 19 edited on main' } : {};
     t.deepEqual(await chromaContents(chroma, 'first'), expected('first', true, mainEdit));
     t.deepEqual(await chromaContents(chroma, 'second'), expected('second', true));
     t.true((await repo.status()).clean, 'nothing half-written is left to commit');
