@@ -116,6 +116,27 @@ export class Repository {
     return repository;
   }
 
+  /**
+   * Fills a new working copy from a remote: adds it as `remote`, fetches, moves `branch` to the remote's head
+   * and writes every collection of that commit into Chroma. The store should be new (its own history is
+   * replaced); Chroma should be empty.
+   */
+  static async clone(options: RepositoryOptions & { url: string; remote?: string; branch?: string }): Promise<Repository> {
+    const repository = await Repository.open(options);
+    const remote = options.remote ?? 'origin';
+    const branch = options.branch ?? 'main';
+    await repository.exclusive(async () => {
+      await repository.versioning.addRemote(remote, options.url);
+      await repository.versioning.fetch(remote);
+      if ((await repository.versioning.activeBranch()) !== branch) await repository.versioning.switchBranch(branch);
+      const to = await repository.versioning.resolve(`${remote}/${branch}`);
+      const collections = (await repository.versioning.collectionsAt(to)).map((c) => c.name);
+      const from = await repository.versioning.resolve('HEAD');
+      await repository.runJournal({ ...EMPTY_LISTS, restoreCollections: collections, operation: 'clone', from, to, branch, storeStep: 'reset' });
+    });
+    return repository;
+  }
+
   private state: RepositoryState;
   /** One versioning operation at a time: each reads the working copy, then moves it. */
   private queue: Promise<unknown> = Promise.resolve();
