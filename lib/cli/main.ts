@@ -6,6 +6,15 @@ import { parseArgs } from 'node:util';
 import { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
 import { connect, type Connected } from './connect.js';
 import { runDemo } from './demo.js';
+import { runVersioningCommand, VERSIONING_COMMANDS, VERSIONING_HELP } from './versioning-commands.js';
+
+if ((VERSIONING_COMMANDS as readonly string[]).includes(process.argv[2] ?? '')) {
+  await runVersioningCommand(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).catch((error: Error) => {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = 1;
+  });
+  process.exit();
+}
 
 const HELP = `Usage: session-executor [command] [options]
 
@@ -40,7 +49,7 @@ const { values, positionals } = parseArgs({
 
 const command = positionals[0] ?? 'demo';
 if (values.help || !['demo', 'status', 'log'].includes(command)) {
-  process.stdout.write(HELP);
+  process.stdout.write(HELP + VERSIONING_HELP);
   process.exit(values.help ? 0 : 2);
 }
 
