@@ -10,6 +10,7 @@
  * (`dolt_commit` ends it) or aborted (`ROLLBACK`); a crash or restart meanwhile simply aborts it.
  */
 import { checkBranchName, storeArgumentError } from './errors.js';
+import { checkRef, checkRemoteUrl, parseMetadata } from './versioning-arguments.js';
 import type {
   BranchInfo,
   CommitDelta,
@@ -31,21 +32,6 @@ export interface SqlRunner {
   persist(): void;
 }
 
-/** Refs are passed to Dolt functions whose arguments may be flags: one starting with '-' must never pass. */
-const REF = /^[A-Za-z0-9][A-Za-z0-9._/~^-]{0,199}$/;
-function checkRef(ref: string): string {
-  if (typeof ref !== 'string' || !REF.test(ref)) throw storeArgumentError(`invalid ref: ${JSON.stringify(ref)}`);
-  return ref;
-}
-
-/** Remote names follow branch-name rules; URLs may not look like flags. */
-function checkRemoteUrl(url: string): string {
-  if (typeof url !== 'string' || url.startsWith('-') || url.length === 0 || url.length > 4096) {
-    throw storeArgumentError('invalid remote url');
-  }
-  return url;
-}
-
 interface DocRow {
   doc_id: string;
   collection_name: string;
@@ -60,18 +46,8 @@ function toStoredDocument(row: DocRow): StoredDocument {
     docId: row.doc_id,
     content: row.content,
     contentHash: row.content_hash,
-    metadata: parseJson(row.metadata),
+    metadata: parseMetadata(row.metadata),
   };
-}
-
-function parseJson(text: string | null): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 /** The state of an open merge the owner keeps between operations. */
@@ -270,7 +246,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         .map((row) => ({
           name: (row.to_name ?? row.from_name)!,
           type: row.diff_type === 'added' ? ('added' as const) : row.diff_type === 'removed' ? ('removed' as const) : ('modified' as const),
-          metadata: row.to_name === null ? null : parseJson(row.to_metadata),
+          metadata: row.to_name === null ? null : parseMetadata(row.to_metadata),
         }));
       return { documents, collections };
     },
@@ -304,7 +280,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         .select<{ name: string; metadata: string }>('SELECT name, metadata FROM dolt_at_collections(?) ORDER BY name', [
           resolve(sql, ref),
         ])
-        .map((row) => ({ name: row.name, metadata: parseJson(row.metadata) }));
+        .map((row) => ({ name: row.name, metadata: parseMetadata(row.metadata) }));
     },
 
     mergeBase: (state: S, args: { a: string; b: string }): string => {

@@ -14,6 +14,7 @@
 import { storeArgumentError, checkBranchName } from './errors.js';
 import type { MysqlStore } from './mysql-store.js';
 import { unsupportedVersioning } from './unsupported-versioning.js';
+import { checkRef, checkRemoteUrl, parseMetadata } from './versioning-arguments.js';
 import type {
   BranchInfo,
   CommitDelta,
@@ -28,12 +29,6 @@ import type {
 } from './versioning.js';
 
 type Run = (sql: string, values?: unknown[]) => Promise<unknown>;
-
-const REF = /^[A-Za-z0-9][A-Za-z0-9._/~^-]{0,199}$/;
-function checkRef(ref: string): string {
-  if (typeof ref !== 'string' || !REF.test(ref)) throw storeArgumentError(`invalid ref: ${JSON.stringify(ref)}`);
-  return ref;
-}
 
 /** Rows per multi-row INSERT in a stage-all (the store's own writes batch the same way). */
 const ROWS_PER_INSERT = 500;
@@ -52,16 +47,6 @@ async function callRow<T>(run: Run, sql: string, values: unknown[] = []): Promis
   const [result] = (await run(sql, values)) as [Array<T[]> | T[]];
   const first = (Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]))[0];
   return first;
-}
-
-function parseJson(value: unknown): Record<string, unknown> {
-  if (value && typeof value === 'object') return value as Record<string, unknown>;
-  if (typeof value !== 'string' || value === '') return {};
-  try {
-    return JSON.parse(value) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
 }
 
 class DoltServerVersioning implements VersioningStore {
@@ -166,13 +151,13 @@ class DoltServerVersioning implements VersioningStore {
                     docId: r['to_doc_id']!,
                     content: r['to_content']!,
                     contentHash: r['to_content_hash']!,
-                    metadata: parseJson(r['to_metadata']),
+                    metadata: parseMetadata(r['to_metadata']),
                   },
           })),
         collections: collections.map((r) => ({
           name: (r['to_name'] ?? r['from_name'])!,
           type: r['diff_type'] === 'added' ? 'added' : r['diff_type'] === 'removed' ? 'removed' : 'modified',
-          metadata: r['to_name'] === null ? null : parseJson(r['to_metadata']),
+          metadata: r['to_name'] === null ? null : parseMetadata(r['to_metadata']),
         })),
       };
     });
@@ -198,14 +183,14 @@ class DoltServerVersioning implements VersioningStore {
          ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`,
         values,
       );
-      return found.map((r) => ({ collection: r.collection_name, docId: r.doc_id, content: r.content, contentHash: r.content_hash, metadata: parseJson(r.metadata) }));
+      return found.map((r) => ({ collection: r.collection_name, docId: r.doc_id, content: r.content, contentHash: r.content_hash, metadata: parseMetadata(r.metadata) }));
     });
   }
 
   collectionsAt(ref: string): Promise<StoredCollection[]> {
     return this.on(async (run) =>
       (await rows<{ name: string; metadata: unknown }>(run, 'SELECT name, metadata FROM collections AS OF ? ORDER BY name', [await this.hashOf(run, ref)])).map(
-        (r) => ({ name: r.name, metadata: parseJson(r.metadata) }),
+        (r) => ({ name: r.name, metadata: parseMetadata(r.metadata) }),
       ),
     );
   }
@@ -289,7 +274,7 @@ class DoltServerVersioning implements VersioningStore {
         : choice === 'theirs'
           ? row['their_doc_id'] === null
             ? null
-            : { content: row['their_content'], hash: row['their_content_hash'], metadata: JSON.stringify(parseJson(row['their_metadata'])) }
+            : { content: row['their_content'], hash: row['their_content_hash'], metadata: JSON.stringify(parseMetadata(row['their_metadata'])) }
           : { content: choice.content, hash: choice.contentHash, metadata: JSON.stringify(choice.metadata ?? {}) };
     if (replacement === null) {
       await session.run('DELETE FROM documents WHERE collection_name = ? AND doc_id = ?', [collection, docId]);
@@ -400,8 +385,7 @@ class DoltServerVersioning implements VersioningStore {
 
   async addRemote(name: string, url: string): Promise<void> {
     checkBranchName(name);
-    if (url.startsWith('-')) throw storeArgumentError('invalid remote url');
-    await this.on((run) => run("CALL DOLT_REMOTE('add', ?, ?)", [name, url]));
+    await this.on((run) => run("CALL DOLT_REMOTE('add', ?, ?)", [name, checkRemoteUrl(url)]));
   }
 
   async removeRemote(name: string): Promise<void> {
