@@ -50,6 +50,9 @@ export class DoltLiteVersioning implements VersioningStore {
   collectionsAt(ref: string): Promise<StoredCollection[]> {
     return this.executor.call('collectionsAt', ref);
   }
+  async chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+    return new Map(await this.executor.call('chunkTotals', { size, overlap }));
+  }
   mergeBase(a: string, b: string): Promise<string> {
     return this.executor.call('mergeBase', { a, b });
   }

@@ -283,6 +283,17 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         .map((row) => ({ name: row.name, metadata: parseMetadata(row.metadata) }));
     },
 
+    chunkTotals: (state: S, args: { size: number; overlap: number }): Array<[string, { documents: number; chunks: number }]> =>
+      runner(state)
+        .select<{ collection_name: string; documents: number; chunks: number }>(
+          // length() counts characters (code points), as the chunker does.
+          `SELECT collection_name, count(*) AS documents,
+                  sum(CASE WHEN length(content) <= ?1 THEN 1 ELSE (length(content) - ?1 + ?2 - 1) / ?2 + 1 END) AS chunks
+           FROM documents GROUP BY collection_name`,
+          [args.size, args.size - args.overlap],
+        )
+        .map((row) => [row.collection_name, { documents: row.documents, chunks: row.chunks }]),
+
     mergeBase: (state: S, args: { a: string; b: string }): string => {
       const sql = runner(state);
       return sql.value<string>('SELECT dolt_merge_base(?, ?)', [resolve(sql, args.a), resolve(sql, args.b)]);

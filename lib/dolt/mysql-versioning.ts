@@ -195,6 +195,19 @@ class DoltServerVersioning implements VersioningStore {
     );
   }
 
+  chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+    return this.on(async (run) => {
+      const found = await rows<{ collection_name: string; documents: number; chunks: number }>(
+        run,
+        `SELECT collection_name, COUNT(*) AS documents,
+                SUM(CASE WHEN CHAR_LENGTH(content) <= ? THEN 1 ELSE FLOOR((CHAR_LENGTH(content) - ? + ? - 1) / ?) + 1 END) AS chunks
+         FROM documents GROUP BY collection_name`,
+        [size, size, size - overlap, size - overlap],
+      );
+      return new Map(found.map((r) => [r.collection_name, { documents: Number(r.documents), chunks: Number(r.chunks) }]));
+    });
+  }
+
   mergeBase(a: string, b: string): Promise<string> {
     return this.on(async (run) => (await callRow<{ h: string }>(run, 'SELECT DOLT_MERGE_BASE(?, ?) AS h', [checkRef(a), checkRef(b)]))!.h);
   }

@@ -113,6 +113,11 @@ export interface VersioningStore {
   /** Documents of a ref; only `collection` when given, only `docIds` when given. */
   documentsAt(ref: string, options?: { collection?: string; docIds?: string[] }): Promise<StoredDocument[]>;
   collectionsAt(ref: string): Promise<StoredCollection[]>;
+  /**
+   * Per collection of the working branch: its documents and the chunks they make in Chroma (windows of `size`
+   * characters overlapping by `overlap`), counted by the store in one query without reading any text out.
+   */
+  chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>>;
   /** The commit both refs descend from. */
   mergeBase(a: string, b: string): Promise<string>;
   /** Parents of a commit (two for a merge commit), first parent first. */

@@ -9,9 +9,9 @@
  */
 import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
-import type { StoredDocument, VersioningStore } from '../dolt/versioning.js';
+import type { CommitDelta, StoredDocument, VersioningStore } from '../dolt/versioning.js';
 import type { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
-import type { SourceDocument } from '../sync/documents.js';
+import { toChunkRecords, type SourceDocument } from '../sync/documents.js';
 import type { RefreshJournal } from './state-file.js';
 import { normaliseMetadata, sameMetadata } from './working-copy.js';
 
@@ -43,11 +43,13 @@ function chromaMetadata(metadata: Record<string, unknown>): Metadata {
 export async function refreshChroma(
   parts: { chroma: Chroma; sync: ChromaDoltSync; versioning: VersioningStore },
   journal: RefreshJournal & { to: string },
+  /** The store's diff from `journal.from` to `journal.to`, when the caller already asked for it. */
+  prefetchedDelta?: Promise<CommitDelta>,
 ): Promise<RefreshResult> {
   const { chroma, sync, versioning } = parts;
   const result: RefreshResult = { written: 0, removed: 0, collectionsCreated: [], collectionsDeleted: [] };
   const [delta, target, present] = await Promise.all([
-    versioning.delta(journal.from, journal.to),
+    prefetchedDelta ?? versioning.delta(journal.from, journal.to),
     versioning.collectionsAt(journal.to),
     chroma.listCollections(),
   ]);
@@ -126,6 +128,9 @@ export async function refreshChroma(
     if (writes.length > 0) {
       const docs: SourceDocument[] = writes.map((d) => ({ docId: d.docId, content: d.content, metadata: chromaMetadata(d.metadata) }));
       await sync.writeDocuments(collection, docs);
+      // What a checkout writes is the commit, not a local change: one update clears the flags the write set.
+      const { ids } = toChunkRecords(docs);
+      await chroma.update(collection, { ids, metadatas: ids.map(() => ({ is_local_change: false })) });
       result.written += writes.length;
     }
   }

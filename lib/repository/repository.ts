@@ -10,6 +10,7 @@ import type { VersionStore, CommitInfo } from '../dolt/version-store.js';
 import { versioningFor } from '../dolt/versioning-for.js';
 import type {
   BranchInfo,
+  CommitDelta,
   DocumentDelta,
   MergeConflict,
   RemoteInfo,
@@ -23,7 +24,7 @@ import { CarryConflictError, DetachedHeadError, MergeInProgressError, Repository
 import { refreshChroma, type RefreshResult } from './refresh.js';
 import { StateFile, type RefreshJournal, type RepositoryState } from './state-file.js';
 import { commitWorkingCopy } from './stage-all.js';
-import { pendingChanges, workingCopyStatus, type WorkingCopyStatus } from './working-copy.js';
+import { ChunkTotalsCache, pendingChanges, provablyClean, workingCopyStatus, type WorkingCopyStatus } from './working-copy.js';
 
 /** Branches the repository makes for detached checkouts (DoltLite has no detached HEAD); users cannot take it. */
 const DETACHED_PREFIX = 'detached/';
@@ -39,7 +40,19 @@ export interface RepositoryOptions {
   statePath?: string;
   /** The sync layer to use. @default a new ChromaDoltSync over `chroma` and `store` */
   sync?: ChromaDoltSync;
+  /**
+   * How checkout, merge, reset, revert and pull look for uncommitted changes first. `content` runs the full
+   * detection (re-hashes every document, so edits made with Chroma directly are found). `flags` first tries a
+   * proof that reads no text (no chunk flagged, chunk counts and collections as committed: two small Chroma
+   * operations per collection) and runs the full detection only when that fails; it cannot see an edit made
+   * with Chroma directly that kept the chunk count.
+   * @default 'content'
+   */
+  verify?: Verify;
 }
+
+/** See {@link RepositoryOptions.verify}. */
+export type Verify = 'content' | 'flags';
 
 /** What to do with uncommitted changes in Chroma when the working copy moves to another commit. */
 export type IfUncommitted = 'abort' | 'commit' | 'discard' | 'carry';
@@ -58,6 +71,8 @@ export interface CheckoutOptions {
   ifUncommitted?: IfUncommitted;
   /** The commit message used by `ifUncommitted: 'commit'`. @default 'Commit local changes before checkout' */
   message?: string;
+  /** How uncommitted changes are looked for. @default the repository's `verify` */
+  verify?: Verify;
 }
 
 export interface HeadInfo {
@@ -111,7 +126,14 @@ export class Repository {
    */
   static async open(options: RepositoryOptions): Promise<Repository> {
     const sync = options.sync ?? new ChromaDoltSync(options.chroma, options.store);
-    const repository = new Repository(options.chroma, options.store, sync, versioningFor(options.store), new StateFile(options.statePath ?? null));
+    const repository = new Repository(
+      options.chroma,
+      options.store,
+      sync,
+      versioningFor(options.store),
+      new StateFile(options.statePath ?? null),
+      options.verify ?? 'content',
+    );
     await repository.recover();
     return repository;
   }
@@ -138,6 +160,7 @@ export class Repository {
   }
 
   private state: RepositoryState;
+  private readonly chunkTotals = new ChunkTotalsCache();
   /** One versioning operation at a time: each reads the working copy, then moves it. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -147,6 +170,7 @@ export class Repository {
     readonly sync: ChromaDoltSync,
     readonly versioning: VersioningStore,
     private readonly stateFile: StateFile,
+    private readonly verify: Verify,
   ) {
     this.state = stateFile.read();
   }
@@ -158,8 +182,14 @@ export class Repository {
     return { branch: branch.startsWith(DETACHED_PREFIX) ? null : branch, commit };
   }
 
-  /** Uncommitted changes in every collection, against the commit Chroma holds. */
-  status(): Promise<WorkingCopyStatus> {
+  /**
+   * Uncommitted changes in every collection, against the commit Chroma holds. With `verify: 'flags'` a clean
+   * working copy is proven without reading text where possible (see {@link RepositoryOptions.verify}).
+   */
+  async status(options: { verify?: Verify } = {}): Promise<WorkingCopyStatus> {
+    if ((options.verify ?? 'content') === 'flags' && (await provablyClean(this.chroma, this.versioning, this.chunkTotals))) {
+      return { collections: [], clean: true };
+    }
     return workingCopyStatus(this.chroma, this.sync, this.store, this.versioning);
   }
 
@@ -301,7 +331,7 @@ export class Repository {
     return this.exclusive(async () => {
       const head = await this.head();
       if (await this.versioning.merging()) throw new MergeInProgressError('reset');
-      const status = await this.status();
+      const status = await this.status({ verify: this.verify });
       const target = options.hard === undefined ? head.commit : await this.versioning.resolve(options.hard);
       const journal: RefreshJournal & { to: string } = {
         ...restoreLists(status, 'discard'),
@@ -422,10 +452,14 @@ export class Repository {
         ? await this.versioning.resolve(branch)
         : await this.versioning.resolve(target);
 
+    // The store's diff runs while Chroma is checked for local changes (different owners); it is used unless
+    // committing those changes moves HEAD first.
+    const prefetched = targetCommit !== before.commit ? this.versioning.delta(before.commit, targetCommit) : undefined;
+    prefetched?.catch(() => {});
     // Moving to the commit Chroma already holds (a new branch here, or the same branch) cannot lose anything.
     let status: WorkingCopyStatus | null = null;
     if (targetCommit !== before.commit) {
-      status = await this.status();
+      status = await this.status({ verify: options.verify ?? this.verify });
       if (!status.clean) {
         if (mode === 'abort') throw new UncommittedChangesError('checkout', pendingChanges(status));
         if (mode === 'commit') {
@@ -441,7 +475,7 @@ export class Repository {
 
     if (!branches.has(branch)) await this.versioning.createBranch(branch, targetCommit);
     const journal: RefreshJournal & { to: string } = { ...lists, operation: 'checkout', from, to: targetCommit, branch };
-    const refresh = await this.runJournal(journal);
+    const refresh = await this.runJournal(journal, from === before.commit ? prefetched : undefined);
     return { ...refresh, from, head: { branch: branch.startsWith(DETACHED_PREFIX) ? null : branch, commit: targetCommit } };
   }
 
@@ -485,19 +519,19 @@ export class Repository {
   }
 
   /** Records the journal, moves the store if needed, refreshes Chroma, then clears the journal. */
-  private async runJournal(journal: RefreshJournal & { to: string }): Promise<RefreshResult> {
+  private async runJournal(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>): Promise<RefreshResult> {
     this.saveState({ branch: this.state.branch, journal });
-    return this.finish(journal);
+    return this.finish(journal, delta);
   }
 
-  private async finish(journal: RefreshJournal & { to: string }): Promise<RefreshResult> {
+  private async finish(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>): Promise<RefreshResult> {
     const active = await this.versioning.activeBranch();
     if (journal.storeStep === 'reset' && (await this.versioning.resolve('HEAD')) !== journal.to) {
       await this.versioning.resetHard(journal.to);
     }
     const refresh = journal.from === journal.to && journal.restore.length === 0 && journal.restoreCollections.length === 0
       ? NO_REFRESH
-      : await refreshChroma({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, journal);
+      : await refreshChroma({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, journal, delta);
     if (active !== journal.branch) {
       await this.versioning.switchBranch(journal.branch);
       // A detached checkout's branch has no other use once the working copy leaves it.
@@ -530,7 +564,7 @@ export class Repository {
   }
 
   private async requireClean(operation: string): Promise<void> {
-    const status = await this.status();
+    const status = await this.status({ verify: this.verify });
     if (!status.clean) throw new UncommittedChangesError(operation, pendingChanges(status));
   }
 

@@ -9,6 +9,7 @@ import type { Metadata } from '../chroma/types.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import type { StoredCollection, VersioningStore } from '../dolt/versioning.js';
 import type { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
+import { CHUNK_OVERLAP, CHUNK_SIZE } from '../sync/chunking.js';
 import { toDocuments, type ChromaDocument } from '../sync/documents.js';
 import type { PendingChange } from './errors.js';
 
@@ -80,6 +81,55 @@ export async function workingCopyStatus(
     (c) => c.state === 'unchanged' && c.added.length + c.modified.length + c.deleted.length + c.incomplete.length === 0,
   );
   return { collections, clean };
+}
+
+/**
+ * A cheap proof that nothing changed, reading no text: the same collections with the same metadata on both
+ * sides, no chunk flagged `is_local_change`, and in each collection exactly as many chunks as the committed
+ * documents make. Costs two small Chroma operations per collection and one store query. It trusts that edits
+ * were made through the library (an edit made with Chroma directly, keeping the chunk count and no flag, is not
+ * seen): when it cannot prove the working copy clean, the caller runs the full detection.
+ */
+export async function provablyClean(chroma: Chroma, versioning: VersioningStore, cache: ChunkTotalsCache): Promise<boolean> {
+  const [inChroma, committed, totals] = await Promise.all([
+    chroma.listCollections(),
+    versioning.collectionsAt('HEAD'),
+    cache.get(versioning),
+  ]);
+  if (inChroma.length !== committed.length) return false;
+  const stored = new Map(committed.map((c) => [c.name, c]));
+  for (const info of inChroma) {
+    const known = stored.get(info.name);
+    if (!known || !sameMetadata(known.metadata, normaliseMetadata(info.metadata))) return false;
+    const [count, flagged] = await Promise.all([
+      chroma.count(info.name),
+      chroma.get(info.name, { where: { is_local_change: true }, include: ['metadatas'], limit: 1 }),
+    ]);
+    if (flagged.ids.length > 0 || count !== (totals.get(info.name)?.chunks ?? 0)) return false;
+  }
+  return true;
+}
+
+type ChunkTotals = Map<string, { documents: number; chunks: number }>;
+
+/**
+ * Chunk totals by commit: a commit never changes, and counting means reading every document's length, so
+ * switching back and forth between commits counts each once. The store's working set equals HEAD here (every
+ * write to the store is committed at once), so HEAD's hash names it.
+ */
+export class ChunkTotalsCache {
+  private readonly byCommit = new Map<string, ChunkTotals>();
+
+  async get(versioning: VersioningStore): Promise<ChunkTotals> {
+    const head = await versioning.resolve('HEAD');
+    const cached = this.byCommit.get(head);
+    if (cached) return cached;
+    const totals = await versioning.chunkTotals(CHUNK_SIZE, CHUNK_OVERLAP);
+    this.byCommit.set(head, totals);
+    // A handful of commits is what back-and-forth checkouts visit; older entries go first.
+    if (this.byCommit.size > 16) this.byCommit.delete(this.byCommit.keys().next().value!);
+    return totals;
+  }
 }
 
 /** Every pending change as a flat list (ids only), for errors and the CLI. */

@@ -31,11 +31,15 @@ export async function chromaContents(chroma: Chroma, collection: string): Promis
   return out;
 }
 
-export async function openRepository(t: ExecutionContext, openChroma: OpenChroma, options: { storePath?: string; statePath?: string } = {}) {
+export async function openRepository(
+  t: ExecutionContext,
+  openChroma: OpenChroma,
+  options: { storePath?: string; statePath?: string; verify?: 'content' | 'flags' } = {},
+) {
   const chroma = await openChroma(t);
   const store = await DoltLiteStore.open({ path: options.storePath });
   t.teardown(() => store.close());
-  const repo = await Repository.open({ chroma, store, statePath: options.statePath });
+  const repo = await Repository.open({ chroma, store, statePath: options.statePath, verify: options.verify });
   return { chroma, store, repo };
 }
 
@@ -94,10 +98,39 @@ export function repositoryScenarios(kind: string, openChroma: OpenChroma): void 
     t.is(result.written, 10);
     t.is(result.removed, 0);
     const detectPages = Math.ceil(1_000 / chroma.maxBatchSize);
-    // listCollections twice (status, refresh) + detect pages + one delete + one add for the 10 documents.
-    t.true(used <= detectPages + Math.ceil(10 / chroma.maxBatchSize) + 4, `used ${used} Chroma operations`);
+    // listCollections twice (status, refresh) + detect pages + one delete and one add (the write) and one flag
+    // update per batch of changed chunks.
+    t.true(used <= detectPages + 3 * Math.ceil(10 / chroma.maxBatchSize) + 2, `used ${used} Chroma operations`);
     t.is((await chroma.get('many', { ids: ['d7'] })).documents![0], 'document 7');
     t.is(await chroma.count('many'), 1_000);
+  });
+
+  test(`${kind}: verify 'flags': a clean working copy is proven in a constant few operations; library edits, deletions and unflagged adds are still found`, async (t) => {
+    const { chroma, repo } = await openRepository(t, openChroma, { verify: 'flags' });
+    await chroma.createCollection({ name: 'quick' });
+    const docs = Array.from({ length: 600 }, (_, i) => ({ docId: `q${i}`, content: i === 0 ? long('multi') : `quick ${i}` }));
+    await repo.sync.writeDocuments('quick', docs);
+    await repo.commit('600 documents');
+    t.true((await repo.status({ verify: 'flags' })).clean);
+    await repo.checkout('edit', { create: true });
+    await repo.sync.writeDocuments('quick', [{ docId: 'q1', content: 'edited' }]);
+    t.false((await repo.status({ verify: 'flags' })).clean, 'a flagged chunk');
+    await repo.commit('edit q1');
+    const before = chromaOps(chroma);
+    const result = await repo.checkout('main');
+    t.is(result.written, 1);
+    // proof: listCollections + count + flagged get; refresh: listCollections + delete + write + flag update
+    t.true(chromaOps(chroma) - before <= 8, `used ${chromaOps(chroma) - before} Chroma operations`);
+    t.true((await repo.status({ verify: 'flags' })).clean, 'checked-out documents are not local changes');
+
+    await repo.sync.deleteDocuments('quick', ['q5']);
+    t.false((await repo.status({ verify: 'flags' })).clean, 'a deletion changes the chunk count');
+    await t.throwsAsync(repo.checkout('edit'), { code: 'ERR_UNCOMMITTED_CHANGES' });
+    await repo.reset();
+    t.true((await repo.status({ verify: 'flags' })).clean);
+    await chroma.add('quick', { ids: ['stranger'], documents: ['added with Chroma directly'] });
+    t.false((await repo.status({ verify: 'flags' })).clean, 'an unflagged add changes the chunk count');
+    t.deepEqual((await repo.status()).collections[0]!.added, ['stranger']);
   });
 
   test(`${kind}: uncommitted changes: abort (typed, listed), commit, discard, carry (and a carry conflict writes nothing)`, async (t) => {
