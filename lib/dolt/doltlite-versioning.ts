@@ -195,7 +195,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(name);
       sql.value('SELECT dolt_checkout(?)', [name]);
-      sql.persist();
+      // No snapshot: the engine does not keep the active branch in it (the repository's state file does).
       return null;
     },
 

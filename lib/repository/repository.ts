@@ -7,6 +7,7 @@
  */
 import type { Chroma } from '../chroma/chroma.js';
 import type { VersionStore, CommitInfo } from '../dolt/version-store.js';
+import { DoltLiteStore } from '../dolt/doltlite-store.js';
 import { versioningFor } from '../dolt/versioning-for.js';
 import type {
   BranchInfo,
@@ -135,6 +136,10 @@ export class Repository {
       options.verify ?? 'content',
     );
     await repository.recover();
+    // A restarted DoltLite owner reopens on its default branch (and without an open merge): put the branch back.
+    if (options.store instanceof DoltLiteStore) {
+      options.store.executor.on('restarted', () => void repository.exclusive(() => repository.recover()).catch(() => {}));
+    }
     return repository;
   }
 

@@ -24,7 +24,8 @@ let server: ChromaServer;
 let serverDir: string;
 test.before(async () => {
   serverDir = mkdtempSync(join(tmpdir(), 'se-repo-crash-server-'));
-  server = await startChromaServer({ path: serverDir });
+  // A generous start deadline: the suite runs many servers and Python hosts at once on two vCPUs.
+  server = await startChromaServer({ path: serverDir, readyTimeoutMs: 120_000 });
 });
 test.after.always(async () => {
   await server?.stop();
