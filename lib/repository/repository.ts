@@ -206,6 +206,11 @@ export class Repository {
     return this.exclusive(() => this.commitNow(message));
   }
 
+  /** The same as {@link commit}: stages every collection's changes in one commit. */
+  stageAll(message: string): Promise<string | null> {
+    return this.commit(message);
+  }
+
   /**
    * Switches the working copy to a branch or a commit (branch names first, then tags and commits); Chroma then
    * holds exactly that commit's documents in every collection. A commit that is not a branch head gives a
