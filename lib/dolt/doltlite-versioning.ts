@@ -10,7 +10,16 @@
  * (`dolt_commit` ends it) or aborted (`ROLLBACK`); a crash or restart meanwhile simply aborts it.
  */
 import { checkBranchName, storeArgumentError } from './errors.js';
-import { checkRef, checkRemoteUrl, parseMetadata } from './versioning-arguments.js';
+import {
+  checkRef,
+  checkRemoteUrl,
+  collectionDeltas,
+  CONFLICT_COLUMNS,
+  conflictFromRow,
+  DOCUMENT_DIFF_COLUMNS,
+  documentDeltas,
+  parseMetadata,
+} from './versioning-shared.js';
 import type {
   BranchInfo,
   CommitDelta,
@@ -75,28 +84,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
   }
 
   function conflicts(sql: SqlRunner): MergeConflict[] {
-    const rows = sql.select<{
-      base_doc_id: string | null;
-      our_doc_id: string | null;
-      their_doc_id: string | null;
-      base_collection_name: string | null;
-      our_collection_name: string | null;
-      their_collection_name: string | null;
-      base_content_hash: string | null;
-      our_content_hash: string | null;
-      their_content_hash: string | null;
-    }>(
-      `SELECT base_doc_id, our_doc_id, their_doc_id, base_collection_name, our_collection_name,
-              their_collection_name, base_content_hash, our_content_hash, their_content_hash
-       FROM dolt_conflicts_documents`,
-    );
-    return rows.map((row) => ({
-      collection: (row.our_collection_name ?? row.their_collection_name ?? row.base_collection_name)!,
-      docId: (row.our_doc_id ?? row.their_doc_id ?? row.base_doc_id)!,
-      baseHash: row.base_content_hash,
-      oursHash: row.our_content_hash,
-      theirsHash: row.their_content_hash,
-    }));
+    return sql.select<Record<string, unknown>>(`SELECT ${CONFLICT_COLUMNS} FROM dolt_conflicts_documents`).map(conflictFromRow);
   }
 
   function hasConflictTable(sql: SqlRunner): boolean {
@@ -204,50 +192,12 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const from = resolve(sql, args.from);
       const to = resolve(sql, args.to);
       if (from === to) return { documents: [], collections: [] };
-      const documents = sql
-        .select<{
-          from_doc_id: string | null;
-          from_collection_name: string | null;
-          from_content_hash: string | null;
-          from_metadata: string | null;
-          to_doc_id: string | null;
-          to_collection_name: string | null;
-          to_content: string | null;
-          to_content_hash: string | null;
-          to_metadata: string | null;
-        }>(
-          `SELECT from_doc_id, from_collection_name, from_content_hash, from_metadata, to_doc_id, to_collection_name, to_content,
-                  to_content_hash, to_metadata
-           FROM dolt_diff_documents(?, ?)`,
-          [from, to],
-        )
-        // A row whose content and metadata did not change (timestamps only) is no change to Chroma.
-        .filter((row) => row.from_content_hash !== row.to_content_hash || row.from_metadata !== row.to_metadata)
-        .map((row) => ({
-          collection: (row.to_collection_name ?? row.from_collection_name)!,
-          docId: (row.to_doc_id ?? row.from_doc_id)!,
-          fromHash: row.from_content_hash,
-          to:
-            row.to_doc_id === null
-              ? null
-              : toStoredDocument({
-                  doc_id: row.to_doc_id,
-                  collection_name: row.to_collection_name!,
-                  content: row.to_content!,
-                  content_hash: row.to_content_hash!,
-                  metadata: row.to_metadata!,
-                }),
-        }));
-      const collections = sql
-        .select<{ from_name: string | null; to_name: string | null; to_metadata: string | null; diff_type: string }>(
-          'SELECT from_name, to_name, to_metadata, diff_type FROM dolt_diff_collections(?, ?)',
-          [from, to],
-        )
-        .map((row) => ({
-          name: (row.to_name ?? row.from_name)!,
-          type: row.diff_type === 'added' ? ('added' as const) : row.diff_type === 'removed' ? ('removed' as const) : ('modified' as const),
-          metadata: row.to_name === null ? null : parseMetadata(row.to_metadata),
-        }));
+      const documents = documentDeltas(
+        sql.select<Record<string, unknown>>(`SELECT ${DOCUMENT_DIFF_COLUMNS} FROM dolt_diff_documents(?, ?)`, [from, to]),
+      );
+      const collections = collectionDeltas(
+        sql.select<Record<string, unknown>>('SELECT from_name, to_name, to_metadata, diff_type FROM dolt_diff_collections(?, ?)', [from, to]),
+      );
       return { documents, collections };
     },
 

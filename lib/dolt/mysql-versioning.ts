@@ -14,7 +14,16 @@
 import { storeArgumentError, checkBranchName } from './errors.js';
 import type { MysqlStore } from './mysql-store.js';
 import { unsupportedVersioning } from './unsupported-versioning.js';
-import { checkRef, checkRemoteUrl, parseMetadata } from './versioning-arguments.js';
+import {
+  checkRef,
+  checkRemoteUrl,
+  collectionDeltas,
+  CONFLICT_COLUMNS,
+  conflictFromRow,
+  DOCUMENT_DIFF_COLUMNS,
+  documentDeltas,
+  parseMetadata,
+} from './versioning-shared.js';
 import type {
   BranchInfo,
   CommitDelta,
@@ -124,42 +133,13 @@ class DoltServerVersioning implements VersioningStore {
     return this.on(async (run) => {
       const [a, b] = [await this.hashOf(run, from), await this.hashOf(run, to)];
       if (a === b) return { documents: [], collections: [] };
-      const docs = await rows<Record<string, string | null>>(
-        run,
-        `SELECT from_doc_id, from_collection_name, from_content_hash, from_metadata, to_doc_id, to_collection_name,
-                to_content, to_content_hash, to_metadata
-         FROM DOLT_DIFF(?, ?, 'documents')`,
-        [a, b],
-      );
-      const collections = await rows<Record<string, string | null>>(
+      const documents = await rows<Record<string, unknown>>(run, `SELECT ${DOCUMENT_DIFF_COLUMNS} FROM DOLT_DIFF(?, ?, 'documents')`, [a, b]);
+      const collections = await rows<Record<string, unknown>>(
         run,
         "SELECT from_name, to_name, to_metadata, diff_type FROM DOLT_DIFF(?, ?, 'collections')",
         [a, b],
       );
-      return {
-        documents: docs
-          .filter((r) => r['from_content_hash'] !== r['to_content_hash'] || JSON.stringify(r['from_metadata']) !== JSON.stringify(r['to_metadata']))
-          .map((r) => ({
-            collection: (r['to_collection_name'] ?? r['from_collection_name'])!,
-            docId: (r['to_doc_id'] ?? r['from_doc_id'])!,
-            fromHash: r['from_content_hash'] ?? null,
-            to:
-              r['to_doc_id'] === null
-                ? null
-                : {
-                    collection: r['to_collection_name']!,
-                    docId: r['to_doc_id']!,
-                    content: r['to_content']!,
-                    contentHash: r['to_content_hash']!,
-                    metadata: parseMetadata(r['to_metadata']),
-                  },
-          })),
-        collections: collections.map((r) => ({
-          name: (r['to_name'] ?? r['from_name'])!,
-          type: r['diff_type'] === 'added' ? 'added' : r['diff_type'] === 'removed' ? 'removed' : 'modified',
-          metadata: r['to_name'] === null ? null : parseMetadata(r['to_metadata']),
-        })),
-      };
+      return { documents: documentDeltas(documents), collections: collectionDeltas(collections) };
     });
   }
 
@@ -256,18 +236,8 @@ class DoltServerVersioning implements VersioningStore {
 
   async conflicts(): Promise<MergeConflict[]> {
     if (!this.mergeSession) return [];
-    const found = await rows<Record<string, string | null>>(
-      this.mergeSession.run,
-      `SELECT base_doc_id, our_doc_id, their_doc_id, base_collection_name, our_collection_name, their_collection_name,
-              base_content_hash, our_content_hash, their_content_hash FROM dolt_conflicts_documents`,
-    );
-    return found.map((r) => ({
-      collection: (r['our_collection_name'] ?? r['their_collection_name'] ?? r['base_collection_name'])!,
-      docId: (r['our_doc_id'] ?? r['their_doc_id'] ?? r['base_doc_id'])!,
-      baseHash: r['base_content_hash'] ?? null,
-      oursHash: r['our_content_hash'] ?? null,
-      theirsHash: r['their_content_hash'] ?? null,
-    }));
+    const found = await rows<Record<string, unknown>>(this.mergeSession.run, `SELECT ${CONFLICT_COLUMNS} FROM dolt_conflicts_documents`);
+    return found.map(conflictFromRow);
   }
 
   async resolveConflict(collection: string, docId: string, choice: 'ours' | 'theirs' | StoredDocument): Promise<void> {
