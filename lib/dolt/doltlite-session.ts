@@ -12,6 +12,7 @@ import { checkBranchName, storeError } from './errors.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import { isoDate } from './commit-date.js';
+import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
@@ -157,6 +158,12 @@ export default defineSession({
     return state;
   },
   ops: {
+    ...doltLiteVersioningOps((state: State) => ({
+      select: (sql, bind) => select(state, sql, bind),
+      value: (sql, bind) => value(state, sql, bind),
+      exec: (sql, bind) => exec(state, sql, bind),
+      persist: () => void saveSnapshot(state),
+    })),
     dialect: (): 'doltlite' => 'doltlite',
     queries: (state: State): number => state.queries,
 

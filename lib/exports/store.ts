@@ -23,3 +23,5 @@ export type {
   TableStatus,
   VersionStore,
 } from '../dolt/version-store.js';
+export type * from '../dolt/versioning.js';
+export { UnsupportedOperationError } from '../dolt/versioning.js';
