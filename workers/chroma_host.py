@@ -14,7 +14,6 @@ import json
 import os
 import struct
 import sys
-import time
 
 # Keep the protocol channel private before importing chromadb, which may print.
 _protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
@@ -175,11 +174,10 @@ class Embedders:
 
 
 class Session:
-    def __init__(self, path, test_ops, allow_download=True, model_cache_dir=None):
+    def __init__(self, path, allow_download=True, model_cache_dir=None):
         self.client = chromadb.PersistentClient(path=path, settings=Settings(anonymized_telemetry=False))
         self.batch = self.client.get_max_batch_size()
         self.temporary = set()
-        self.test_ops = test_ops
         self.embedders = Embedders(allow_download, model_cache_dir)
         # Collection handles by name: get_collection costs ~0.5 ms, more than a whole count(). This process is
         # the collection's only client (the owner rule), so a handle can only go stale through our own delete.
@@ -354,13 +352,6 @@ class Session:
             include=args.get("include", ["documents", "metadatas", "distances"]),
         )
 
-    # ---- test-only ----
-    def sleep(self, args):
-        if not self.test_ops:
-            raise ValueError("test operations are disabled")
-        time.sleep(args["seconds"])
-        return None
-
     # ---- disposal ----
     def close(self, args):
         # The seed system's lesson: a client left alive keeps files open and "already exists" errors follow.
@@ -380,7 +371,8 @@ class Session:
         return None
 
 
-# The operations a request may name: nothing else of the Session is reachable from the protocol.
+# The operations a request may name: nothing else of the Session is reachable from the protocol. (A test host
+# that extends the Session adds its test-only operations here.)
 OPS = {
     "list_collections": Session.list_collections,
     "create_collection": Session.create_collection,
@@ -398,7 +390,6 @@ OPS = {
     "delete": Session.delete,
     "query": Session.query,
     "embedding_dimension": Session.embedding_dimension,
-    "sleep": Session.sleep,
     "close": Session.close,
 }
 
@@ -415,7 +406,6 @@ def main():
             if op == "open":
                 session = Session(
                     args["path"],
-                    bool(args.get("testOps")),
                     allow_download=args.get("allowModelDownload", True) is not False,
                     model_cache_dir=args.get("modelCacheDir"),
                 )

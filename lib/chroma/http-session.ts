@@ -306,10 +306,6 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
     embeddingDimension: async (_state, name) => {
       throw pythonOnly(name);
     },
-    /** Not available on a remote server (there is no session host to put to sleep). */
-    sleep: async (): Promise<null> => {
-      throw chromaError('invalid_argument', 'sleep is a test operation of the embedded session only');
-    },
     pid: (): number | undefined => undefined,
   },
   async close(state: State): Promise<void> {

@@ -38,8 +38,6 @@ export interface ChromaOps {
    * where its model is loaded). The remote session has none and fails with `ChromaEmbeddingUnavailableError`.
    */
   embeddingDimension(name: string): number;
-  /** Test-only in the embedded session (needs `testOps`): blocks the Python process. Remote: always fails. */
-  sleep(seconds: number): null;
   /** The Python process id (embedded), for tests and diagnostics; `undefined` on the remote session. */
   pid(arg: undefined): number | undefined;
 }

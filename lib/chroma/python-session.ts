@@ -3,19 +3,21 @@
  * holding a chromadb PersistentClient (and the GIL). Every op is one request to that child, in order.
  */
 import { defineSession, type OwnerContext } from '../session.js';
-import { defaultPython, workerFile } from '../paths.js';
+import { workerFile } from '../paths.js';
+import { resolvePython } from '../python/discovery.js';
 import { CHROMA_ERROR_CODES, chromaError, type ChromaErrorKind } from './errors.js';
 import { FramedChild } from './framed-child.js';
 import type { ChromaOpTable } from './ops.js';
-import type { CollectionInfo, GetResult, QueryResult } from './types.js';
+import type { GetResult, QueryResult } from './types.js';
 
 export interface PythonChromaOptions {
   /** Directory of the persistent Chroma database (created if missing). Required. */
   path: string;
-  /** Python interpreter with chromadb installed. @default the project's .venv, else `python3` */
+  /**
+   * Python interpreter with chromadb installed.
+   * @default SESSION_EXECUTOR_PYTHON, else the project's .venv, else the environment `npx session-executor setup-python` made
+   */
   python?: string;
-  /** Enables test-only operations (`sleep`). @default false */
-  testOps?: boolean;
   /**
    * Whether chromadb's default embedding function may download its model (all-MiniLM-L6-v2, ~80 MB) on first
    * use, as chromadb does. When `false`, a missing model is a `ChromaEmbeddingUnavailableError` at once.
@@ -28,13 +30,13 @@ export interface PythonChromaOptions {
   closeTimeoutMs?: number;
 }
 
-interface State {
+export interface State {
   child: FramedChild;
   maxBatchSize: number;
   options: PythonChromaOptions;
 }
 
-async function ask<T>(state: State, op: string, args: object): Promise<T> {
+export async function ask<T>(state: State, op: string, args: object): Promise<T> {
   const reply = await state.child.request({ op, args });
   if (reply.error) {
     const kind = reply.error.kind in CHROMA_ERROR_CODES ? (reply.error.kind as ChromaErrorKind) : 'internal';
@@ -43,9 +45,9 @@ async function ask<T>(state: State, op: string, args: object): Promise<T> {
   return reply.ok as T;
 }
 
-function start(options: PythonChromaOptions, context: OwnerContext): FramedChild {
+function start(python: string, hostScript: string, context: OwnerContext): FramedChild {
   const env = { ...process.env, PYTHONUNBUFFERED: '1', ANONYMIZED_TELEMETRY: 'False', PYTHONDONTWRITEBYTECODE: '1' };
-  const child = new FramedChild(options.python ?? defaultPython(), [workerFile('chroma_host.py')], env);
+  const child = new FramedChild(python, [hostScript], env);
   if (child.pid) context.registerChildProcess(child.pid);
   child.onUnexpectedExit = (description) => {
     // The session is gone with its process: end the owner thread (this throw, from the child's exit event, is
@@ -56,25 +58,34 @@ function start(options: PythonChromaOptions, context: OwnerContext): FramedChild
   return child;
 }
 
+/**
+ * Starts the Python host and opens the client. `hostScript` is the shipped host unless a test passes one that
+ * extends it (test-only operations never ship).
+ */
+export async function openPythonChroma(
+  options: PythonChromaOptions,
+  context: OwnerContext,
+  hostScript: string = workerFile('chroma_host.py'),
+): Promise<State> {
+  const child = start(await resolvePython(options.python), hostScript, context);
+  const state: State = { child, maxBatchSize: 0, options };
+  try {
+    const opened = await ask<{ maxBatchSize: number }>(state, 'open', {
+      path: options.path,
+      allowModelDownload: options.allowModelDownload ?? true,
+      modelCacheDir: options.modelCacheDir,
+    });
+    state.maxBatchSize = opened.maxBatchSize;
+  } catch (error) {
+    child.onUnexpectedExit = null;
+    await child.stop(1_000);
+    throw error;
+  }
+  return state;
+}
+
 export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
-  async open(options: PythonChromaOptions, context: OwnerContext): Promise<State> {
-    const child = start(options, context);
-    const state: State = { child, maxBatchSize: 0, options };
-    try {
-      const opened = await ask<{ maxBatchSize: number }>(state, 'open', {
-        path: options.path,
-        testOps: options.testOps,
-        allowModelDownload: options.allowModelDownload ?? true,
-        modelCacheDir: options.modelCacheDir,
-      });
-      state.maxBatchSize = opened.maxBatchSize;
-    } catch (error) {
-      child.onUnexpectedExit = null;
-      await child.stop(1_000);
-      throw error;
-    }
-    return state;
-  },
+  open: (options: PythonChromaOptions, context: OwnerContext): Promise<State> => openPythonChroma(options, context),
   ops: {
     maxBatchSize: (state) => state.maxBatchSize,
     listCollections: (state) => ask(state, 'list_collections', {}),
@@ -108,8 +119,6 @@ export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
       return { ids, documents, metadatas, distances, embeddings };
     },
     embeddingDimension: (state, name) => ask(state, 'embedding_dimension', { name }),
-    /** Test-only (needs `testOps`): blocks the Python process, to exercise wedge recovery. */
-    sleep: (state, seconds) => ask(state, 'sleep', { seconds }),
     /** The Python process id, for tests and diagnostics. */
     pid: (state) => state.child.pid,
   },
