@@ -9,7 +9,8 @@
  * Before the engine sees the file, doltlite-file.ts checks that it is a DoltLite store (anything else is
  * refused untouched) and deals with a commit torn by a crash. The main thread holds the path lock.
  */
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { defineSession } from '../session.js';
 import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } from './doltlite-wasm-types.js';
 import { checkBranchName, storeArgumentError, storeError } from './errors.js';
@@ -18,7 +19,9 @@ import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
 import { installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import { isoDate } from './commit-date.js';
+import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
+import type { MergeOutcome } from './versioning.js';
 
 export interface DoltLiteOptions {
   /**
@@ -54,6 +57,8 @@ export interface State {
   vfs: VfsDiagnostics;
   /** The store file did not exist before this open. */
   created: boolean;
+  /** The branch last written beside the store (undefined: none yet). */
+  recordedBranch?: string;
 }
 
 const SCHEMA = [
@@ -139,24 +144,38 @@ export function remoteUrl(location: string): string {
 const REMOTE_FILE = 'store.doltlite';
 
 /**
- * The remote's store file, checked like the store's own before the engine reads or appends to it. A push runs
- * under the remote's path lock (taken by the main thread): `repair` says its previous holder died, so a torn
- * tail there is a pusher's crash debris. Reads (fetch, pull) never write to the remote and only check it.
+ * The remote's store file, checked like the store's own before the engine reads or appends to it. Only pushes
+ * write to a remote file (`repair`), so a torn tail there is a pusher's crash debris, cut (and kept aside) before
+ * the next push appends; reads (fetch, pull) only check it (`report`).
  */
 function prepareRemote(state: State, remote: string, policy: TornTailPolicy): void {
   const url = value<string | undefined>(state, 'SELECT url FROM dolt_remotes WHERE name = ?', [remote]);
   if (!url) throw storeArgumentError(`unknown remote ${JSON.stringify(remote)}`);
-  if (url.startsWith('file://')) prepareStoreFile(url.slice('file://'.length), policy);
+  if (!url.startsWith('file://')) return;
+  const path = url.slice('file://'.length);
+  prepareStoreFile(path, policy);
+  // The engine does not create a missing folder for a remote's first push.
+  if (policy === 'repair') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
 }
 
 /** Checks out the branch recorded at the last checkout, if it still exists. */
 function restoreActiveBranch(state: State): void {
   if (!state.options.path) return;
   const branch = readActiveBranch(state.options.path);
+  state.recordedBranch = branch ?? undefined;
   if (!branch || branch === value<string>(state, 'SELECT active_branch()')) return;
   if (value<number>(state, 'SELECT count(*) FROM dolt_branches WHERE name = ?', [branch]) > 0) {
     value(state, 'SELECT dolt_checkout(?)', [branch]);
   }
+}
+
+/** Records the active branch beside the store when it changed (a checkout, or a versioning operation). */
+function recordActiveBranch(state: State): void {
+  if (!state.options.path) return;
+  const branch = value<string>(state, 'SELECT active_branch()');
+  if (branch === state.recordedBranch) return;
+  writeActiveBranch(state.options.path, branch);
+  state.recordedBranch = branch;
 }
 
 function hasUncommittedChanges(state: State): boolean {
@@ -192,6 +211,15 @@ function inTransaction(state: State): boolean {
   return state.sqlite3.capi.sqlite3_get_autocommit(state.db.pointer!) === 0;
 }
 
+const versioning = doltLiteVersioningOps((state: State) => ({
+  select: (sql, bind) => select(state, sql, bind),
+  value: (sql, bind) => value(state, sql, bind),
+  exec: (sql, bind) => exec(state, sql, bind),
+  // Every statement is on disk when it returns; what a versioning operation may change beyond the file is
+  // the active branch, which the store keeps beside it.
+  persist: () => recordActiveBranch(state),
+}));
+
 export default defineSession({
   async open(options: DoltLiteOwnerOptions): Promise<State> {
     const sqlite3 = await loadDoltLite();
@@ -221,6 +249,7 @@ export default defineSession({
     return state;
   },
   ops: {
+    ...versioning,
     dialect: (): 'doltlite' => 'doltlite',
     queries: (state: State): number => state.queries,
 
@@ -317,9 +346,9 @@ export default defineSession({
       const commits = select<{ hash: string }>(state, 'SELECT commit_hash AS hash FROM dolt_log');
       const order = commits.map((c) => c.hash);
       const end = order.indexOf(args.to);
-      if (end < 0) throw storeError(false, `unknown commit ${args.to}`, undefined);
+      if (end < 0) throw storeArgumentError(`unknown commit ${args.to}`);
       const start = args.from === undefined ? end + 1 : order.indexOf(args.from);
-      if (start < end) throw storeError(false, `commit ${args.from} is not an ancestor of ${args.to}`, undefined);
+      if (start < end) throw storeArgumentError(`commit ${args.from} is not an ancestor of ${args.to}`);
       const range = order.slice(end, start).reverse();
       const rows = select<DiffRow>(
         state,
@@ -347,44 +376,26 @@ export default defineSession({
     checkout: (state: State, name: string): null => {
       checkBranchName(name);
       value(state, 'SELECT dolt_checkout(?)', [name]);
-      if (state.options.path) writeActiveBranch(state.options.path, name);
+      recordActiveBranch(state);
       return null;
     },
 
     branches: (state: State): string[] =>
       select<{ name: string }>(state, 'SELECT name FROM dolt_branches ORDER BY name').map((row) => row.name),
 
-    /** Records a remote: a folder (its store file is created by the first push) or a `file://` URL. */
-    addRemote: (state: State, args: { name: string; location: string }): null => {
-      checkBranchName(args.name);
-      value(state, "SELECT dolt_remote('add', ?, ?)", [args.name, remoteUrl(args.location)]);
-      return null;
+    // The versioning operations' remotes reach the disk through this store's VFS; their store files are checked
+    // like the store's own first (a foreign file is refused untouched; a push cuts a pusher's torn commit).
+    push: (state: State, args: { remote: string; branch: string }): null => {
+      prepareRemote(state, args.remote, 'repair');
+      return versioning.push(state, args);
     },
-
-    remotes: (state: State): Array<{ name: string; url: string }> =>
-      select<{ name: string; url: string }>(state, 'SELECT name, url FROM dolt_remotes ORDER BY name'),
-
-    /** Sends a branch's commits and chunks to a remote. */
-    push: (state: State, args: { remote: string; branch: string; repair?: boolean }): null => {
-      checkBranchName(args.branch);
-      prepareRemote(state, args.remote, args.repair ? 'repair' : 'refuse');
-      value(state, 'SELECT dolt_push(?, ?)', [args.remote, args.branch]);
-      return null;
-    },
-
-    /** Fetches a remote's branches (remote-tracking refs only). */
-    fetch: (state: State, remote: string): null => {
-      prepareRemote(state, remote, 'report');
-      value(state, 'SELECT dolt_fetch(?)', [remote]);
-      return null;
-    },
-
-    /** Fetches a branch from a remote and merges it into the active branch. */
-    pull: (state: State, args: { remote: string; branch: string }): null => {
-      checkBranchName(args.branch);
+    fetch: (state: State, args: { remote: string; branch?: string }): null => {
       prepareRemote(state, args.remote, 'report');
-      value(state, 'SELECT dolt_pull(?, ?)', [args.remote, args.branch]);
-      return null;
+      return versioning.fetch(state, args);
+    },
+    pull: (state: State, args: { remote: string; branch: string }): MergeOutcome => {
+      prepareRemote(state, args.remote, 'report');
+      return versioning.pull(state, args);
     },
 
     /** Bytes the store wrote to its files since it opened (benchmarks). */

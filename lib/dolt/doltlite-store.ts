@@ -121,47 +121,6 @@ export class DoltLiteStore implements VersionStore {
     return this.executor.call('branches', undefined);
   }
 
-  /** Records a remote: a folder (a store file is created in it by the first push) or a `file://` URL. */
-  async addRemote(name: string, location: string): Promise<void> {
-    await this.executor.call('addRemote', { name, location });
-  }
-
-  remotes(): Promise<Array<{ name: string; url: string }>> {
-    return this.executor.call('remotes', undefined);
-  }
-
-  /** Sends `branch` (default: the active branch) to the remote, writing its store file on disk. */
-  async push(remote: string, branch?: string): Promise<void> {
-    const target = branch ?? (await this.activeBranch());
-    await this.withRemoteLock(remote, (repair) => this.executor.call('push', { remote, branch: target, repair }));
-  }
-
-  /** Fetches the remote's branches as remote-tracking refs. */
-  async fetch(remote: string): Promise<void> {
-    await this.withRemoteLock(remote, () => this.executor.call('fetch', remote));
-  }
-
-  /** Fetches `branch` (default: the active branch) from the remote and merges it into the active branch. */
-  async pull(remote: string, branch?: string): Promise<void> {
-    const target = branch ?? (await this.activeBranch());
-    await this.withRemoteLock(remote, () => this.executor.call('pull', { remote, branch: target }));
-  }
-
-  /**
-   * A remote's store file has one writer at a time too: pushes from two stores (or processes) to one folder
-   * take turns or fail with `StoreLockedError`, instead of interleaving their appends.
-   */
-  private async withRemoteLock<T>(remote: string, work: (previousHolderDied: boolean) => Promise<T>): Promise<T> {
-    const url = (await this.remotes()).find((r) => r.name === remote)?.url;
-    if (!url?.startsWith('file://')) return work(false); // unknown remotes fail in the engine with its own message
-    const lock = acquirePathLock(url.slice('file://'.length), 'store');
-    try {
-      return await work(lock.previousHolderDied);
-    } finally {
-      lock.release();
-    }
-  }
-
   /** Queries the engine ran since the store opened (each SQL statement counts one). */
   queryCount(): Promise<number> {
     return this.executor.call('queries', undefined);

@@ -4,3 +4,7 @@ export type { DetectResult, StageOptions, StageResult } from '../sync/chroma-dol
 export type { SourceDocument } from '../sync/documents.js';
 export { chunkText, joinChunks, CHUNK_SIZE, CHUNK_OVERLAP } from '../sync/chunking.js';
 export { contentHash } from '../sync/hashing.js';
+export { Repository } from '../repository/repository.js';
+export type * from '../repository/repository.js';
+export * from '../repository/errors.js';
+export type { WorkingCopyStatus, CollectionStatus } from '../repository/working-copy.js';

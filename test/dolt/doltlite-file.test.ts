@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
+import { DoltLiteVersioning } from '../../lib/dolt/doltlite-versioning-client.js';
 import { StoreFormatError } from '../../lib/dolt/doltlite-file.js';
 import { StoreArgumentError, StoreQueryError } from '../../lib/dolt/errors.js';
 import { startFixture } from '../helpers/child-lines.js';
@@ -173,13 +174,16 @@ test('doltlite file: the active branch survives reopening', async (t) => {
 test('doltlite remote: push to a folder, clone it in another process, push again and pull', async (t) => {
   const dir = tempDir(t, 'remote');
   const remote = join(dir, 'remote-folder');
+  const url = `file://${join(remote, 'store.doltlite')}`;
   const source = await DoltLiteStore.open({ path: join(dir, 'source.doltlite') });
   t.teardown(() => source.close());
+  const versioning = new DoltLiteVersioning(source);
   await source.commitChanges({ collection: 'c', upserts: [doc('a', 'one'), doc('b', 'two')], deletes: [], message: 'first' });
-  await source.addRemote('origin', remote);
-  await source.push('origin');
+  await versioning.addRemote('origin', url);
+  await versioning.push('origin', 'main');
   t.true(existsSync(join(remote, 'store.doltlite')), 'the remote is a file on disk');
   t.is(statSync(join(remote, 'store.doltlite')).mode & 0o777, 0o600);
+  t.is(statSync(remote).mode & 0o777, 0o700);
 
   const cloned = startFixture('doltlite-child', ['clone', join(dir, 'clone.doltlite'), remote]);
   const seen = await cloned.next<{ log: string[]; docs: string[]; branches: string[] }>();
@@ -188,13 +192,27 @@ test('doltlite remote: push to a folder, clone it in another process, push again
   t.deepEqual(seen.branches, ['main']);
 
   await source.commitChanges({ collection: 'c', upserts: [doc('c', 'three')], deletes: ['a'], message: 'second' });
-  await source.push('origin');
+  await versioning.push('origin', 'main');
   const clone = await DoltLiteStore.open({ path: join(dir, 'clone.doltlite') });
   t.teardown(() => clone.close());
-  t.deepEqual(await clone.remotes(), [{ name: 'origin', url: `file://${join(remote, 'store.doltlite')}` }]);
-  await clone.pull('origin');
+  const cloneVersioning = new DoltLiteVersioning(clone);
+  t.deepEqual(await cloneVersioning.remotes(), [{ name: 'origin', url }]);
+  await cloneVersioning.pull('origin', 'main');
   t.deepEqual([...(await clone.documentHashes('c')).keys()].sort(), ['b', 'c']);
   t.is((await clone.log(1))[0]!.message, 'second');
+});
+
+test('doltlite remote: a push into a file that is not a store is refused, the file untouched', async (t) => {
+  const dir = tempDir(t, 'remote-foreign');
+  const target = join(dir, 'notes.txt');
+  writeFileSync(target, 'my notes, not a store\n');
+  const before = sha(target);
+  const store = await DoltLiteStore.open({ path: join(dir, 'store.doltlite') });
+  t.teardown(() => store.close());
+  const versioning = new DoltLiteVersioning(store);
+  await versioning.addRemote('wrong', `file://${target}`);
+  await t.throwsAsync(versioning.push('wrong', 'main'), { instanceOf: StoreFormatError });
+  t.is(sha(target), before);
 });
 
 test('doltlite file: reopening commits nothing: uncommitted work stays uncommitted, the log is unchanged', async (t) => {
