@@ -1,9 +1,13 @@
 /**
- * Per-operation counts and latency percentiles over a recent window.
+ * Per-label counts and latency percentiles over a recent window.
  *
  * Latencies go into Node's native HDR histograms (perf_hooks): recording is a few tens of nanoseconds and the
  * memory is fixed. "Recent" is two windows: the current one and the one before, so a report always covers
  * between one and two window lengths of traffic.
+ *
+ * Memory is bounded whatever callers pass as labels: the first {@link MAX_LABELS} distinct labels get their own
+ * record, later ones are all counted under {@link OTHER_LABEL}. Histograms are sized for what they hold
+ * (1 us to 19 hours, 2 significant digits: about 30 KB each, four per label) and reused when a window rotates.
  */
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
@@ -29,9 +33,17 @@ export interface OpStats {
   runMs: LatencySummary;
 }
 
+/** Labels with a record of their own; every later label is counted under {@link OTHER_LABEL}. */
+export const MAX_LABELS = 64;
+export const OTHER_LABEL = 'other';
+
+/** The largest latency a histogram records, in microseconds (about 19 hours); longer ones count as this. */
+const HIGHEST_MICROS = 2 ** 36;
+const newHistogram = (): RecordableHistogram => createHistogram({ lowest: 1, highest: HIGHEST_MICROS, figures: 2 });
+
 class WindowedHistogram {
-  private current: RecordableHistogram = createHistogram();
-  private previous: RecordableHistogram = createHistogram();
+  private current = newHistogram();
+  private previous = newHistogram();
   private windowStart: number;
 
   constructor(
@@ -43,15 +55,16 @@ class WindowedHistogram {
 
   record(micros: number, now: number): void {
     this.rotate(now);
-    this.current.record(Math.max(1, Math.round(micros)));
+    this.current.record(Math.min(HIGHEST_MICROS, Math.max(1, Math.round(micros))));
   }
 
   summary(now: number): LatencySummary {
     this.rotate(now);
-    const merged = createHistogram();
+    if (this.previous.count + this.current.count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+    const merged = scratch;
+    merged.reset();
     merged.add(this.previous);
     merged.add(this.current);
-    if (merged.count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
     const ms = (micros: number) => Math.round(micros) / 1000;
     return {
       count: merged.count,
@@ -64,12 +77,19 @@ class WindowedHistogram {
 
   private rotate(now: number): void {
     if (now - this.windowStart < this.windowMs) return;
-    // A gap longer than two windows leaves nothing recent.
-    this.previous = now - this.windowStart < 2 * this.windowMs ? this.current : createHistogram();
-    this.current = createHistogram();
+    // Swap and reset rather than allocate: native histogram memory is invisible to the GC, so a fresh one per
+    // rotation would pile up until some unrelated collection. A gap longer than two windows leaves nothing recent.
+    const stale = this.previous;
+    this.previous = this.current;
+    if (now - this.windowStart >= 2 * this.windowMs) this.previous.reset();
+    stale.reset();
+    this.current = stale;
     this.windowStart = now;
   }
 }
+
+/** Merging target for summaries, shared so a snapshot allocates no native memory. */
+const scratch = newHistogram();
 
 class OpRecord {
   ok = 0;
@@ -90,7 +110,10 @@ export class OpMetrics {
 
   constructor(private readonly windowMs: number) {}
 
-  /** Counts an outcome; when the owner ran the op, also records how long it waited and ran. */
+  /**
+   * Counts an outcome; when the owner ran the op, also records how long it waited and ran. Beyond
+   * {@link MAX_LABELS} distinct labels, new labels are counted under {@link OTHER_LABEL}.
+   */
   record(op: string, outcome: Outcome, timing?: { waitMicros: number; runMicros: number }, now = performance.now()): void {
     const record = this.recordFor(op, now);
     record[outcome]++;
@@ -116,12 +139,16 @@ export class OpMetrics {
     return out;
   }
 
-  private recordFor(op: string, now: number): OpRecord {
-    let record = this.byOp.get(op);
-    if (!record) {
-      record = new OpRecord(this.windowMs, now);
-      this.byOp.set(op, record);
+  private recordFor(label: string, now: number): OpRecord {
+    let record = this.byOp.get(label);
+    if (record) return record;
+    if (this.byOp.size >= MAX_LABELS) {
+      label = OTHER_LABEL;
+      record = this.byOp.get(label);
+      if (record) return record;
     }
+    record = new OpRecord(this.windowMs, now);
+    this.byOp.set(label, record);
     return record;
   }
 }

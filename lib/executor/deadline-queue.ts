@@ -24,6 +24,9 @@ interface DeadlineList {
   last: DeadlineEntry | null;
 }
 
+/** How many per-duration lists may exist before the empty ones are dropped. */
+const MAX_IDLE_LISTS = 64;
+
 export class DeadlineQueue<Entry extends DeadlineEntry> {
   private readonly lists = new Map<number, DeadlineList>();
   private timer: NodeJS.Timeout | null = null;
@@ -41,6 +44,7 @@ export class DeadlineQueue<Entry extends DeadlineEntry> {
     entry.deadline = deadline;
     let list = this.lists.get(duration);
     if (!list) {
+      if (this.lists.size >= MAX_IDLE_LISTS) this.pruneEmptyLists();
       list = { duration, first: null, last: null };
       this.lists.set(duration, list);
     }
@@ -70,6 +74,14 @@ export class DeadlineQueue<Entry extends DeadlineEntry> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.armedFor = Infinity;
+  }
+
+  /**
+   * Lists are kept when they empty (the next call with the same timeout reuses them), so callers passing many
+   * distinct timeouts would grow the map without bound; drop the empty ones once there are many.
+   */
+  private pruneEmptyLists(): void {
+    for (const [duration, list] of this.lists) if (!list.first) this.lists.delete(duration);
   }
 
   private arm(at: number): void {
