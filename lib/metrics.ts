@@ -1,16 +1,14 @@
 /**
  * Per-label counts and latency percentiles over a recent window.
  *
- * Latencies go into Node's native HDR histograms (perf_hooks): recording is a few tens of nanoseconds and the
- * memory is fixed. "Recent" is two windows: the current one and the one before, so a report always covers
- * between one and two window lengths of traffic.
+ * "Recent" is two windows: the current one and the one before, so a report always covers between one and two
+ * window lengths of traffic.
  *
  * Memory is bounded whatever callers pass as labels: the first {@link MAX_LABELS} distinct labels get their own
- * record, later ones are all counted under {@link OTHER_LABEL}. Histograms are sized for what they hold
- * (1 us to 19 hours, 2 significant digits: about 30 KB each, four per label) and reused when a window rotates.
+ * record, later ones are all counted under {@link OTHER_LABEL}. Latencies go into small log-scale histograms
+ * (2% resolution, 1 us to 19 hours, 5 KB each, four per label) rather than Node's HDR histograms: those cost
+ * about 30 KB each at two significant digits (360 KB at the defaults), in native memory the GC does not see.
  */
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
-
 export type Outcome = 'ok' | 'error' | 'timeout' | 'cancelled';
 
 /** Latency percentiles in milliseconds. */
@@ -39,11 +37,46 @@ export const OTHER_LABEL = 'other';
 
 /** The largest latency a histogram records, in microseconds (about 19 hours); longer ones count as this. */
 const HIGHEST_MICROS = 2 ** 36;
-const newHistogram = (): RecordableHistogram => createHistogram({ lowest: 1, highest: HIGHEST_MICROS, figures: 2 });
+/** Bucket i holds values in (GROWTH^(i-1), GROWTH^i]: a reported percentile is at most 2% above the truth. */
+const GROWTH = 1.02;
+const LOG_GROWTH = Math.log(GROWTH);
+const BUCKETS = Math.ceil(Math.log(HIGHEST_MICROS) / LOG_GROWTH) + 1;
+
+/** A log-scale histogram of latencies in microseconds. */
+class LogHistogram {
+  readonly counts = new Uint32Array(BUCKETS);
+  count = 0;
+  max = 0;
+
+  record(micros: number): void {
+    const value = Math.min(HIGHEST_MICROS, Math.max(1, micros));
+    this.counts[Math.ceil(Math.log(value) / LOG_GROWTH)]!++;
+    this.count++;
+    if (value > this.max) this.max = value;
+  }
+
+  reset(): void {
+    if (this.count === 0) return;
+    this.counts.fill(0);
+    this.count = 0;
+    this.max = 0;
+  }
+}
+
+/** The `p`th percentile (0-100) of two histograms together, in microseconds. */
+function percentile(a: LogHistogram, b: LogHistogram, p: number): number {
+  const target = Math.max(1, Math.ceil((p / 100) * (a.count + b.count)));
+  let seen = 0;
+  for (let i = 0; i < BUCKETS; i++) {
+    seen += a.counts[i]! + b.counts[i]!;
+    if (seen >= target) return Math.min(GROWTH ** i, Math.max(a.max, b.max));
+  }
+  return Math.max(a.max, b.max);
+}
 
 class WindowedHistogram {
-  private current = newHistogram();
-  private previous = newHistogram();
+  private current = new LogHistogram();
+  private previous = new LogHistogram();
   private windowStart: number;
 
   constructor(
@@ -55,30 +88,26 @@ class WindowedHistogram {
 
   record(micros: number, now: number): void {
     this.rotate(now);
-    this.current.record(Math.min(HIGHEST_MICROS, Math.max(1, Math.round(micros))));
+    this.current.record(micros);
   }
 
   summary(now: number): LatencySummary {
     this.rotate(now);
-    if (this.previous.count + this.current.count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-    const merged = scratch;
-    merged.reset();
-    merged.add(this.previous);
-    merged.add(this.current);
+    const { previous, current } = this;
+    if (previous.count + current.count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
     const ms = (micros: number) => Math.round(micros) / 1000;
     return {
-      count: merged.count,
-      p50: ms(merged.percentile(50)),
-      p90: ms(merged.percentile(90)),
-      p99: ms(merged.percentile(99)),
-      max: ms(merged.max),
+      count: previous.count + current.count,
+      p50: ms(percentile(previous, current, 50)),
+      p90: ms(percentile(previous, current, 90)),
+      p99: ms(percentile(previous, current, 99)),
+      max: ms(Math.max(previous.max, current.max)),
     };
   }
 
   private rotate(now: number): void {
     if (now - this.windowStart < this.windowMs) return;
-    // Swap and reset rather than allocate: native histogram memory is invisible to the GC, so a fresh one per
-    // rotation would pile up until some unrelated collection. A gap longer than two windows leaves nothing recent.
+    // Swap and reset rather than allocate. A gap longer than two windows leaves nothing recent.
     const stale = this.previous;
     this.previous = this.current;
     if (now - this.windowStart >= 2 * this.windowMs) this.previous.reset();
@@ -87,9 +116,6 @@ class WindowedHistogram {
     this.windowStart = now;
   }
 }
-
-/** Merging target for summaries, shared so a snapshot allocates no native memory. */
-const scratch = newHistogram();
 
 class OpRecord {
   ok = 0;

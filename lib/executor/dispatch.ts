@@ -66,11 +66,14 @@ export class Dispatch {
     this.cancels = [];
   }
 
-  /** Stops dispatching to `owner` and hands back what it held, in send order. */
-  detach(owner: OwnerThread): Entry[] {
-    if (this.owner !== owner) return [];
+  /** Sends nothing more to the current owner; what it holds stays in flight until {@link takeBack}. */
+  stopSending(): void {
     this.owner = null;
     this.cancels = [];
+  }
+
+  /** Hands back what the retired owner held, in send order. */
+  takeBack(): Entry[] {
     const held = [...this.inFlight.values()];
     this.inFlight.clear();
     return held;

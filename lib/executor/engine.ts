@@ -115,6 +115,10 @@ export class ExecutorEngine {
     });
     this.lifecycle = new Lifecycle(spec, options, logger, {
       ownerReady: (owner, ops) => this.ownerReady(owner, ops),
+      ownerRetiring: () => {
+        this.dispatch.stopSending();
+        this.watchdog.stop();
+      },
       ownerRetired: (owner, reason, death) => this.ownerRetired(owner, reason, death),
       results: (message) => this.dispatch.onResults(message),
       failed: (error) => {
@@ -302,11 +306,10 @@ export class ExecutorEngine {
    * rejected as never run).
    */
   private ownerRetired(owner: OwnerThread, reason: RetireReason, death: OwnerDeath | undefined): void {
-    this.watchdog.stop();
     const started = owner.started;
     const requeue: Entry[] = [];
     const closing = this.lifecycle.phase === 'closing' || this.lifecycle.phase === 'closed';
-    for (const entry of this.dispatch.detach(owner)) {
+    for (const entry of this.dispatch.takeBack()) {
       if (entry.state !== EntryState.Sent) continue;
       if (entry.seq < started) {
         const error =
@@ -362,14 +365,12 @@ export class ExecutorEngine {
     await Promise.race([this.whenIdle(), forced]);
     await Promise.race([this.lifecycle.closeSession(), forced]);
     this.watchdog.stop();
-    const owner = this.dispatch.owner;
-    await this.lifecycle.finishClose();
+    this.dispatch.stopSending();
+    const owner = await this.lifecycle.finishClose();
     this.rejectNotSent();
-    if (owner) {
-      const started = owner.started;
-      for (const entry of this.dispatch.detach(owner)) {
-        if (entry.state === EntryState.Sent) this.settle(entry, 'cancelled', new ClosedError(entry.label, entry.seq < started));
-      }
+    const started = owner?.started ?? 0;
+    for (const entry of this.dispatch.takeBack()) {
+      if (entry.state === EntryState.Sent) this.settle(entry, 'cancelled', new ClosedError(entry.label, entry.seq < started));
     }
     this.deadlines.stop();
     clearTimeout(forceTimer);

@@ -40,6 +40,8 @@ export type RetireReason = 'crashed' | 'wedged' | 'manual' | 'closed';
 export interface LifecycleHost {
   /** A new owner opened the session: dispatch to it. `ops` are the names the session defines. */
   ownerReady(owner: OwnerThread, ops: readonly string[]): void;
+  /** An owner is being retired: send it nothing more (called before it is terminated). */
+  ownerRetiring(owner: OwnerThread): void;
   /** An owner has exited: settle or requeue what it held. Called after its thread is gone. */
   ownerRetired(owner: OwnerThread, reason: RetireReason, death: OwnerDeath | undefined): void;
   /** Results (and progress reports) from the ready owner. */
@@ -71,6 +73,8 @@ export class Lifecycle {
   private opening: Opening | null = null;
   private backoff: { timer: NodeJS.Timeout; wake(): void } | null = null;
   private sessionClosed: (() => void) | null = null;
+  /** A retirement in progress (the old owner's thread may still be exiting). */
+  private retiring: Promise<void> | null = null;
 
   constructor(
     private readonly spec: SessionSpec,
@@ -144,6 +148,7 @@ export class Lifecycle {
     this.ready = false;
     this.generation++;
     if (owner) await owner.terminate(TERMINATE_WAIT_MS);
+    if (this.retiring) await this.retiring;
     this.phase = 'closed';
     return owner;
   }
@@ -216,14 +221,19 @@ export class Lifecycle {
   }
 
   /** Ends the current owner and waits until its thread is gone, then lets the host sort out what it held. */
-  private async retire(reason: RetireReason, death: OwnerDeath | undefined): Promise<void> {
+  private retire(reason: RetireReason, death: OwnerDeath | undefined): Promise<void> {
     const owner = this.owner;
     this.owner = null;
     this.ready = false;
     this.generation++;
-    if (!owner) return;
-    await owner.terminate(TERMINATE_WAIT_MS);
-    this.host.ownerRetired(owner, reason, death);
+    if (!owner) return Promise.resolve();
+    this.host.ownerRetiring(owner);
+    const retiring = owner.terminate(TERMINATE_WAIT_MS).then(() => {
+      if (this.retiring === retiring) this.retiring = null;
+      this.host.ownerRetired(owner, reason, death);
+    });
+    this.retiring = retiring;
+    return retiring;
   }
 
   /** A back-off delay that `restart()` (skip it) and `close()` (stop) can cut short. */

@@ -62,8 +62,9 @@ export class Watchdog {
           this.host.wedged(owner);
           return;
         }
-        // A caller still waiting asked for more time than the hard deadline: look again when it could be over.
-        this.schedule(allowance === Infinity ? this.hardDeadlineMs : allowance - runningFor);
+        // A caller still waiting asked for more time than the hard deadline. Look again when that could be over,
+        // or sooner: the op may finish and the next one wedge, which must still be caught near its own deadline.
+        this.schedule(Math.min(allowance - runningFor, this.hardDeadlineMs / 4));
         return;
       }
     }
