@@ -1,11 +1,16 @@
 /**
  * Transport: no-op round trip and throughput with 1, 16 and 256 operations in flight, for a raw MessagePort,
- * piscina (one thread), comlink, and SessionExecutor, all in one run.
+ * piscina (one thread), comlink, and SessionExecutor, all in one run. Two more executor rows show what the
+ * progress channel costs: an op that reports once per call, with and without a listener.
+ *
+ * Before/after comparisons in one run: set BENCH_BASELINE_DIST to another build's `dist` folder (e.g. main's)
+ * and its executor is measured side by side as "session-executor (baseline)".
  */
 import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { wrap, type Remote } from 'comlink';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { SessionExecutor } from '../lib/executor/session-executor.js';
 import { sessionSpec } from '../lib/session.js';
@@ -36,12 +41,25 @@ const remote = wrap<{ noop(): null }>(nodeEndpoint(comlinkWorker)) as Remote<{ n
 const exec = await SessionExecutor.start(sessionSpec<typeof NoopSession>(fixture('noop-session.js'), undefined), {
   maxQueue: 10_000,
 });
+const baselineDist = process.env.BENCH_BASELINE_DIST;
+const baseline = baselineDist
+  ? await (
+      (await import(pathToFileURL(`${baselineDist}/lib/executor/session-executor.js`).href)) as { SessionExecutor: typeof SessionExecutor }
+    ).SessionExecutor.start(
+      sessionSpec<typeof NoopSession>(pathToFileURL(`${baselineDist}/bench/fixtures/noop-session.js`), undefined),
+      { maxQueue: 10_000 },
+    )
+  : undefined;
 
+const listening = { onProgress: () => {} };
 const impls: Record<string, () => Promise<unknown>> = {
   'raw postMessage': raw,
   'piscina (1 thread)': () => pool.run(null),
   comlink: () => remote.noop(),
   'session-executor': () => exec.call('noop', undefined),
+  'session-executor, op reports progress, no listener': () => exec.call('noopWithProgress', undefined),
+  'session-executor, op reports progress to onProgress': () => exec.call('noopWithProgress', undefined, listening),
+  ...(baseline ? { 'session-executor (baseline)': () => baseline.call('noop', undefined) } : {}),
 };
 const inFlight = [1, 16, 256];
 
@@ -69,17 +87,27 @@ for (const name of Object.keys(impls)) {
   }
   rows.push(row);
 }
-const ours256 = (256 * 1000) / medianMs(bench, 'session-executor|256');
+const opsPerSec = (name: string, n: number) => (n * 1000) / medianMs(bench, `${name}|${n}`);
+const ours256 = opsPerSec('session-executor', 256);
+const percentOf = (name: string, n: number) => `${round((opsPerSec(name, n) / opsPerSec('session-executor', n)) * 100, 1)}%`;
+const baselineNote = baseline
+  ? [
+      `Against the baseline build, same run: round trip ${round(medianMs(bench, 'session-executor|1') / medianMs(bench, 'session-executor (baseline)|1'), 3)}x its time, 256 in flight ${round(ours256 / opsPerSec('session-executor (baseline)', 256), 3)}x its throughput.`,
+    ]
+  : [];
 emit({
   id: `transport-${pinned ? 'pinned' : 'unpinned'}`,
   title: `Transport, no-op op, ${pinned ? 'pinned to one CPU (taskset -c 0)' : 'unpinned (2 vCPUs)'}`,
   columns: ['implementation', 'round trip (us, median)', 'vs raw', '16 in flight, ops/s (vs raw)', '256 in flight, ops/s (vs raw)'],
   rows,
   notes: [
-    `At 256 in flight session-executor is ${round(ours256 / ((256 * 1000) / medianMs(bench, 'piscina (1 thread)|256')), 1)}x piscina and ${round(ours256 / ((256 * 1000) / medianMs(bench, 'comlink|256')), 1)}x comlink.`,
+    `At 256 in flight session-executor is ${round(ours256 / opsPerSec('piscina (1 thread)', 256), 1)}x piscina and ${round(ours256 / opsPerSec('comlink', 256), 1)}x comlink.`,
+    `An op reporting progress once per call, at 256 in flight: ${percentOf('session-executor, op reports progress, no listener', 256)} of the no-op's throughput without a listener (the report is dropped in the owner), ${percentOf('session-executor, op reports progress to onProgress', 256)} with one (one more value per call crosses the threads).`,
+    ...baselineNote,
   ],
 });
 
 await exec.close();
+await baseline?.close();
 await pool.destroy();
 await Promise.all([rawWorker.terminate(), comlinkWorker.terminate()]);
