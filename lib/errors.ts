@@ -172,13 +172,3 @@ export function remoteErrorClassFor(code: string | undefined): RemoteErrorClass 
 export class UnknownOpError extends RemoteError {}
 registerRemoteError('ERR_SESSION_UNKNOWN_OP', UnknownOpError);
 
-/** @internal The main side rejects names the session does not define before the call allocates anything. */
-export function unknownOpError(op: unknown): UnknownOpError {
-  const name = typeof op === 'string' ? op : typeof op;
-  const shown = name.length > 100 ? `${name.slice(0, 100)}...` : name;
-  return new UnknownOpError({
-    name: 'UnknownOpError',
-    message: `the session has no operation "${shown}"`,
-    code: 'ERR_SESSION_UNKNOWN_OP',
-  });
-}

@@ -40,6 +40,8 @@ const port = parentPort!;
 const data = workerData as OwnerWorkerData;
 const counters = new OwnerCounters(data.progress);
 const concurrency = Math.max(1, data.concurrency);
+/** Read once: the getter is not free, and it is needed on every start. */
+const timeOrigin = performance.timeOrigin;
 
 const definition = ((await import(data.sessionModule)) as { default: SessionDefinition }).default;
 
@@ -62,6 +64,7 @@ const sessionContext: OwnerContext = {
 class OpContext implements OwnerContext {
   private controller: AbortController | undefined;
   private abortReason: unknown;
+  private boundProgress: ((value: unknown) => void) | undefined;
   done = false;
 
   constructor(
@@ -78,7 +81,12 @@ class OpContext implements OwnerContext {
     return this.controller.signal;
   }
 
-  progress(value: unknown): void {
+  /** A getter, so `const { progress } = context` works; the bound function is made only for ops that use it. */
+  get progress(): (value: unknown) => void {
+    return (this.boundProgress ??= (value: unknown) => this.report(value));
+  }
+
+  private report(value: unknown): void {
     if (!this.wantsProgress || this.done || this.abortReason !== undefined) return;
     pushResult(results, this.id, ResultStatus.Progress, value, 0);
     resultOps.push(this.op);
@@ -192,7 +200,7 @@ function markStarted(): number {
   const now = performance.now();
   // Wall-clock ms, comparable with the main thread's Date.now(). Only starts move it: the main side reads
   // "started > finished and the last start is old" as one operation running too long.
-  counters.markStarted(performance.timeOrigin + now);
+  counters.markStarted(timeOrigin + now);
   return now;
 }
 

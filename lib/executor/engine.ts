@@ -12,7 +12,7 @@ import {
   SessionFailedError,
   SessionRestartedError,
   TimeoutError,
-  unknownOpError,
+  UnknownOpError,
   type OpPhase,
   type RemoteError,
 } from '../errors.js';
@@ -441,4 +441,15 @@ export class ExecutorEngine {
       ops: this.metrics.snapshot(),
     };
   }
+}
+
+/** The main side rejects names the session does not define before the call allocates anything. */
+export function unknownOpError(op: unknown): UnknownOpError {
+  const name = typeof op === 'string' ? op : typeof op;
+  const shown = name.length > 100 ? `${name.slice(0, 100)}...` : name;
+  return new UnknownOpError({
+    name: 'UnknownOpError',
+    message: `the session has no operation "${shown}"`,
+    code: 'ERR_SESSION_UNKNOWN_OP',
+  });
 }
