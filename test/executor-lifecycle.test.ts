@@ -103,13 +103,14 @@ test.serial('a restart whose open fails ends failed: calls fail fast, even with 
 
 test.serial('an open slower than openTimeoutMs fails the restart; a later restart is not disturbed by it', async (t) => {
   const control = newControl();
-  const exec = await startTestSession({ openTimeoutMs: 300 }, { control: control.buffer });
-  Atomics.store(control.slots, Control.OpenDelayMs, 1_000);
+  // Generous: starting a thread and importing the session takes a few hundred ms on a loaded machine.
+  const exec = await startTestSession({ openTimeoutMs: 1_500 }, { control: control.buffer });
+  Atomics.store(control.slots, Control.OpenDelayMs, 3_000);
   await t.throwsAsync(exec.restart(), { instanceOf: SessionFailedError });
   Atomics.store(control.slots, Control.OpenDelayMs, 0);
   await exec.restart();
   // Outlive the slow open that was abandoned: nothing of it may reach the healthy owner.
-  await exec.call('delay', 1_200);
+  await exec.call('delay', 3_500);
   t.is(exec.stats().phase, 'ready');
   t.is(await exec.call('echo', 'still healthy'), 'still healthy');
   t.is(ownerCensus.alive, 1);
@@ -173,4 +174,22 @@ test.serial('close while a wedged owner is being replaced, and restart racing cl
   t.true(restartResult.status === 'fulfilled' || (restartResult.reason as Error) instanceof ClosedError);
   t.is(ownerCensus.alive, 0);
   t.is(ownerCensus.maxAlive, 1);
+});
+
+test.serial('restart() called from a failed listener starts a new attempt', async (t) => {
+  const control = newControl();
+  const exec = await startTestSession({ maxRestarts: 0 }, { control: control.buffer });
+  const recovered = new Promise<void>((resolve, reject) =>
+    exec.once('failed', () => {
+      Atomics.store(control.slots, Control.FailOpen, 0);
+      exec.restart().then(resolve, reject);
+    }),
+  );
+  await t.throwsAsync(exec.call('exit', 1), { instanceOf: SessionCrashedError });
+  await recovered;
+  t.is(exec.stats().phase, 'ready');
+  t.is(await exec.call('echo', 'again'), 'again');
+  t.is(ownerCensus.maxAlive, 1);
+  await exec.close();
+  t.is(ownerCensus.alive, 0);
 });

@@ -444,7 +444,7 @@ export class ExecutorEngine {
 }
 
 /** The main side rejects names the session does not define before the call allocates anything. */
-export function unknownOpError(op: unknown): UnknownOpError {
+function unknownOpError(op: unknown): UnknownOpError {
   const name = typeof op === 'string' ? op : typeof op;
   const shown = name.length > 100 ? `${name.slice(0, 100)}...` : name;
   return new UnknownOpError({

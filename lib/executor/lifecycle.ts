@@ -214,6 +214,8 @@ export class Lifecycle {
 
   private fail(cause: unknown, message: string): SessionFailedError {
     this.phase = 'failed';
+    // The failing attempt is over: a restart() from a 'failed' listener must start a new one, not join this.
+    this.recovery = null;
     const error = new SessionFailedError(message, cause);
     this.logger.error({ restarts: this.streak }, 'session failed; giving up restarting');
     this.host.failed(error);

@@ -52,7 +52,7 @@ export interface ExecutorOptions {
    * @default 1
    */
   concurrency?: number;
-  /** Queue-saturation watermarks and warnings. */
+  /** Queue-saturation watermarks and warnings. @default `{ high: 10, low: 5, warnEveryMs: 30000, keepEvents: 100 }` */
   saturation?: SaturationOptions;
   /**
    * After an unexpected owner exit or a wedge, how many restarts in a row (without an operation succeeding in

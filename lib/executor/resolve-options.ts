@@ -100,8 +100,8 @@ export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOp
  * call's rejection, so a bad call never enters the queue.
  */
 export function checkCallOptions(options: CallOptions | undefined): void {
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`call options must be an object; got ${typeof options}`);
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object') throw new TypeError(`call options must be an object; got ${typeof options}`);
   if (options.timeoutMs !== undefined) number('call options.', 'timeoutMs', options.timeoutMs, 0, positiveMs);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError('call options.signal must be an AbortSignal');
