@@ -171,6 +171,16 @@ export class OwnerCounters {
   }
 }
 
+/** Whether `value` can cross threads (used only after a send failed, to find which value was at fault). */
+export function isCloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // ---- errors ------------------------------------------------------------------------------------------------
 
 export interface SerializedError {

@@ -120,6 +120,15 @@ test('batch(): one outcome per op whatever the others did (uncloneable result, u
   t.deepEqual(outcomes[4], { ok: true, value: 2 });
   t.deepEqual(await exec.call('log', undefined), [1, 2]);
   t.deepEqual(await exec.batch([{ op: 'nope' as 'noop', arg: undefined }]).then((o) => o.map((x) => x.ok)), [false]);
+  const withBadArgument = await exec.batch([
+    { op: 'echo', arg: 'a' },
+    { op: 'echo', arg: { fn: () => 1 } },
+    { op: 'echo', arg: 'c' },
+  ]);
+  t.deepEqual(withBadArgument[0], { ok: true, value: 'a' });
+  t.is((withBadArgument[1] as { error: RemoteError }).error.code, 'ERR_SESSION_SERIALIZATION');
+  t.regex((withBadArgument[1] as { error: RemoteError }).error.message, /argument of "echo"/);
+  t.deepEqual(withBadArgument[2], { ok: true, value: 'c' });
 });
 
 test('one signal shared by many calls adds one listener per executor, removed when they settle', async (t) => {

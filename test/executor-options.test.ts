@@ -83,3 +83,13 @@ test('a per-call timeoutMs above hardDeadlineMs is that op\'s hard deadline; wit
   t.is(await exec.call('echo', 'recovered'), 'recovered');
   t.is(exec.stats().restarts, 2);
 });
+
+test('close() options are checked too; an invalid one closes nothing', async (t) => {
+  const exec = await startTestSession();
+  t.teardown(() => exec.close());
+  await t.throwsAsync(exec.close({ mode: 'now' as 'drain' }), { instanceOf: RangeError, message: /close options\.mode must be 'drain' or 'cancel'/ });
+  await t.throwsAsync(exec.close({ timeoutMs: NaN }), { instanceOf: RangeError, message: /close options\.timeoutMs/ });
+  t.is(await exec.call('echo', 'still open'), 'still open');
+  await exec.close({ timeoutMs: Infinity });
+  t.is(exec.stats().phase, 'closed');
+});

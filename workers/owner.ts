@@ -12,6 +12,7 @@ import { AbortError, ClosedError, TimeoutError } from '../lib/errors.js';
 import { Fifo } from '../lib/executor/fifo.js';
 import {
   OwnerCounters,
+  isCloneable,
   ResultStatus,
   pushResult,
   replaceResult,
@@ -354,15 +355,6 @@ function uncloneableResult(what: string, cause: unknown): Error {
     code: 'ERR_SESSION_SERIALIZATION',
     cause,
   });
-}
-
-function isCloneable(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function abortReason(op: string, reason: CancelReason): Error {

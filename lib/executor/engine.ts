@@ -13,11 +13,11 @@ import {
   SessionRestartedError,
   TimeoutError,
   UnknownOpError,
+  RemoteError,
   type OpPhase,
-  type RemoteError,
 } from '../errors.js';
 import { OpMetrics, type OpStats } from '../metrics.js';
-import { ResultStatus, deserializeError, encodeGroup, type GroupOutcome, type SerializedError } from '../protocol.js';
+import { ResultStatus, deserializeError, encodeGroup, isCloneable, type GroupOutcome, type SerializedError } from '../protocol.js';
 import type { SessionSpec } from '../session.js';
 import { Admission } from './admission.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -141,26 +141,40 @@ export class ExecutorEngine {
     return this.submit(op, arg, options);
   }
 
-  /** Runs known ops back to back in the owner; unknown ones get their error outcome without being sent. */
+  /**
+   * Runs known ops back to back in the owner. Unknown ones get their error outcome without being sent; so do
+   * ops whose argument cannot be cloned (found only if the batch as a whole cannot be: then the rest is sent
+   * again, with a fresh deadline).
+   */
   async batch(ops: ReadonlyArray<{ op: string; arg: unknown }>, options: CallOptions | undefined): Promise<BatchOutcome[]> {
     if (!Array.isArray(ops)) throw new TypeError('batch() takes an array of { op, arg }');
     const outcomes: Array<BatchOutcome | undefined> = new Array(ops.length);
-    const known: Array<{ op: string; arg: unknown }> = [];
+    let sendable: number[] = [];
     ops.forEach((item, i) => {
-      if (typeof item !== 'object' || item === null || !this.ops.has(item.op)) {
-        this.unknownOps++;
-        outcomes[i] = { ok: false, error: unknownOpError(item?.op) };
-      } else known.push(item);
+      if (typeof item === 'object' && item !== null && this.ops.has(item.op)) {
+        sendable.push(i);
+        return;
+      }
+      this.unknownOps++;
+      outcomes[i] = { ok: false, error: unknownOpError(item?.op) };
     });
-    if (known.length > 0) {
-      const results = (await this.submit(null, encodeGroup(known), options)) as GroupOutcome[];
-      let next = 0;
-      for (let i = 0; i < outcomes.length; i++) {
-        if (outcomes[i]) continue;
-        const outcome = results[next++]!;
-        outcomes[i] = outcome.ok ? { ok: true, value: outcome.value } : { ok: false, error: deserializeError(outcome.error) };
+    let results: GroupOutcome[] | undefined;
+    while (sendable.length > 0 && !results) {
+      try {
+        results = (await this.submit(null, encodeGroup(sendable.map((i) => ops[i]!)), options)) as GroupOutcome[];
+      } catch (error) {
+        if (!(error instanceof SerializationError) || error.direction !== 'argument') throw error;
+        const cloneable = sendable.filter((i) => isCloneable(ops[i]!.arg));
+        if (cloneable.length === sendable.length) throw error; // not an argument's fault after all
+        for (const i of sendable) {
+          if (!cloneable.includes(i)) outcomes[i] = { ok: false, error: uncloneableArgument(ops[i]!.op, error.cause) };
+        }
+        sendable = cloneable;
       }
     }
+    results?.forEach((outcome, n) => {
+      outcomes[sendable[n]!] = outcome.ok ? { ok: true, value: outcome.value } : { ok: false, error: deserializeError(outcome.error) };
+    });
     return outcomes as BatchOutcome[];
   }
 
@@ -352,7 +366,7 @@ export class ExecutorEngine {
   private async shutdown(mode: 'drain' | 'cancel', timeoutMs: number): Promise<void> {
     let forceTimer: NodeJS.Timeout | undefined;
     const forced = new Promise<void>((resolve) => {
-      forceTimer = setTimeout(resolve, timeoutMs);
+      if (timeoutMs !== Infinity) forceTimer = setTimeout(resolve, timeoutMs);
     });
     const stopped = this.lifecycle.beginClose(); // synchronously 'closing': later calls get ClosedError
     if (mode === 'cancel') {
@@ -441,6 +455,13 @@ export class ExecutorEngine {
       ops: this.metrics.snapshot(),
     };
   }
+}
+
+function uncloneableArgument(op: string, cause: unknown): RemoteError {
+  return new RemoteError(
+    { name: 'SerializationError', message: `the argument of "${op}" cannot be sent between threads`, code: 'ERR_SESSION_SERIALIZATION' },
+    { cause },
+  );
 }
 
 /** The main side rejects names the session does not define before the call allocates anything. */

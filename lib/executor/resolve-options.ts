@@ -7,7 +7,7 @@
  * option and what it accepts, as piscina and p-queue do.
  */
 import { silentLogger, type Logger } from '../logger.js';
-import type { CallOptions, ExecutorOptions } from './options.js';
+import type { CallOptions, CloseOptions, ExecutorOptions } from './options.js';
 import type { SaturationOptions } from './saturation.js';
 
 export interface ResolvedOptions {
@@ -112,4 +112,15 @@ export function checkCallOptions(options: CallOptions | undefined): void {
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new TypeError(`call options.onProgress must be a function; got ${typeof options.onProgress}`);
   }
+}
+
+/** Validates `close()` options and fills in defaults; throws like {@link resolveOptions}. */
+export function resolveCloseOptions(options: CloseOptions | undefined): Required<CloseOptions> {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object') throw new TypeError(`close options must be an object; got ${typeof options}`);
+  const mode = options.mode ?? 'drain';
+  if (mode !== 'drain' && mode !== 'cancel') {
+    throw new RangeError(`close options.mode must be 'drain' or 'cancel'; got ${JSON.stringify(mode)}`);
+  }
+  return { mode, timeoutMs: number('close options.', 'timeoutMs', options.timeoutMs, 10_000, positiveMs) };
 }

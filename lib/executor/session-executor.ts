@@ -8,7 +8,7 @@ import type { OpArg, OpName, OpResult, SessionDefinition, SessionSpec } from '..
 import { ExecutorEngine, type BatchOutcome, type ExecutorStats } from './engine.js';
 import type { RestartedEvent } from './lifecycle.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from './options.js';
-import { resolveOptions } from './resolve-options.js';
+import { resolveCloseOptions, resolveOptions } from './resolve-options.js';
 import type { SaturationEvent } from './saturation.js';
 
 export type { BatchOutcome, ExecutorPhase, ExecutorStats } from './engine.js';
@@ -87,9 +87,16 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
   /**
    * Stops accepting calls, drains or cancels what is pending (see {@link CloseOptions.mode}), runs the
    * session's `close`, and ends the owner thread. Has its own deadline; idempotent (later calls return the
-   * same promise). Never rejects: a session `close` that throws is logged. Stops any restart in progress.
+   * same promise). Stops any restart in progress. Rejects only for invalid options (`TypeError`/`RangeError`,
+   * and then closes nothing); a session `close` that throws is logged.
    */
-  close(options: CloseOptions = {}): Promise<void> {
-    return this.engine.close(options.mode ?? 'drain', options.timeoutMs ?? 10_000);
+  close(options?: CloseOptions): Promise<void> {
+    let resolved;
+    try {
+      resolved = resolveCloseOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.engine.close(resolved.mode, resolved.timeoutMs);
   }
 }
