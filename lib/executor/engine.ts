@@ -12,14 +12,13 @@ import {
   SessionFailedError,
   SessionRestartedError,
   TimeoutError,
-  UnknownOpError,
-  RemoteError,
   type OpPhase,
 } from '../errors.js';
 import { OpMetrics, type OpStats } from '../metrics.js';
-import { ResultStatus, deserializeError, encodeGroup, isCloneable, type GroupOutcome, type SerializedError } from '../protocol.js';
+import { ResultStatus, deserializeError, type GroupOutcome, type SerializedError } from '../protocol.js';
 import type { SessionSpec } from '../session.js';
 import { Admission } from './admission.js';
+import { runBatch, unknownOpError, type BatchOutcome } from './batch.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { Dispatch } from './dispatch.js';
 import { EntryState, type Entry } from './entry.js';
@@ -31,9 +30,7 @@ import { SaturationTracker, type SaturationEvent } from './saturation.js';
 import { SignalListeners } from './signal-listeners.js';
 import { Watchdog } from './watchdog.js';
 
-/** One operation of a batch, and what became of it. */
-export type BatchOutcome = { ok: true; value: unknown } | { ok: false; error: RemoteError };
-
+export type { BatchOutcome } from './batch.js';
 export type ExecutorPhase = LifecyclePhase;
 
 export interface ExecutorStats {
@@ -141,41 +138,13 @@ export class ExecutorEngine {
     return this.submit(op, arg, options);
   }
 
-  /**
-   * Runs known ops back to back in the owner. Unknown ones get their error outcome without being sent; so do
-   * ops whose argument cannot be cloned (found only if the batch as a whole cannot be: then the rest is sent
-   * again, with a fresh deadline).
-   */
-  async batch(ops: ReadonlyArray<{ op: string; arg: unknown }>, options: CallOptions | undefined): Promise<BatchOutcome[]> {
-    if (!Array.isArray(ops)) throw new TypeError('batch() takes an array of { op, arg }');
-    const outcomes: Array<BatchOutcome | undefined> = new Array(ops.length);
-    let sendable: number[] = [];
-    ops.forEach((item, i) => {
-      if (typeof item === 'object' && item !== null && this.ops.has(item.op)) {
-        sendable.push(i);
-        return;
-      }
-      this.unknownOps++;
-      outcomes[i] = { ok: false, error: unknownOpError(item?.op) };
+  /** See {@link runBatch}. */
+  batch(ops: ReadonlyArray<{ op: string; arg: unknown }>, options: CallOptions | undefined): Promise<BatchOutcome[]> {
+    return runBatch(ops, options, {
+      knows: (op) => this.ops.has(op),
+      countUnknown: () => this.unknownOps++,
+      submitGroup: (group, callOptions) => this.submit(null, group, callOptions) as Promise<GroupOutcome[]>,
     });
-    let results: GroupOutcome[] | undefined;
-    while (sendable.length > 0 && !results) {
-      try {
-        results = (await this.submit(null, encodeGroup(sendable.map((i) => ops[i]!)), options)) as GroupOutcome[];
-      } catch (error) {
-        if (!(error instanceof SerializationError) || error.direction !== 'argument') throw error;
-        const cloneable = sendable.filter((i) => isCloneable(ops[i]!.arg));
-        if (cloneable.length === sendable.length) throw error; // not an argument's fault after all
-        for (const i of sendable) {
-          if (!cloneable.includes(i)) outcomes[i] = { ok: false, error: uncloneableArgument(ops[i]!.op, error.cause) };
-        }
-        sendable = cloneable;
-      }
-    }
-    results?.forEach((outcome, n) => {
-      outcomes[sendable[n]!] = outcome.ok ? { ok: true, value: outcome.value } : { ok: false, error: deserializeError(outcome.error) };
-    });
-    return outcomes as BatchOutcome[];
   }
 
   private submit(op: string | null, arg: unknown, options: CallOptions | undefined): Promise<unknown> {
@@ -455,22 +424,4 @@ export class ExecutorEngine {
       ops: this.metrics.snapshot(),
     };
   }
-}
-
-function uncloneableArgument(op: string, cause: unknown): RemoteError {
-  return new RemoteError(
-    { name: 'SerializationError', message: `the argument of "${op}" cannot be sent between threads`, code: 'ERR_SESSION_SERIALIZATION' },
-    { cause },
-  );
-}
-
-/** The main side rejects names the session does not define before the call allocates anything. */
-function unknownOpError(op: unknown): UnknownOpError {
-  const name = typeof op === 'string' ? op : typeof op;
-  const shown = name.length > 100 ? `${name.slice(0, 100)}...` : name;
-  return new UnknownOpError({
-    name: 'UnknownOpError',
-    message: `the session has no operation "${shown}"`,
-    code: 'ERR_SESSION_UNKNOWN_OP',
-  });
 }
