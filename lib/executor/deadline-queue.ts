@@ -2,7 +2,8 @@
  * One structure holds the deadlines of all pending operations, with one timer armed for the earliest.
  *
  * Why not a timer per operation: arming and clearing a timer or an AbortSignal per call costs more than the
- * whole round trip we are trying to keep cheap (FACTS.md: 0.33 us and 8-10 us vs 0.1 us here).
+ * whole round trip we are trying to keep cheap (measured on Node 20: a setTimeout pair 0.33 us, an
+ * AbortSignal.timeout with its listener 8-10 us, an add and remove here 0.1 us).
  *
  * Why lists per duration instead of a heap: almost every call uses one of a few timeouts. Within one duration,
  * later calls have later deadlines, so a FIFO list per duration is already sorted: add and remove are O(1)
