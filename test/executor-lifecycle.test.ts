@@ -41,7 +41,7 @@ test.serial('concurrent restart() calls share one attempt: one new owner, never 
 
 test.serial('restart() during automatic recovery joins it (and skips its back-off): one owner', async (t) => {
   const control = newControl();
-  // A back-off far longer than the test's timeout: only a joined restart() can finish the recovery in time.
+  // A back-off far longer than the test's timeout: only a joined restart() that skips it can finish in time.
   const exec = await startTestSession({ restartBackoffMs: 600_000 }, { control: control.buffer });
   const counted = census();
   const restarted = nextEvent<RestartedEvent>(exec, 'restarted');

@@ -72,6 +72,8 @@ export class Lifecycle {
   private recovery: Promise<void> | null = null;
   private opening: Opening | null = null;
   private backoff: { timer: NodeJS.Timeout; wake(): void } | null = null;
+  /** A restart() joined the recovery: skip its next back-off. */
+  private hurry = false;
   private sessionClosed: (() => void) | null = null;
   /** A retirement in progress (the old owner's thread may still be exiting). */
   private retiring: Promise<void> | null = null;
@@ -106,6 +108,8 @@ export class Lifecycle {
   restart(): Promise<void> {
     if (this.phase === 'closing' || this.phase === 'closed') return Promise.reject(new ClosedError('restart'));
     if (this.recovery) {
+      // Join it, and let it open the new owner now rather than after its back-off (in progress or to come).
+      this.hurry = true;
       this.backoff?.wake();
       return this.recovery;
     }
@@ -180,11 +184,14 @@ export class Lifecycle {
     await this.retire(reason === 'manual' ? 'manual' : (reason as 'crashed' | 'wedged'), death);
     let attempt = reason === 'manual' ? 1 : this.countRestart(cause);
     for (;;) {
-      if (reason !== 'manual') {
-        const delay = Math.min(this.options.restartBackoffMs * 2 ** (attempt - 1), MAX_RESTART_BACKOFF_MS);
+      if (this.phase !== 'restarting') throw new ClosedError('restart'); // closed while retiring or opening
+      if (reason !== 'manual' && !this.hurry) {
+        const base = this.options.restartBackoffMs;
+        const delay = Math.min(base * 2 ** (attempt - 1), Math.max(MAX_RESTART_BACKOFF_MS, base));
         this.logger.warn({ reason, attempt, delayMs: delay }, 'restarting session owner');
         await this.sleep(delay);
       }
+      this.hurry = false;
       if (this.phase !== 'restarting') throw new ClosedError('restart');
       try {
         await this.openOwner();

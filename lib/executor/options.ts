@@ -61,7 +61,8 @@ export interface ExecutorOptions {
    */
   maxRestarts?: number;
   /**
-   * Delay before the first restart attempt; doubled for each further attempt in a row, up to 5 s.
+   * Delay before the first restart attempt; doubled for each further attempt in a row, up to 5 s (or this
+   * value, if larger). `restart()` during a recovery skips the delay.
    * @default 50
    */
   restartBackoffMs?: number;
