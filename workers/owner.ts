@@ -49,12 +49,14 @@ const definition = ((await import(data.sessionModule)) as { default: SessionDefi
 const registerChildProcess = (pid: number): void => post({ type: 'child-process', pid });
 const unregisterChildProcess = (pid: number): void => post({ type: 'child-process', pid: -pid });
 
+const ignoreProgress = (): void => {};
+
 /** The context of `open` and `close`: no caller to report to or be cancelled by. */
 const sessionContext: OwnerContext = {
   registerChildProcess,
   unregisterChildProcess,
   signal: new AbortController().signal,
-  progress: () => {},
+  progress: ignoreProgress,
 };
 
 /**
@@ -82,13 +84,17 @@ class OpContext implements OwnerContext {
     return this.controller.signal;
   }
 
-  /** A getter, so `const { progress } = context` works; the bound function is made only for ops that use it. */
+  /**
+   * A getter, so `const { progress } = context` works. Without a listener it is one shared no-op, so an op
+   * that reports progress costs its callers nothing unless they asked for it.
+   */
   get progress(): (value: unknown) => void {
+    if (!this.wantsProgress) return ignoreProgress;
     return (this.boundProgress ??= (value: unknown) => this.report(value));
   }
 
   private report(value: unknown): void {
-    if (!this.wantsProgress || this.done || this.abortReason !== undefined) return;
+    if (this.done || this.abortReason !== undefined) return;
     pushResult(results, this.id, ResultStatus.Progress, value, 0);
     resultOps.push(this.op);
     scheduleFlush();
