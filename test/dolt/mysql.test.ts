@@ -87,7 +87,12 @@ test.serial('mariadb: server killed mid-query: typed error promptly; the pool re
   const store = await MysqlStore.connect({ url: own.url('mysql'), connectTimeoutMs: 2_000 });
   t.teardown(() => store.close());
   await store.commitChanges({ collection: 'c', upserts: [doc('a', '1')], deletes: [], message: 'before' });
-  const slow = store.sleep(30);
+  // Another session's write lock keeps the store's read waiting on the server until the server dies.
+  const locker = await mysql.createConnection(own.url('mysql'));
+  locker.on('error', () => {}); // it dies with the server
+  t.teardown(() => locker.destroy());
+  await locker.query('LOCK TABLES documents WRITE');
+  const slow = store.documentHashes('c');
   setTimeout(() => void own.kill(), 200);
   const started = performance.now();
   const error = await t.throwsAsync(slow, { instanceOf: StoreConnectionError });

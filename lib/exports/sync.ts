@@ -1,0 +1,10 @@
+/** `session-executor/sync`: Chroma -> version store change detection and staging, chunking and hashing. */
+export { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
+export type { DetectResult, StageOptions, StageResult } from '../sync/chroma-dolt-sync.js';
+export type { SourceDocument } from '../sync/documents.js';
+export { chunkText, joinChunks, CHUNK_SIZE, CHUNK_OVERLAP } from '../sync/chunking.js';
+export { contentHash } from '../sync/hashing.js';
+export { Repository } from '../repository/repository.js';
+export type * from '../repository/repository.js';
+export * from '../repository/errors.js';
+export type { WorkingCopyStatus, CollectionStatus } from '../repository/working-copy.js';
