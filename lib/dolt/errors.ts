@@ -1,24 +1,29 @@
-/** Typed version-store errors, the same for DoltLite and the mysql2 store. */
-import { RemoteError, SessionExecutorError, registerRemoteError } from '../errors.js';
+/**
+ * Typed version-store errors, the same for DoltLite and the mysql2 store: the same failure is the same class on
+ * every store, and the class is chosen from the database's error code, never from message text.
+ */
+import { RemoteError, registerRemoteError } from '../errors.js';
 
+/** Base of every version-store failure (beside `ChromaError` for Chroma). `code` is `ERR_STORE_*`. */
+export class StoreError extends RemoteError {}
 /** SQL the store ran was rejected by the database (syntax, missing table, ...). `details.sqlCode` has the code. */
-export class StoreQueryError extends RemoteError {}
+export class StoreQueryError extends StoreError {}
 /** A constraint (primary key, not null, ...) was violated; the transaction was rolled back. */
-export class StoreConstraintError extends RemoteError {}
+export class StoreConstraintError extends StoreError {}
 /** The store could not reach its server, or the server went away mid-query. */
-export class StoreConnectionError extends SessionExecutorError {
+export class StoreConnectionError extends StoreError {
   constructor(message: string, cause?: unknown) {
-    super('ERR_STORE_CONNECTION', message, { cause });
+    super({ name: 'StoreConnectionError', message, code: 'ERR_STORE_CONNECTION' }, { cause });
   }
 }
 /** A query exceeded its deadline. */
-export class StoreTimeoutError extends SessionExecutorError {
+export class StoreTimeoutError extends StoreError {
   constructor(message: string, cause?: unknown) {
-    super('ERR_STORE_TIMEOUT', message, { cause });
+    super({ name: 'StoreTimeoutError', message, code: 'ERR_STORE_TIMEOUT' }, { cause });
   }
 }
-/** A name (collection, branch) or request the store cannot use. */
-export class StoreArgumentError extends RemoteError {}
+/** A name (collection, branch), a commit, or a request the store cannot use: unknown commits included. */
+export class StoreArgumentError extends StoreError {}
 
 registerRemoteError('ERR_STORE_QUERY', StoreQueryError);
 registerRemoteError('ERR_STORE_CONSTRAINT', StoreConstraintError);

@@ -12,6 +12,7 @@ export {
   StoreArgumentError,
   StoreConnectionError,
   StoreConstraintError,
+  StoreError,
   StoreQueryError,
   StoreTimeoutError,
 } from '../dolt/errors.js';

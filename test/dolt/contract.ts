@@ -1,7 +1,7 @@
 /** The version-store contract: one suite, run against every store (DoltLite, and mysql2 on MariaDB). */
 import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
-import { StoreConstraintError } from '../../lib/dolt/errors.js';
+import { StoreArgumentError, StoreConstraintError, StoreError } from '../../lib/dolt/errors.js';
 import type { DocumentRecord, VersionStore } from '../../lib/dolt/version-store.js';
 
 export type OpenStore = (t: ExecutionContext) => Promise<VersionStore>;
@@ -104,5 +104,13 @@ export function versionStoreContract(kind: string, open: OpenStore): void {
     t.deepEqual(await store.log(), logBefore);
     const after = await store.commitChanges({ collection: 'tx', upserts: [doc('new-1', 'one')], deletes: [], message: 'ok' });
     t.truthy(after, 'the store works after the failed transaction');
+  });
+
+  test(`${kind}: the same failure is the same class on every store: an unknown commit is a StoreArgumentError`, async (t) => {
+    const store = await open(t);
+    await store.commitChanges({ collection: 'c', upserts: [doc('a', 'alpha')], deletes: [], message: 'one' });
+    const error = await t.throwsAsync(store.diff('no-such-commit'), { instanceOf: StoreArgumentError });
+    t.true(error instanceof StoreError);
+    t.is(error.code, 'ERR_STORE_ARGUMENT');
   });
 }
