@@ -88,12 +88,15 @@ const SCHEMA = [
 /** Runs SQL, counting it, and turns SQLite errors into typed store errors (without the SQL text). */
 function run<T>(state: State, work: (db: Db) => T): T {
   state.queries++;
+  state.vfs.lastError = null;
   try {
     return work(state.db);
   } catch (error) {
     const e = error as Error & { resultCode?: number };
     const constraint = e.resultCode !== undefined && (e.resultCode & 0xff) === 19; // SQLITE_CONSTRAINT
-    throw storeError(constraint, e.message, e.resultCode);
+    // For a file error the engine reports only a result code; the system's reason (ENOSPC, EACCES) is the VFS's.
+    const io = state.vfs.lastError;
+    throw storeError(constraint, io ? `${e.message} (${io})` : e.message, e.resultCode);
   }
 }
 
@@ -397,9 +400,6 @@ export default defineSession({
       prepareRemote(state, args.remote, 'report');
       return versioning.pull(state, args);
     },
-
-    /** Bytes the store wrote to its files since it opened (benchmarks). */
-    bytesWritten: (state: State): number => state.vfs.bytesWritten,
   },
   close(state: State): void {
     // Every commit is already on disk: closing only releases the engine's handles.

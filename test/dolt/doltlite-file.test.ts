@@ -146,7 +146,8 @@ test('doltlite commit: all or nothing: when the commit fails the rows are rolled
   await t.throwsAsync(store.call('commitChanges', { ...changes, message: '' }), { instanceOf: StoreArgumentError });
   // ... and a disk that fails in the middle of the commit.
   await store.call('failNextWrite', undefined);
-  await t.throwsAsync(store.call('commitChanges', changes), { instanceOf: StoreQueryError });
+  const failed = await t.throwsAsync(store.call('commitChanges', changes), { instanceOf: StoreQueryError });
+  t.true(failed.message.includes('EIO'), 'the system reason is in the message');
   t.is((await store.call('log', 1))[0]!.hash, base!);
   t.deepEqual(await store.call('status', undefined), [], 'nothing was left in the working set');
   t.deepEqual([...(await store.call('documentHashes', 'c')).entries()], [['keep', doc('keep', 'k').contentHash]]);

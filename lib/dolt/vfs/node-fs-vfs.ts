@@ -55,11 +55,9 @@ interface OpenFile {
   created: boolean;
 }
 
-/** The last I/O error, for diagnostics (the engine only reports a result code). */
+/** What the store reads from the VFS: the last I/O error's reason (the engine reports only a result code). */
 export interface VfsDiagnostics {
   lastError: string | null;
-  /** Bytes written to files since installation (benchmarks read it). */
-  bytesWritten: number;
   /** Test-only: runs before each write to a file (crash tests end the thread here, mid-commit). */
   beforeWrite: (() => void) | null;
 }
@@ -74,7 +72,7 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
   const existing = installed.get(sqlite3);
   if (existing) return existing;
   const { capi, wasm } = sqlite3;
-  const diagnostics: VfsDiagnostics = { lastError: null, bytesWritten: 0, beforeWrite: null };
+  const diagnostics: VfsDiagnostics = { lastError: null, beforeWrite: null };
   const files = new Map<number, OpenFile>();
   const io = new capi.sqlite3_io_methods();
   const vfs = new capi.sqlite3_vfs();
@@ -160,7 +158,6 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
             diagnostics.beforeWrite?.();
             let put = 0;
             while (put < amount) put += writeSync(file.fd, heap(), pSource + put, amount - put, at + put);
-            diagnostics.bytesWritten += amount;
             return SQLITE_OK;
           } catch (error) {
             return fail(SQLITE_IOERR_WRITE, error);
