@@ -4,6 +4,7 @@
  * with chromadb's methods and argument names. Operations run in call order in the session's owner thread.
  */
 import { ExistsCoalescer } from '../exists-coalescer.js';
+import { acquirePathLock } from '../path-lock.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
@@ -68,11 +69,23 @@ interface OverOptions extends Pick<ChromaOptions, 'embedder' | 'embeddingFunctio
 }
 
 export class Chroma {
-  /** Starts an owner thread hosting a Python chromadb PersistentClient on `path`. */
+  /**
+   * Starts an owner thread hosting a Python chromadb PersistentClient on `path`. One client per directory:
+   * a second one (in this process or another) fails at once with `ChromaLockedError` until this one is closed.
+   */
   static async embedded(options: PythonChromaOptions & ChromaOptions): Promise<Chroma> {
     const { embedder, embeddingFunction, executor, ...open } = options;
-    const spec = sessionSpec<typeof PythonChromaSession>(new URL('./python-session.js', import.meta.url), open);
-    return Chroma.over(await SessionExecutor.start(spec, executor), { embedder, embeddingFunction, session: 'embedded' });
+    const lock = acquirePathLock(open.path, 'chroma');
+    try {
+      const spec = sessionSpec<typeof PythonChromaSession>(new URL('./python-session.js', import.meta.url), open);
+      const started = await SessionExecutor.start(spec, executor);
+      const chroma = await Chroma.over(started, { embedder, embeddingFunction, session: 'embedded' });
+      chroma.releasePath = lock.release;
+      return chroma;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   /**
@@ -100,6 +113,8 @@ export class Chroma {
   private readonly legacyEmbedding: ResolvedEmbedding;
   private readonly session: SessionKind;
   private readonly defaultEmbedding: EmbeddingFunctionSpec | undefined;
+  /** Releases the embedded directory's path lock once the session is closed. */
+  private releasePath?: () => void;
 
   private constructor(
     /** The executor owning the session: its `stats()`, events and `call()` are available as is. */
@@ -153,8 +168,12 @@ export class Chroma {
   }
 
   /** Closes the session (temporary collections are deleted) and ends its owner thread. */
-  close(options?: CloseOptions): Promise<void> {
-    return this.executor.close(options);
+  async close(options?: CloseOptions): Promise<void> {
+    try {
+      await this.executor.close(options);
+    } finally {
+      this.releasePath?.();
+    }
   }
 
   private embeddingFor(params: CollectionParams): ResolvedEmbedding | null {

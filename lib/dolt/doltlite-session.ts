@@ -2,25 +2,49 @@
  * The embedded version store: DoltLite (DoltHub's SQLite with Dolt version control, WebAssembly build) in an
  * owner thread. The engine is synchronous and CPU-bound, so it never runs on the main thread.
  *
- * In Node the WASM engine keeps the database in memory; the store loads a snapshot file on open and writes one
- * (atomically) after every commit and on close. The snapshot carries the whole Dolt history and branches, so a
- * crash loses at most the uncommitted working set.
+ * With a path, the database is a file on disk reached through a VFS over `node:fs` (vfs/node-fs-vfs.ts): a
+ * commit appends its new chunks and a root record and syncs, so it costs the size of the change, and opening
+ * reads only the header, index and what queries touch. Without a path, it lives in memory.
+ *
+ * Before the engine sees the file, doltlite-file.ts checks that it is a DoltLite store (anything else is
+ * refused untouched) and deals with a commit torn by a crash. The main thread holds the path lock.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { defineSession } from '../session.js';
 import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } from './doltlite-wasm-types.js';
 import { checkBranchName, storeArgumentError, storeError } from './errors.js';
-import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { prepareStoreFile, type TornTailPolicy } from './doltlite-file.js';
+import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
+import { installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from './vfs/node-fs-vfs.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import { isoDate } from './commit-date.js';
 import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
+import type { MergeOutcome } from './versioning.js';
 
 export interface DoltLiteOptions {
-  /** The snapshot file (loaded on open, rewritten atomically after each commit and on close). @default none: in memory only */
+  /**
+   * The store file (absolute or relative to the working directory). Created with its folder on first use;
+   * one owner at a time (a second opener gets `StoreLockedError`).
+   * @default none: in memory only, gone on close
+   */
   path?: string;
+  /**
+   * When the store file does not exist yet, create it as a clone of this remote: a folder another store pushed
+   * to, or a `file://` URL of a store file. Ignored when the file exists.
+   * @default none: a new store starts empty
+   */
+  cloneFrom?: string;
 }
 
-const SQLITE_DONE = 101;
+/** What the main side adds to the options; not for users. */
+export interface DoltLiteOwnerOptions extends DoltLiteOptions {
+  /** The previous holder of the path died holding it: a torn last commit may be repaired. */
+  repairTornTail?: boolean;
+  /** Counts owner opens (shared memory): every open after the first is a restart after a crash or a wedge. */
+  opens?: SharedArrayBuffer;
+}
 
 /** Ids per lookup query; json_each takes any number, this only bounds one statement's memory. */
 const IDS_PER_QUERY = 50_000;
@@ -28,8 +52,13 @@ const IDS_PER_QUERY = 50_000;
 export interface State {
   sqlite3: Sqlite3;
   db: Db;
-  options: DoltLiteOptions;
+  options: DoltLiteOwnerOptions;
   queries: number;
+  vfs: VfsDiagnostics;
+  /** The store file did not exist before this open. */
+  created: boolean;
+  /** The branch last written beside the store (undefined: none yet). */
+  recordedBranch?: string;
 }
 
 const SCHEMA = [
@@ -59,12 +88,15 @@ const SCHEMA = [
 /** Runs SQL, counting it, and turns SQLite errors into typed store errors (without the SQL text). */
 function run<T>(state: State, work: (db: Db) => T): T {
   state.queries++;
+  state.vfs.lastError = null;
   try {
     return work(state.db);
   } catch (error) {
     const e = error as Error & { resultCode?: number };
     const constraint = e.resultCode !== undefined && (e.resultCode & 0xff) === 19; // SQLITE_CONSTRAINT
-    throw storeError(constraint, e.message, e.resultCode);
+    // For a file error the engine reports only a result code; the system's reason (ENOSPC, EACCES) is the VFS's.
+    const io = state.vfs.lastError;
+    throw storeError(constraint, io ? `${e.message} (${io})` : e.message, e.resultCode);
   }
 }
 
@@ -85,85 +117,142 @@ function bindable(bind: unknown[] | undefined): unknown[] | undefined {
   return bind && bind.length > 0 ? bind : undefined;
 }
 
-function openDatabase(sqlite3: Sqlite3, snapshot: Uint8Array | null): Db {
-  const db = new sqlite3.oo1.DB(':memory:');
-  if (!snapshot) return db;
-  // A deserialized database reads fine but cannot be serialized again in DoltLite (export fails with
-  // SQLITE_ERROR), so the snapshot is deserialized into a staging database and copied into a plain in-memory
-  // one with the backup API: rows, Dolt history and branches all come along.
-  const staging = new sqlite3.oo1.DB(':memory:');
-  try {
-    const pointer = sqlite3.wasm.allocFromTypedArray(snapshot);
-    const flags = sqlite3.capi.SQLITE_DESERIALIZE_FREEONCLOSE | sqlite3.capi.SQLITE_DESERIALIZE_RESIZEABLE;
-    const rc = sqlite3.capi.sqlite3_deserialize(staging.pointer!, 'main', pointer, snapshot.length, snapshot.length, flags);
-    if (rc !== 0) throw storeError(false, `the snapshot could not be loaded (sqlite code ${rc})`, rc);
-    const backup = sqlite3.capi.sqlite3_backup_init(db.pointer!, 'main', staging.pointer!, 'main');
-    const stepped = sqlite3.capi.sqlite3_backup_step(backup, -1);
-    const finished = sqlite3.capi.sqlite3_backup_finish(backup);
-    if (stepped !== SQLITE_DONE || finished !== 0) {
-      throw storeError(false, `the snapshot could not be copied (sqlite codes ${stepped}, ${finished})`, stepped);
-    }
-  } catch (error) {
-    db.close();
-    throw error;
-  } finally {
-    staging.close();
-  }
-  return db;
+function openDatabase(sqlite3: Sqlite3, options: DoltLiteOwnerOptions): { db: Db; created: boolean; afterCrash: boolean } {
+  if (!options.path) return { db: new sqlite3.oo1.DB(':memory:'), created: true, afterCrash: false };
+  // The first open of a store's life repairs a torn commit only if the previous holder died; a restart of this
+  // store's own owner (its previous thread crashed or was terminated) may always repair its own torn commit.
+  const restarted = options.opens ? Atomics.add(new Int32Array(options.opens), 0, 1) > 0 : false;
+  const afterCrash = Boolean(options.repairTornTail) || restarted;
+  const file = prepareStoreFile(options.path, afterCrash ? 'repair' : 'refuse');
+  return { db: new sqlite3.oo1.DB({ filename: options.path, vfs: NODE_FS_VFS }), created: !file.exists, afterCrash };
 }
 
-/** Writes the snapshot (when the store has a path); returns its size in bytes, 0 when there is no path. */
-function saveSnapshot(state: State): number {
-  if (!state.options.path) return 0;
-  const bytes = state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!);
-  writeSnapshot(state.options.path, bytes);
-  return bytes.length;
+/**
+ * After a crash the store reopens exactly at its last commit. `dolt_commit` first saves the transaction's
+ * rows as the working set and then the commit, two appends: a crash between them would leave the rows of a
+ * commit that never happened looking like uncommitted work (and detection would take them for synced). Every
+ * document write of this store commits, so a dirty working set after a crash is such a remnant (or an
+ * uncommitted collection record, which the next commit of that collection writes again): it is reset.
+ */
+function discardUncommittedAfterCrash(state: State): void {
+  if (hasUncommittedChanges(state)) value(state, "SELECT dolt_reset('--hard')");
+}
+
+/** A remote location as the engine wants it: folders become `file://<folder>/store.doltlite`. */
+export function remoteUrl(location: string): string {
+  if (location.startsWith('file://')) return location;
+  return `file://${join(resolve(location), REMOTE_FILE)}`;
+}
+
+const REMOTE_FILE = 'store.doltlite';
+
+/**
+ * The remote's store file, checked like the store's own before the engine reads or appends to it. Only pushes
+ * write to a remote file (`repair`), so a torn tail there is a pusher's crash debris, cut (and kept aside) before
+ * the next push appends; reads (fetch, pull) only check it (`report`).
+ */
+function prepareRemote(state: State, remote: string, policy: TornTailPolicy): void {
+  const url = value<string | undefined>(state, 'SELECT url FROM dolt_remotes WHERE name = ?', [remote]);
+  if (!url) throw storeArgumentError(`unknown remote ${JSON.stringify(remote)}`);
+  if (!url.startsWith('file://')) return;
+  const path = url.slice('file://'.length);
+  prepareStoreFile(path, policy);
+  // The engine does not create a missing folder for a remote's first push.
+  if (policy === 'repair') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+}
+
+/** Checks out the branch recorded at the last checkout, if it still exists. */
+function restoreActiveBranch(state: State): void {
+  if (!state.options.path) return;
+  const branch = readActiveBranch(state.options.path);
+  state.recordedBranch = branch ?? undefined;
+  if (!branch || branch === value<string>(state, 'SELECT active_branch()')) return;
+  if (value<number>(state, 'SELECT count(*) FROM dolt_branches WHERE name = ?', [branch]) > 0) {
+    value(state, 'SELECT dolt_checkout(?)', [branch]);
+  }
+}
+
+/** Records the active branch beside the store when it changed (a checkout, or a versioning operation). */
+function recordActiveBranch(state: State): void {
+  if (!state.options.path) return;
+  const branch = value<string>(state, 'SELECT active_branch()');
+  if (branch === state.recordedBranch) return;
+  writeActiveBranch(state.options.path, branch);
+  state.recordedBranch = branch;
 }
 
 function hasUncommittedChanges(state: State): boolean {
   return value<number>(state, 'SELECT count(*) FROM dolt_status') > 0;
 }
 
-function commit(state: State, message: string): string | null {
-  if (!hasUncommittedChanges(state)) return null;
-  const hash = value<string>(state, "SELECT dolt_commit('-A', '-m', ?)", [message]);
-  saveSnapshot(state);
-  return hash;
-}
-
-function inTransaction<T>(state: State, work: () => T): T {
+/**
+ * Runs `work` and the Dolt commit as one SQL transaction: if the commit itself fails (an empty message, a
+ * disk error), the rows written are rolled back too and the store is exactly as before; a retry commits all.
+ * DoltLite's `dolt_commit` ends the transaction it runs in when it succeeds.
+ */
+function commitAtomically(state: State, message: string, work: () => void): string | null {
+  if (typeof message !== 'string' || message.trim() === '') throw storeArgumentError('a commit needs a message');
   exec(state, 'BEGIN');
   try {
-    const result = work();
-    exec(state, 'COMMIT');
-    return result;
+    work();
+    const hash = hasUncommittedChanges(state) ? value<string>(state, "SELECT dolt_commit('-A', '-m', ?)", [message]) : null;
+    if (inTransaction(state)) exec(state, 'COMMIT');
+    return hash;
   } catch (error) {
-    try {
-      exec(state, 'ROLLBACK');
-    } catch {
-      // The failed statement may have ended the transaction already.
+    if (inTransaction(state)) {
+      try {
+        exec(state, 'ROLLBACK');
+      } catch {
+        // The failed statement may have ended the transaction already.
+      }
     }
     throw error;
   }
 }
 
+function inTransaction(state: State): boolean {
+  return state.sqlite3.capi.sqlite3_get_autocommit(state.db.pointer!) === 0;
+}
+
+const versioning = doltLiteVersioningOps((state: State) => ({
+  select: (sql, bind) => select(state, sql, bind),
+  value: (sql, bind) => value(state, sql, bind),
+  exec: (sql, bind) => exec(state, sql, bind),
+  // Every statement is on disk when it returns; what a versioning operation may change beyond the file is
+  // the active branch, which the store keeps beside it.
+  persist: () => recordActiveBranch(state),
+}));
+
 export default defineSession({
-  async open(options: DoltLiteOptions): Promise<State> {
+  async open(options: DoltLiteOwnerOptions): Promise<State> {
     const sqlite3 = await loadDoltLite();
-    const snapshot = options.path ? readSnapshot(options.path) : null;
-    const state: State = { sqlite3, db: openDatabase(sqlite3, snapshot), options, queries: 0 };
-    for (const statement of SCHEMA) exec(state, statement);
-    commit(state, 'Create session-executor schema');
+    const vfs = installNodeFsVfs(sqlite3);
+    const { db, created, afterCrash } = openDatabase(sqlite3, options);
+    const state: State = { sqlite3, db, options, queries: 0, vfs, created };
+    try {
+      if (afterCrash) discardUncommittedAfterCrash(state);
+      if (options.cloneFrom && created) value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);
+      // Only a store without the tables gets the schema commit: reopening must not commit whatever the working
+      // set holds (an ensureCollection not yet committed, say) under the schema's name.
+      const tables = value<number>(
+        state,
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('collections', 'documents', 'document_sync_log')",
+      );
+      if (tables < SCHEMA.length) {
+        commitAtomically(state, 'Create session-executor schema', () => {
+          for (const statement of SCHEMA) exec(state, statement);
+        });
+      }
+      restoreActiveBranch(state);
+    } catch (error) {
+      state.db.close();
+      throw error;
+    }
     state.queries = 0;
     return state;
   },
   ops: {
-    ...doltLiteVersioningOps((state: State) => ({
-      select: (sql, bind) => select(state, sql, bind),
-      value: (sql, bind) => value(state, sql, bind),
-      exec: (sql, bind) => exec(state, sql, bind),
-      persist: () => void saveSnapshot(state),
-    })),
+    ...versioning,
     dialect: (): 'doltlite' => 'doltlite',
     queries: (state: State): number => state.queries,
 
@@ -197,13 +286,13 @@ export default defineSession({
       return found;
     },
 
-    /** One transaction: documents, deletions, sync-log rows; then one Dolt commit and a snapshot. */
+    /** One transaction: documents, deletions, sync-log rows and the Dolt commit, all or nothing. */
     commitChanges: (state: State, changes: ChangeSet): string | null => {
       const upserts = JSON.stringify(
         changes.upserts.map((d) => [d.docId, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]),
       );
       const deletes = JSON.stringify(changes.deletes);
-      inTransaction(state, () => {
+      return commitAtomically(state, changes.message, () => {
         exec(state, 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', [changes.collection]);
         if (changes.upserts.length > 0) {
           // Which upserts are new, before writing them, for the sync log.
@@ -241,10 +330,10 @@ export default defineSession({
           ]);
         }
       });
-      return commit(state, changes.message);
     },
 
-    commit: (state: State, message: string): string | null => commit(state, message),
+    /** Commits whatever the working set holds (null when it is clean). */
+    commit: (state: State, message: string): string | null => commitAtomically(state, message, () => {}),
 
     log: (state: State, limit: number): CommitInfo[] =>
       select<CommitInfo>(
@@ -284,32 +373,36 @@ export default defineSession({
     createBranch: (state: State, name: string): null => {
       checkBranchName(name);
       value(state, 'SELECT dolt_branch(?)', [name]);
-      saveSnapshot(state);
       return null;
     },
 
     checkout: (state: State, name: string): null => {
       checkBranchName(name);
       value(state, 'SELECT dolt_checkout(?)', [name]);
-      saveSnapshot(state);
+      recordActiveBranch(state);
       return null;
     },
 
     branches: (state: State): string[] =>
       select<{ name: string }>(state, 'SELECT name FROM dolt_branches ORDER BY name').map((row) => row.name),
 
-    /** Writes the snapshot now; returns its size and how long the export and the atomic write took. */
-    saveSnapshot: (state: State): { bytes: number; ms: number } => {
-      const started = performance.now();
-      const bytes = saveSnapshot(state);
-      return { bytes, ms: performance.now() - started };
+    // The versioning operations' remotes reach the disk through this store's VFS; their store files are checked
+    // like the store's own first (a foreign file is refused untouched; a push cuts a pusher's torn commit).
+    push: (state: State, args: { remote: string; branch: string }): null => {
+      prepareRemote(state, args.remote, 'repair');
+      return versioning.push(state, args);
+    },
+    fetch: (state: State, args: { remote: string; branch?: string }): null => {
+      prepareRemote(state, args.remote, 'report');
+      return versioning.fetch(state, args);
+    },
+    pull: (state: State, args: { remote: string; branch: string }): MergeOutcome => {
+      prepareRemote(state, args.remote, 'report');
+      return versioning.pull(state, args);
     },
   },
   close(state: State): void {
-    try {
-      saveSnapshot(state);
-    } finally {
-      state.db.close();
-    }
+    // Every commit is already on disk: closing only releases the engine's handles.
+    state.db.close();
   },
 });

@@ -1,12 +1,20 @@
-/** The embedded version store on the main thread: typed methods over the DoltLite owner thread. */
+/**
+ * The embedded version store on the main thread: typed methods over the DoltLite owner thread, and the
+ * store's path lock. The lock lives here, not in the owner, so a crashed or wedged owner that is terminated
+ * and restarted neither leaks it nor loses it: the executor re-opens the store in a new owner while this
+ * thread still holds the path, and only `close()` releases it, after the owner is gone.
+ */
+import { resolve } from 'node:path';
 import { ExistsCoalescer } from '../exists-coalescer.js';
+import { acquirePathLock, type PathLock } from '../path-lock.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
 import type DoltLiteSession from './doltlite-session.js';
-import type { DoltLiteOptions } from './doltlite-session.js';
+import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
+import { prepareStoreFile } from './doltlite-file.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
 
 /** The most ids per `exists` batch; larger batches are split into several queries. */
@@ -15,20 +23,44 @@ const EXISTS_BATCH = 10_000;
 export class DoltLiteStore implements VersionStore {
   readonly dialect = 'doltlite' as const;
 
-  /** Starts an owner thread with DoltLite, loading the snapshot at `options.path` if there is one. */
+  /**
+   * Opens (or creates) the store at `options.path` in a new owner thread; in memory without a path.
+   * Throws `StoreLockedError` at once when another store (in this process or another) has the path open, and
+   * `StoreFormatError` when the file is not a DoltLite store (the file is left untouched).
+   */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
     requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
     const { executor, ...open } = options;
-    const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), open);
-    return new DoltLiteStore(await SessionExecutor.start(spec, executor));
+    const path = open.path === undefined ? undefined : resolve(open.path);
+    const lock = path === undefined ? null : acquirePathLock(path, 'store');
+    try {
+      // Checked here too, read-only, so a foreign file fails with its own error class before any thread starts.
+      if (path !== undefined) prepareStoreFile(path, lock!.previousHolderDied ? 'report' : 'refuse');
+      const owner: DoltLiteOwnerOptions = {
+        ...open,
+        path,
+        repairTornTail: lock?.previousHolderDied ?? false,
+        opens: new SharedArrayBuffer(4),
+      };
+      const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), owner);
+      return new DoltLiteStore(await SessionExecutor.start(spec, executor), lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
 
+  /** Creates a store at `path` as a clone of a remote (a folder another store pushed to, or a `file://` URL). */
+  static clone(from: string, options: DoltLiteOptions & { path: string; executor?: ExecutorOptions }): Promise<DoltLiteStore> {
+    return DoltLiteStore.open({ ...options, cloneFrom: from });
+  }
 
   private readonly coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), EXISTS_BATCH);
 
   private constructor(
     /** The executor owning the DoltLite session (stats, events). */
     readonly executor: SessionExecutor<typeof DoltLiteSession>,
+    private readonly lock: PathLock | null,
   ) {}
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
@@ -95,8 +127,12 @@ export class DoltLiteStore implements VersionStore {
   }
 
 
-  /** Writes a final snapshot and ends the owner thread. */
-  close(options?: CloseOptions): Promise<void> {
-    return this.executor.close(options);
+  /** Closes the engine (every commit is already on disk), ends the owner thread, then releases the path. */
+  async close(options?: CloseOptions): Promise<void> {
+    try {
+      await this.executor.close(options);
+    } finally {
+      this.lock?.release();
+    }
   }
 }

@@ -10,9 +10,29 @@ export interface DoltLiteDb {
   close(): void;
 }
 
+/** A C struct the WASM API binds (sqlite3_vfs, sqlite3_io_methods, sqlite3_file); members are `$name`. */
+export interface WasmStruct {
+  readonly pointer: number;
+  dispose(): void;
+  [member: `$${string}`]: unknown;
+}
+
+type WasmStructClass = (new (pointer?: number) => WasmStruct) & { structInfo: { sizeof: number } };
+
 export interface DoltLiteSqlite3 {
-  oo1: { DB: new (filename: string) => DoltLiteDb };
+  oo1: { DB: new (filename: string | { filename: string; vfs?: string; flags?: string }) => DoltLiteDb };
+  vfs: {
+    installVfs(options: {
+      io: { struct: WasmStruct; methods: Record<string, (...args: any[]) => number> };
+      vfs: { struct: WasmStruct; name: string; methods: Record<string, (...args: any[]) => number> };
+    }): unknown;
+  };
   capi: {
+    sqlite3_vfs: WasmStructClass;
+    sqlite3_io_methods: WasmStructClass;
+    sqlite3_file: WasmStructClass;
+    sqlite3_vfs_find(name: string | null): number;
+    sqlite3_get_autocommit(db: number): number;
     sqlite3_js_db_export(pointer: number): Uint8Array;
     sqlite3_deserialize(db: number, schema: string, data: number, size: number, bufferSize: number, flags: number): number;
     sqlite3_backup_init(destination: number, destinationName: string, source: number, sourceName: string): number;
@@ -21,7 +41,14 @@ export interface DoltLiteSqlite3 {
     SQLITE_DESERIALIZE_FREEONCLOSE: number;
     SQLITE_DESERIALIZE_RESIZEABLE: number;
   };
-  wasm: { allocFromTypedArray(bytes: Uint8Array): number };
+  wasm: {
+    allocFromTypedArray(bytes: Uint8Array): number;
+    heap8u(): Uint8Array;
+    poke32(pointer: number, value: number): unknown;
+    poke64(pointer: number, value: bigint): unknown;
+    cstrToJs(pointer: number): string;
+    cstrncpy(target: number, source: number, n: number): number;
+  };
   config: { warn: (...args: unknown[]) => void };
 }
 

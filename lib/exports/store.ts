@@ -16,6 +16,8 @@ export {
   StoreQueryError,
   StoreTimeoutError,
 } from '../dolt/errors.js';
+export { StoreFormatError } from '../dolt/doltlite-file.js';
+export { PathLockedError, StoreLockedError } from '../path-lock.js';
 export type {
   ChangeSet,
   CommitInfo,

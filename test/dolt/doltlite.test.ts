@@ -1,5 +1,5 @@
-import test, { type ExecutionContext } from 'ava';
-import { existsSync, readdirSync } from 'node:fs';
+import test from 'ava';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { StoreArgumentError, StoreConstraintError, StoreQueryError } from '../../lib/dolt/errors.js';
@@ -8,17 +8,10 @@ import type { ExecutorOptions } from '../../lib/executor/options.js';
 import { SessionExecutor, type RestartedEvent } from '../../lib/executor/session-executor.js';
 import { sessionSpec } from '../../lib/session.js';
 import type DoltLiteTestSession from '../fixtures/doltlite-test-session.js';
+import { startWithTestOps } from '../helpers/doltlite-test-ops.js';
 import { nextEvent } from '../helpers/start-test-session.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { doc, versionStoreContract } from './contract.js';
-
-/** The DoltLite session with the test-only operations (raw SQL, hang, crash mid-snapshot), without the store. */
-async function startWithTestOps(t: ExecutionContext, path?: string, executor?: ExecutorOptions) {
-  const url = new URL('../fixtures/doltlite-test-session.js', import.meta.url);
-  const session = await SessionExecutor.start(sessionSpec<typeof DoltLiteTestSession>(url, { path }), executor);
-  t.teardown(() => session.close());
-  return session;
-}
 
 versionStoreContract('doltlite', async (t) => {
   const store = await DoltLiteStore.open();
@@ -49,7 +42,7 @@ test('doltlite: branches: create, check out, commit on a branch, back to main', 
   await t.throwsAsync(store.createBranch('bad name; --'), { instanceOf: StoreArgumentError });
 });
 
-test('doltlite: reopening from the snapshot keeps rows, history and branches', async (t) => {
+test('doltlite: reopening keeps rows, history and branches', async (t) => {
   const path = join(tempDir(t, 'doltlite'), 'store.doltlite');
   const first = await DoltLiteStore.open({ path });
   await first.commitChanges({ collection: 'p', upserts: [doc('x', 'persisted')], deletes: [], message: 'persist me' });
@@ -59,7 +52,7 @@ test('doltlite: reopening from the snapshot keeps rows, history and branches', a
   t.deepEqual([...(await second.documentHashes('p')).keys()], ['x']);
   t.is((await second.log())[0]!.message, 'persist me');
   t.deepEqual(await second.branches(), ['kept-branch', 'main']);
-  // A reopened store commits and snapshots again, and the next open sees it.
+  // A reopened store commits again, and the next open sees it.
   await second.commitChanges({ collection: 'p', upserts: [doc('y', 'later')], deletes: [], message: 'after reopen' });
   await second.close();
   const third = await DoltLiteStore.open({ path });
@@ -79,24 +72,67 @@ test('doltlite: bad SQL and constraint violations are typed errors; the store go
   t.is(await store.call('activeBranch', undefined), 'main');
 });
 
-test('doltlite: a worker killed mid-snapshot restarts from the previous snapshot; nothing committed before is lost', async (t) => {
+test('doltlite: an owner killed mid-commit restarts; the torn commit is cut off (and kept aside), nothing committed is lost', async (t) => {
   const dir = tempDir(t, 'torn');
   const path = join(dir, 'store.doltlite');
   const store = await startWithTestOps(t, path);
   const safe = await store.call('commitChanges', { collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'safe' });
-  await store.call('crashDuringSnapshot', undefined);
+  const sizeBefore = statSync(path).size;
+  await store.call('crashDuringNextCommit', undefined);
   const restarted = nextEvent<RestartedEvent>(store, 'restarted');
   await t.throwsAsync(
     store.call('commitChanges', { collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'torn' }),
     { instanceOf: SessionCrashedError },
   );
   t.is((await restarted).reason, 'crashed');
-  t.is((await store.call('log', 100))[0]!.hash, safe!, 'the snapshot on disk is the last complete one');
+  t.is((await store.call('log', 100))[0]!.hash, safe!, 'the last complete commit is the head');
   t.deepEqual([...(await store.call('documentHashes', 'c')).keys()], ['one']);
-  t.deepEqual(readdirSync(dir), ['store.doltlite'], 'the torn temporary file was discarded');
+  t.deepEqual(await store.call('status', undefined), [], 'nothing uncommitted');
+  t.is(statSync(path).size, sizeBefore, 'the torn bytes were cut off');
+  t.true(readdirSync(dir).some((name) => name.startsWith('.store.doltlite.torn-')), 'and kept beside the store');
+  const next = await store.call('commitChanges', { collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'retried' });
+  t.is((await store.call('log', 1))[0]!.hash, next!);
+  t.is(openDescriptorsOf(path), 1, "the terminated owner's file handle was closed");
 });
 
-test('doltlite: a wedged worker is restarted and reopens from the last snapshot', async (t) => {
+test('doltlite: an owner killed before each write of a commit in turn: every time the store is exactly at its last commit', async (t) => {
+  const path = join(tempDir(t, 'every-write'), 'store.doltlite');
+  const store = await startWithTestOps(t, path);
+  let head = (await store.call('commitChanges', { collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'base' }))!;
+  let landed = 0;
+  for (let atWrite = 1; atWrite <= 12; atWrite++) {
+    await store.call('crashDuringNextCommit', atWrite);
+    const changes = { collection: 'c', upserts: [doc(`w${atWrite}`, `written ${atWrite}`)], deletes: [], message: `at ${atWrite}` };
+    const outcome = await store.call('commitChanges', changes).then(
+      (hash) => ({ hash }),
+      (error: unknown) => ({ error }),
+    );
+    if ('hash' in outcome) {
+      // The commit needed fewer writes than atWrite: it completed before the crash point.
+      head = outcome.hash!;
+      landed++;
+      continue;
+    }
+    t.true(outcome.error instanceof SessionCrashedError, `write ${atWrite}`);
+    t.is((await store.call('log', 1))[0]!.hash, head, `write ${atWrite}: the head is the last commit`);
+    t.deepEqual(await store.call('status', undefined), [], `write ${atWrite}: nothing of the lost commit is left uncommitted`);
+    t.false((await store.call('documentHashes', 'c')).has(`w${atWrite}`), `write ${atWrite}`);
+  }
+  t.true(landed > 0, 'the crash points covered a whole commit');
+});
+
+/** How many of this process's file descriptors point at `path` (Linux /proc). */
+function openDescriptorsOf(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+test('doltlite: a wedged worker is restarted and reopens the store', async (t) => {
   const path = join(tempDir(t, 'wedged'), 'store.doltlite');
   // Generous: a commit on a loaded machine must not count as wedged; only the hang should.
   const store = await startWithTestOps(t, path, { hardDeadlineMs: 3_000 });

@@ -1,8 +1,6 @@
 /**
- * PENDING until the embedded store is file-backed: push from one store to a remote folder on disk, clone it into
- * a new store in another process, change and push there, pull back. With today's in-memory WASM engine a
- * `file://` remote lives in the engine's own memory, so another store (another owner thread) never sees it.
- * Rename to remotes-two-stores.test.ts once remotes reach the disk.
+ * Remotes between two file-backed stores in two processes: push from one store to a remote on disk, clone it
+ * into a new store in another process, change and push there, pull back.
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
