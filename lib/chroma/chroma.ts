@@ -9,6 +9,7 @@ import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/opt
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed Chroma errors for this thread
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
+import { checkCollection, checkMetadata, checkRecords, checkSelection, checkTexts } from './validate-input.js';
 import type PythonChromaSession from './python-session.js';
 import type { PythonChromaOptions } from './python-session.js';
 import type HttpChromaSession from './http-session.js';
@@ -81,20 +82,26 @@ export class Chroma {
     return this.executor.call('listCollections', undefined, options);
   }
 
-  createCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
+  async createCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
+    checkCollection(args?.name);
+    checkMetadata(args.metadata, 'metadata');
     return this.executor.call('createCollection', args, options);
   }
 
-  getOrCreateCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
+  async getOrCreateCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
+    checkCollection(args?.name);
+    checkMetadata(args.metadata, 'metadata');
     return this.executor.call('getOrCreateCollection', args, options);
   }
 
   async deleteCollection(name: string, options?: CallOptions): Promise<void> {
+    checkCollection(name);
     this.coalesced.forget(name);
     await this.executor.call('deleteCollection', name, options);
   }
 
-  count(collection: string, options?: CallOptions): Promise<number> {
+  async count(collection: string, options?: CallOptions): Promise<number> {
+    checkCollection(collection);
     return this.executor.call('count', collection, options);
   }
 
@@ -113,22 +120,30 @@ export class Chroma {
   }
 
   async get(collection: string, args: Omit<GetArgs, 'collection'> = {}, options?: CallOptions): Promise<GetResult> {
+    checkSelection(collection, args);
     if (args.ids?.length === 0) return { ids: [], embeddings: null, documents: null, metadatas: null };
     return this.executor.call('get', { ...args, collection }, options);
   }
 
   /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */
   async existing(collection: string, ids: string[], options?: CallOptions): Promise<Set<string>> {
+    checkSelection(collection, { ids });
     if (ids.length === 0) return new Set();
     return new Set(await this.executor.call('existing', { collection, ids }, options));
   }
 
   /** Whether one id exists. Calls made in the same tick share one `existing` operation per batch. */
   exists(collection: string, id: string): Promise<boolean> {
+    try {
+      checkSelection(collection, { ids: [id] }); // one bad id must not fail the batch it would share
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.coalesced.exists(collection, id);
   }
 
   async delete(collection: string, args: Omit<DeleteArgs, 'collection'>, options?: CallOptions): Promise<void> {
+    checkSelection(collection, args);
     if (args.ids?.length === 0) return;
     await this.executor.call('delete', { ...args, collection }, options);
   }
@@ -139,6 +154,8 @@ export class Chroma {
     args: Omit<QueryArgs, 'collection' | 'embeddings'> & { embeddings?: number[][]; texts?: string[] },
     options?: CallOptions,
   ): Promise<QueryResult> {
+    checkSelection(collection, args);
+    if (args.texts !== undefined) checkTexts(args.texts, 'texts');
     const { texts, ...rest } = args;
     const embeddings = rest.embeddings ?? (texts ? await this.embedder(texts) : undefined);
     if (!embeddings) throw new TypeError('query needs embeddings or texts');
@@ -156,6 +173,7 @@ export class Chroma {
     records: WriteRecords,
     options?: CallOptions,
   ): Promise<number> {
+    checkRecords(collection, records);
     if (records.ids.length === 0) return 0;
     const embeddings = records.embeddings ?? (records.documents ? await this.embedder(records.documents) : undefined);
     return this.executor.call(op, { ...records, embeddings, collection }, options);

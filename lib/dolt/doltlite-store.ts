@@ -4,6 +4,7 @@ import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
+import { validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions } from './doltlite-session.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
@@ -46,7 +47,8 @@ export class DoltLiteStore implements VersionStore {
     return this.coalesced.exists(collection, id);
   }
 
-  commitChanges(changes: ChangeSet): Promise<string | null> {
+  async commitChanges(changes: ChangeSet): Promise<string | null> {
+    validateChangeSet(changes); // refused before the engine is touched
     return this.executor.call('commitChanges', changes);
   }
 

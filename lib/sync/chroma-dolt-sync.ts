@@ -3,14 +3,26 @@
  * store (DoltLite, or Dolt/MySQL through mysql2) is its history.
  *
  * Detection costs a constant few bulk operations whatever the number of documents: one Chroma read per page of
- * `maxBatchSize` chunks (ids, texts and metadata together) and one version-store query, run at the same time.
+ * `batchSize` chunks (ids, texts and metadata together) and one version-store query, run at the same time.
  * Nothing is asked per document. Detect and stage on one collection run one at a time; different collections
  * run concurrently.
+ *
+ * What is never lost (see the README's Guarantees): a write adds the new version of each document beside the
+ * old one and removes the old one only after the new one is complete; a document absent from the page scan is
+ * reported deleted only after a lookup by its id confirms it (another writer may have shifted the pages); every
+ * input is validated before anything is written; a staged change set is validated before the store is touched.
  */
 import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
+import type { CallOptions } from '../executor/options.js';
+import { checkDocumentId, checkMessage } from '../dolt/validate-changes.js';
 import type { VersionStore } from '../dolt/version-store.js';
-import { toChunkRecords, toDocuments, type ChromaDocument, type SourceDocument } from './documents.js';
+import { nextWriteId } from './chunking.js';
+import { toChunkRecords, toDocuments, type ChromaDocument, type ChunkRecord, type SourceDocument } from './documents.js';
+import { ChunkIdConflictError, SyncWriteError } from './errors.js';
+import { adoptRecords, type AdoptResult } from './adopt.js';
+import { ChromaReader } from './chroma-reader.js';
+import { validateDocuments } from './validate-documents.js';
 
 export interface DetectResult {
   collection: string;
@@ -18,9 +30,9 @@ export interface DetectResult {
   added: string[];
   /** Document ids whose content in Chroma differs from the version store (through the library or not). */
   modified: string[];
-  /** Document ids in the version store and gone from Chroma. */
+  /** Document ids in the version store and gone from Chroma (confirmed by a lookup by id). */
   deleted: string[];
-  /** Documents with missing chunks: they cannot be staged until rewritten. */
+  /** Documents with no complete version: they cannot be staged until rewritten (and are not deleted). */
   incomplete: string[];
   /** Chroma session operations this detection used. */
   sessionOps: number;
@@ -38,9 +50,50 @@ export interface StageResult extends DetectResult {
   flagError?: unknown;
 }
 
-export interface StageOptions {
-  /** The commit message. */
+export interface WriteResult {
+  /** The documents written (all of the input). */
+  documents: number;
+  /** Chunk records written. */
+  chunks: number;
+  /** Chroma session operations used. */
+  sessionOps: number;
+  /**
+   * Why removing the previous versions' chunks failed, when it did. The write stands (readers see the new
+   * versions); the next write of those documents removes the leftovers.
+   */
+  cleanupError?: unknown;
+}
+
+/** Progress of a long sync call, reported after each Chroma operation or store commit. */
+export type SyncProgress =
+  | { phase: 'read'; pagesRead: number; chunksRead: number }
+  | { phase: 'write'; documentsWritten: number; documentsTotal: number; chunksWritten: number; chunksTotal: number }
+  | { phase: 'commit'; documents: number }
+  | { phase: 'flags'; chunksUpdated: number; chunksTotal: number };
+
+export interface SyncCallOptions {
+  /** Called after each step with how far the call got; exceptions it throws are ignored. @default none */
+  onProgress?: (progress: SyncProgress) => void;
+  /**
+   * Deadline of each Chroma operation the call makes (not of the whole call: a long write is many operations,
+   * each of at most `batchSize` chunks).
+   * @default the Chroma executor's `timeoutMs`
+   */
+  timeoutMs?: number;
+}
+
+export interface StageOptions extends SyncCallOptions {
+  /** The commit message: a non-blank string (checked before anything is read or written). */
   message: string;
+}
+
+export interface SyncOptions {
+  /**
+   * Most chunk records in one Chroma operation (a write, a page read, an update). Smaller operations each meet
+   * their own deadline; fewer operations are faster.
+   * @default the Chroma server's maxBatchSize
+   */
+  batchSize?: number;
 }
 
 function hasChanges(result: DetectResult): boolean {
@@ -49,46 +102,107 @@ function hasChanges(result: DetectResult): boolean {
 
 export class ChromaDoltSync {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly batchSize: number;
 
   constructor(
     readonly chroma: Chroma,
     readonly store: VersionStore,
-  ) {}
+    options: SyncOptions = {},
+  ) {
+    this.batchSize = Math.max(1, Math.min(options.batchSize ?? chroma.maxBatchSize, chroma.maxBatchSize));
+  }
 
   /**
-   * Writes documents into Chroma as chunks marked `is_local_change` (replacing the chunks of documents with
-   * the same ids). Two operations whatever the number of documents: delete the old chunks, add the new ones.
+   * Writes documents into Chroma as chunks marked `is_local_change`, replacing the previous versions of
+   * documents with the same ids. The whole input is validated first (nothing is written if any document is
+   * bad). New chunks are written in operations of at most `batchSize` records, each with its own deadline;
+   * previous versions are removed only after all new ones exist. If an operation fails, the call rejects with
+   * SyncWriteError saying exactly which documents are at their new version; every other one is at its previous
+   * version.
    */
-  writeDocuments(collection: string, docs: SourceDocument[]): Promise<void> {
+  async writeDocuments(collection: string, docs: SourceDocument[], options: SyncCallOptions = {}): Promise<WriteResult> {
+    validateDocuments(docs, this.store.maxDocumentBytes);
     return this.serialised(collection, async () => {
-      if (docs.length === 0) return;
-      await this.chroma.delete(collection, { where: { source_id: { $in: docs.map((d) => d.docId) } } });
-      const records = toChunkRecords(docs);
-      await this.chroma.add(collection, records);
+      if (docs.length === 0) return { documents: 0, chunks: 0, sessionOps: 0 };
+      const call = callOptions(options);
+      const reader = this.reader(collection, call);
+      const writeId = nextWriteId();
+      const records = toChunkRecords(docs, writeId);
+      const newIds = new Set(records.ids);
+      const docIds = docs.map((doc) => doc.docId);
+      const before = await reader.recordsOf(docIds, false);
+      const conflicts = before.filter((r) => newIds.has(r.id) && r.meta['source_id'] !== undefined && r.meta['source_id'] !== r.id);
+      if (conflicts.length > 0) throw new ChunkIdConflictError(conflicts.map((r) => r.id));
+      // Previous versions: this document's chunks from earlier writes, and a foreign record named by its id.
+      // Chunks of a newer concurrent write are left alone (the newest complete version is the document).
+      const previous = before
+        .filter((r) => !newIds.has(r.id))
+        .filter((r) => (typeof r.meta['source_id'] === 'string' ? writeIdOf(r.meta) < writeId : true));
+
+      let written = 0;
+      try {
+        for (let start = 0; start < records.ids.length; start += this.batchSize) {
+          const end = Math.min(start + this.batchSize, records.ids.length);
+          await this.chroma.upsert(
+            collection,
+            { ids: records.ids.slice(start, end), documents: records.documents.slice(start, end), metadatas: records.metadatas.slice(start, end) },
+            call,
+          );
+          reader.ops++;
+          written = end;
+          report(options, {
+            phase: 'write',
+            documentsWritten: records.spans.filter((span) => span.start + span.count <= written).length,
+            documentsTotal: docs.length,
+            chunksWritten: written,
+            chunksTotal: records.ids.length,
+          });
+        }
+      } catch (error) {
+        throw await this.writeFailed(reader, records.spans, writeId, previous, error);
+      }
+      let cleanupError: unknown;
+      try {
+        await reader.deleteIds(previous.map((r) => r.id));
+      } catch (error) {
+        cleanupError = error;
+      }
+      return { documents: docs.length, chunks: records.ids.length, sessionOps: reader.ops, ...(cleanupError ? { cleanupError } : {}) };
     });
   }
 
-  /** Deletes documents (all their chunks) from Chroma in one operation. */
-  deleteDocuments(collection: string, docIds: string[]): Promise<void> {
+  /**
+   * Deletes documents (all their chunks, and a record with the document's id that another tool wrote) from
+   * Chroma: one lookup and one delete.
+   */
+  async deleteDocuments(collection: string, docIds: string[], options: SyncCallOptions = {}): Promise<void> {
+    if (!Array.isArray(docIds)) throw new TypeError('docIds must be an array');
+    docIds.forEach((docId, index) => checkDocumentId(docId, index));
     return this.serialised(collection, async () => {
       if (docIds.length === 0) return;
-      await this.chroma.delete(collection, { where: { source_id: { $in: docIds } } });
+      const reader = this.reader(collection, callOptions(options));
+      const records = await reader.recordsOf(docIds, false);
+      const wanted = new Set(docIds);
+      // By id: only a record that is nobody else's chunk.
+      const ids = records.filter((r) => wanted.has(ownerOf(r))).map((r) => r.id);
+      await reader.deleteIds(ids);
     });
   }
 
   /** Compares Chroma with the version store; see {@link DetectResult}. */
-  detectLocalChanges(collection: string): Promise<DetectResult> {
-    return this.serialised(collection, async () => (await this.detect(collection)).result);
+  detectLocalChanges(collection: string, options: SyncCallOptions = {}): Promise<DetectResult> {
+    return this.serialised(collection, async () => (await this.detect(collection, options)).result);
   }
 
   /**
    * Writes what detection found to the version store in one transaction (with sync-log rows) and commits it,
-   * then clears `is_local_change` on the chunks in one Chroma update. Running it again finds nothing. If the
-   * store fails nothing is written and the flags stay.
+   * then clears `is_local_change` on the chunks committed. Running it again finds nothing. If the store fails
+   * nothing is written and the flags stay. The message is checked before anything is read.
    */
-  stageLocalChanges(collection: string, options: StageOptions): Promise<StageResult> {
+  async stageLocalChanges(collection: string, options: StageOptions): Promise<StageResult> {
+    checkMessage(options?.message);
     return this.serialised(collection, async () => {
-      const { result, docs } = await this.detect(collection);
+      const { result, docs } = await this.detect(collection, options);
       const changed = [...result.added, ...result.modified];
       let commit: string | null = null;
       if (hasChanges(result)) {
@@ -102,42 +216,122 @@ export class ChromaDoltSync {
           message: options.message,
         });
         result.storeQueries++;
+        report(options, { phase: 'commit', documents: changed.length + result.deleted.length });
       }
       // Clear the flags and record the hash actually committed (an edit made outside the library left the old
-      // one), in one update for all chunks concerned.
-      const stale = [...docs.values()].filter(
-        (doc) => doc.actualHash !== null && (doc.flagged || doc.recordedHash !== doc.actualHash),
-      );
-      let flagsCleared = true;
-      let flagError: unknown;
-      if (stale.length > 0) {
-        const ids: string[] = [];
-        const metadatas: Metadata[] = [];
-        for (const doc of stale) {
-          for (const id of doc.chunkIds) {
-            ids.push(id);
-            metadatas.push({ is_local_change: false, content_hash: doc.actualHash });
-          }
-        }
-        try {
-          await this.chroma.update(collection, { ids, metadatas });
-          result.sessionOps++;
-        } catch (error) {
-          flagsCleared = false;
-          flagError = error;
+      // one), on the chunks of the versions read. A version written since has other ids and keeps its flag.
+      const ids: string[] = [];
+      const metadatas: Metadata[] = [];
+      for (const doc of docs.values()) {
+        if (doc.actualHash === null || (!doc.flagged && doc.recordedHash === doc.actualHash)) continue;
+        for (const id of doc.chunkIds) {
+          ids.push(id);
+          metadatas.push({ is_local_change: false, content_hash: doc.actualHash });
         }
       }
-      return { ...result, commit, flagsCleared, flagError };
+      let flagsCleared = true;
+      let flagError: unknown;
+      try {
+        for (let start = 0; start < ids.length; start += this.batchSize) {
+          const end = Math.min(start + this.batchSize, ids.length);
+          await this.chroma.update(collection, { ids: ids.slice(start, end), metadatas: metadatas.slice(start, end) }, callOptions(options));
+          result.sessionOps++;
+          report(options, { phase: 'flags', chunksUpdated: end, chunksTotal: ids.length });
+        }
+      } catch (error) {
+        flagsCleared = false;
+        flagError = error;
+      }
+      return { ...result, commit, flagsCleared, ...(flagError === undefined ? {} : { flagError }) };
     });
   }
 
-  private async detect(collection: string): Promise<{ result: DetectResult; docs: Map<string, ChromaDocument> }> {
+  /**
+   * Takes over a collection written by another tool or by an older system: records without the library's
+   * metadata become documents (records named `{docId}_chunk_{i}` with indexes 0..n-1 are joined into document
+   * `docId`, taken as overlapping by 50 characters as the seed system wrote them; any other record is a
+   * one-chunk document named by its id) and get the library's metadata in place, ids unchanged. After that,
+   * `writeDocuments` and `deleteDocuments` by document id reach them. Records that cannot be adopted (a chunk
+   * group with gaps, a group whose id is already a document, a record without text) are left as they are and
+   * listed in `skipped`. Never guessed: detection without adoption reads each such record as its own
+   * one-chunk document.
+   */
+  adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
+    return this.serialised(collection, async () => {
+      const reader = this.reader(collection, callOptions(options), options);
+      const records = await reader.scan(true);
+      const plan = adoptRecords(records.values());
+      for (let start = 0; start < plan.ids.length; start += this.batchSize) {
+        const end = Math.min(start + this.batchSize, plan.ids.length);
+        await this.chroma.update(collection, { ids: plan.ids.slice(start, end), metadatas: plan.metadatas.slice(start, end) }, callOptions(options));
+        reader.ops++;
+        report(options, { phase: 'flags', chunksUpdated: end, chunksTotal: plan.ids.length });
+      }
+      return { adopted: plan.adopted, skipped: plan.skipped, sessionOps: reader.ops };
+    });
+  }
+
+  private reader(collection: string, call: CallOptions, progress?: SyncCallOptions): ChromaReader {
+    return new ChromaReader(this.chroma, collection, this.batchSize, call, (p) => report(progress ?? {}, p));
+  }
+
+  /** After a failed write operation: which documents are at their new version, said exactly. */
+  private async writeFailed(
+    reader: ChromaReader,
+    spans: Array<{ docId: string; count: number }>,
+    writeId: number,
+    previous: ChunkRecord[],
+    cause: unknown,
+  ): Promise<SyncWriteError> {
+    const docIds = spans.map((span) => span.docId);
+    let landed: ChunkRecord[];
+    try {
+      // Operations run in order on the session, so this read sees the failed operation's final effect even when
+      // only its caller timed out.
+      landed = await reader.recordsOfWrite(writeId);
+    } catch {
+      return new SyncWriteError(
+        `writeDocuments failed; which of ${docIds.length} documents were written could not be checked`,
+        [],
+        [],
+        docIds,
+        cause,
+      );
+    }
+    const counts = new Map<string, number>();
+    for (const record of landed) counts.set(record.meta['source_id'] as string, (counts.get(record.meta['source_id'] as string) ?? 0) + 1);
+    const written = spans.filter((span) => counts.get(span.docId) === span.count).map((span) => span.docId);
+    const done = new Set(written);
+    const notWritten = docIds.filter((docId) => !done.has(docId));
+    // Best effort, to save space: the written documents' previous versions and the unwritten ones' partial new
+    // chunks are never read (a document is its newest complete version), so failing here changes nothing.
+    const partial = landed.filter((record) => !done.has(record.meta['source_id'] as string));
+    const replaced = previous.filter((record) => done.has(ownerOf(record)));
+    try {
+      await reader.deleteIds([...partial, ...replaced].map((record) => record.id));
+    } catch {
+      // see above
+    }
+    return new SyncWriteError(
+      `writeDocuments stopped: ${written.length} of ${docIds.length} documents written, the others are unchanged`,
+      written,
+      notWritten,
+      [],
+      cause,
+    );
+  }
+
+  private async detect(
+    collection: string,
+    options: SyncCallOptions,
+  ): Promise<{ result: DetectResult; docs: Map<string, ChromaDocument> }> {
     const started = performance.now();
     let chromaMs = 0;
     let storeMs = 0;
+    const reader = this.reader(collection, callOptions(options), options);
     // The two reads touch different owners, so they run at the same time.
-    const [scan, hashes] = await Promise.all([
-      this.scan(collection).then((value) => {
+    const [records, hashes] = await Promise.all([
+      reader.scan(true).then((value) => {
         chromaMs = performance.now() - started;
         return value;
       }),
@@ -147,10 +341,18 @@ export class ChromaDoltSync {
       }),
     ]);
     const compareStart = performance.now();
+    const docs = toDocuments(records.values());
+    // A document missing from the scan may have been moved by another writer while the pages were read:
+    // confirm each candidate by id before calling it deleted.
+    const candidates = [...hashes.keys()].filter((docId) => !docs.has(docId));
+    if (candidates.length > 0) {
+      const found = await reader.recordsOf(candidates, true);
+      for (const [docId, doc] of toDocuments(found)) if (!docs.has(docId)) docs.set(docId, doc);
+    }
     const added: string[] = [];
     const modified: string[] = [];
     const incomplete: string[] = [];
-    for (const doc of scan.docs.values()) {
+    for (const doc of docs.values()) {
       if (doc.actualHash === null) {
         incomplete.push(doc.docId);
         continue;
@@ -159,41 +361,21 @@ export class ChromaDoltSync {
       if (committed === undefined) added.push(doc.docId);
       else if (committed !== doc.actualHash) modified.push(doc.docId);
     }
-    const deleted = [...hashes.keys()].filter((docId) => !scan.docs.has(docId));
+    const deleted = candidates.filter((docId) => !docs.has(docId));
     const now = performance.now();
     return {
-      docs: scan.docs,
+      docs,
       result: {
         collection,
         added,
         modified,
         deleted,
         incomplete,
-        sessionOps: scan.ops,
+        sessionOps: reader.ops,
         storeQueries: 1,
         timings: { chromaMs, storeMs, compareMs: now - compareStart, totalMs: now - started },
       },
     };
-  }
-
-  /** Reads every chunk (ids, texts, metadata) a page of `maxBatchSize` at a time. */
-  private async scan(collection: string): Promise<{ docs: Map<string, ChromaDocument>; ops: number }> {
-    const pageSize = this.chroma.maxBatchSize;
-    const ids: string[] = [];
-    const documents: Array<string | null> = [];
-    const metadatas: Array<Metadata | null> = [];
-    let ops = 0;
-    for (let offset = 0; ; offset += pageSize) {
-      const page = await this.chroma.get(collection, { include: ['documents', 'metadatas'], limit: pageSize, offset });
-      ops++;
-      page.ids.forEach((id, i) => {
-        ids.push(id);
-        documents.push(page.documents?.[i] ?? null);
-        metadatas.push(page.metadatas?.[i] ?? null);
-      });
-      if (page.ids.length < pageSize) break;
-    }
-    return { docs: toDocuments(ids, documents, metadatas), ops };
   }
 
   private serialised<T>(collection: string, work: () => Promise<T>): Promise<T> {
@@ -205,5 +387,26 @@ export class ChromaDoltSync {
       if (this.locks.get(collection) === settled) this.locks.delete(collection);
     });
     return next;
+  }
+}
+
+/** The document a record belongs to: its `source_id`, or its own id for a record another tool wrote. */
+function ownerOf(record: ChunkRecord): string {
+  return typeof record.meta['source_id'] === 'string' ? record.meta['source_id'] : record.id;
+}
+
+function writeIdOf(meta: Metadata): number {
+  return typeof meta['write_id'] === 'number' ? meta['write_id'] : 0;
+}
+
+function callOptions(options: SyncCallOptions): CallOptions {
+  return options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+}
+
+function report(options: SyncCallOptions, progress: SyncProgress): void {
+  try {
+    options.onProgress?.(progress);
+  } catch {
+    // A progress listener's failure is not the sync's.
   }
 }
