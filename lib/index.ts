@@ -41,8 +41,20 @@ export type {
   TableStatus,
   VersionStore,
 } from './dolt/version-store.js';
+export { MAX_ID_LENGTH, MAX_COLLECTION_NAME_LENGTH, MAX_MESSAGE_BYTES } from './dolt/version-store.js';
+export { validateChangeSet } from './dolt/validate-changes.js';
 export { ChromaDoltSync } from './sync/chroma-dolt-sync.js';
-export type { DetectResult, StageOptions, StageResult } from './sync/chroma-dolt-sync.js';
+export type {
+  DetectResult,
+  StageOptions,
+  StageResult,
+  SyncCallOptions,
+  SyncOptions,
+  SyncProgress,
+  WriteResult,
+} from './sync/chroma-dolt-sync.js';
+export type { AdoptResult } from './sync/adopt.js';
+export { SyncWriteError, ChunkIdConflictError } from './sync/errors.js';
 export type { SourceDocument } from './sync/documents.js';
 export { chunkText, joinChunks, CHUNK_SIZE, CHUNK_OVERLAP } from './sync/chunking.js';
 export { contentHash } from './sync/hashing.js';

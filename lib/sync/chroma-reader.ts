@@ -46,16 +46,16 @@ export class ChromaReader {
   async recordsOf(docIds: string[], withText: boolean): Promise<ChunkRecord[]> {
     if (docIds.length === 0) return [];
     const include: Array<'documents' | 'metadatas'> = withText ? ['documents', 'metadatas'] : ['metadatas'];
-    const records = new Map<string, ChunkRecord>();
-    const byId = await this.chroma.get(this.collection, { ids: docIds, include }, this.call);
-    this.ops++;
-    addRecords(records, byId, byId.ids.length);
+    // Sent in the same tick, so they travel to the session in one message.
+    const lookups = [this.chroma.get(this.collection, { ids: docIds, include }, this.call)];
     for (let start = 0; start < docIds.length; start += this.batchSize) {
       const part = docIds.slice(start, start + this.batchSize);
-      const chunks = await this.chroma.get(this.collection, { where: { source_id: { $in: part } }, include }, this.call);
-      this.ops++;
-      addRecords(records, chunks, chunks.ids.length);
+      lookups.push(this.chroma.get(this.collection, { where: { source_id: { $in: part } }, include }, this.call));
     }
+    const pages = await Promise.all(lookups);
+    this.ops += pages.length;
+    const records = new Map<string, ChunkRecord>();
+    for (const page of pages) addRecords(records, page, page.ids.length);
     return [...records.values()];
   }
 

@@ -91,12 +91,22 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
     t.deepEqual(await contents(chroma, 'writes'), v0);
 
     // Long writes are split into operations of at most batchSize chunks.
-    const upserts = () => chroma.executor.stats().ops['upsert']?.ok ?? 0;
-    const before = upserts();
+    const writes = () => (chroma.executor.stats().ops['upsert']?.ok ?? 0) + (chroma.executor.stats().ops['add']?.ok ?? 0);
+    const before = writes();
     const v1 = docsAt(n, 1);
     const chunks = v1.reduce((sum, doc) => sum + chunkText(doc.content).length, 0);
-    const result = await sync.writeDocuments('writes', v1);
-    t.is(upserts() - before, Math.ceil(chunks / 3));
+    const sizes: number[] = [];
+    let last = 0;
+    const result = await sync.writeDocuments('writes', v1, {
+      onProgress: (p) => {
+        if (p.phase !== 'write') return;
+        sizes.push(p.chunksWritten - last);
+        last = p.chunksWritten;
+      },
+    });
+    t.true(sizes.every((size) => size <= 3), 'no operation over batchSize chunks');
+    t.true(writes() - before <= Math.ceil(chunks / 3) + 1, 'new chunks added, one-chunk documents overwritten in place');
+    t.is(writes() - before, sizes.length);
     t.is(result.chunks, chunks);
 
     // An operation fails (the second), or lands and then its caller is told it failed (the third): the error
@@ -105,13 +115,15 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
       const target = landsThenFails ? 3 : 2;
       let calls = 0;
       const flaky = Object.create(chroma) as Chroma;
-      flaky.upsert = async (...args: Parameters<Chroma['upsert']>) => {
-        calls++;
-        if (calls === target && !landsThenFails) throw new Error('chroma down');
-        const written = await chroma.upsert(...args);
-        if (calls === target) throw new Error('timed out after it was written');
-        return written;
-      };
+      for (const method of ['add', 'upsert'] as const) {
+        flaky[method] = async (...args: Parameters<Chroma['upsert']>) => {
+          calls++;
+          if (calls === target && !landsThenFails) throw new Error('chroma down');
+          const written = await chroma[method](...args);
+          if (calls === target) throw new Error('timed out after it was written');
+          return written;
+        };
+      }
       const previous = await contents(chroma, 'writes');
       const next = docsAt(n, landsThenFails ? 3 : 2);
       const error = await t.throwsAsync(new ChromaDoltSync(flaky, store, { batchSize: 3 }).writeDocuments('writes', next), {
