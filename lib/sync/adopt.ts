@@ -3,6 +3,7 @@
  * metadata that makes them the library's. Pure: the sync class reads and writes.
  */
 import type { Metadata } from '../chroma/types.js';
+import { checkDocumentId } from '../dolt/validate-changes.js';
 import { isReservedDocId, joinChunks, parseLegacyChunkId } from './chunking.js';
 import { isLibraryRecord, type ChunkRecord } from './documents.js';
 import { contentHash } from './hashing.js';
@@ -22,6 +23,16 @@ export interface AdoptPlan {
   /** Record ids to update, with their new metadata (merged into what they have). */
   ids: string[];
   metadatas: Metadata[];
+}
+
+/** Whether a document id may be written through the library (so adopting it leads somewhere). */
+function adoptable(docId: string): boolean {
+  try {
+    checkDocumentId(docId, 0);
+  } catch {
+    return false;
+  }
+  return !isReservedDocId(docId);
 }
 
 export function adoptRecords(records: Iterable<ChunkRecord>): AdoptPlan {
@@ -59,14 +70,14 @@ export function adoptRecords(records: Iterable<ChunkRecord>): AdoptPlan {
     plan.adopted.push(docId);
   };
   for (const record of singles) {
-    if (record.text === null || taken.has(record.id) || groups.has(record.id) || isReservedDocId(record.id)) plan.skipped.push(record.id);
+    if (record.text === null || taken.has(record.id) || groups.has(record.id) || !adoptable(record.id)) plan.skipped.push(record.id);
     else adopt(record.id, [record]);
   }
   const singleIds = new Set(singles.map((single) => single.id));
   for (const [docId, group] of groups) {
     group.sort((a, b) => a.index - b.index);
     const whole = group.every((part, i) => part.index === i && part.record.text !== null);
-    if (!whole || taken.has(docId) || isReservedDocId(docId) || singleIds.has(docId)) {
+    if (!whole || taken.has(docId) || !adoptable(docId) || singleIds.has(docId)) {
       plan.skipped.push(...group.map((part) => part.record.id));
     } else {
       adopt(docId, group.map((part) => part.record));

@@ -15,8 +15,14 @@
 import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
 import type { CallOptions } from '../executor/options.js';
-import { checkDocumentId, checkMessage } from '../dolt/validate-changes.js';
-import type { VersionStore } from '../dolt/version-store.js';
+import {
+  checkDocumentId,
+  checkDocumentSize,
+  checkMessage,
+  checkMetadata,
+  validateChangeSet,
+} from '../dolt/validate-changes.js';
+import type { ChangeSet, VersionStore } from '../dolt/version-store.js';
 import { nextWriteId } from './chunking.js';
 import { toChunkRecords, toDocuments, type ChromaDocument, type ChunkRecord, type SourceDocument } from './documents.js';
 import { ChunkIdConflictError, SyncWriteError } from './errors.js';
@@ -34,6 +40,12 @@ export interface DetectResult {
   deleted: string[];
   /** Documents with no complete version: they cannot be staged until rewritten (and are not deleted). */
   incomplete: string[];
+  /**
+   * Documents in Chroma the version store cannot take (written by another tool: an id over the length limit, a
+   * document over the store's size limit, metadata that is not JSON). Not staged, so the rest can be; the
+   * `code` says why (`ERR_INVALID_CHANGE`, `ERR_DOCUMENT_TOO_LARGE`).
+   */
+  refused: Array<{ docId: string; code: string }>;
   /** Chroma session operations this detection used. */
   sessionOps: number;
   /** Version-store queries this detection used. */
@@ -207,7 +219,7 @@ export class ChromaDoltSync {
       const changed = [...result.added, ...result.modified];
       let commit: string | null = null;
       if (hasChanges(result)) {
-        commit = await this.store.commitChanges({
+        const changes: ChangeSet = {
           collection,
           upserts: changed.map((docId) => {
             const doc = docs.get(docId)!;
@@ -215,7 +227,9 @@ export class ChromaDoltSync {
           }),
           deletes: result.deleted,
           message: options.message,
-        });
+        };
+        validateChangeSet(changes, { maxDocumentBytes: this.store.maxDocumentBytes }); // before the store is touched
+        commit = await this.store.commitChanges(changes);
         result.storeQueries++;
         report(options, { phase: 'commit', documents: changed.length + result.deleted.length });
       }
@@ -223,8 +237,9 @@ export class ChromaDoltSync {
       // one), on the chunks of the versions read. A version written since has other ids and keeps its flag.
       const ids: string[] = [];
       const metadatas: Metadata[] = [];
+      const notStaged = new Set(result.refused.map((r) => r.docId));
       for (const doc of docs.values()) {
-        if (doc.actualHash === null || (!doc.flagged && doc.recordedHash === doc.actualHash)) continue;
+        if (doc.actualHash === null || notStaged.has(doc.docId) || (!doc.flagged && doc.recordedHash === doc.actualHash)) continue;
         for (const id of doc.chunkIds) {
           ids.push(id);
           metadatas.push({ is_local_change: false, content_hash: doc.actualHash });
@@ -353,14 +368,18 @@ export class ChromaDoltSync {
     const added: string[] = [];
     const modified: string[] = [];
     const incomplete: string[] = [];
+    const refused: Array<{ docId: string; code: string }> = [];
     for (const doc of docs.values()) {
       if (doc.actualHash === null) {
         incomplete.push(doc.docId);
         continue;
       }
       const committed = hashes.get(doc.docId);
-      if (committed === undefined) added.push(doc.docId);
-      else if (committed !== doc.actualHash) modified.push(doc.docId);
+      if (committed === doc.actualHash) continue;
+      const problem = storeRefusal(doc, this.store.maxDocumentBytes);
+      if (problem) refused.push({ docId: doc.docId, code: problem });
+      else if (committed === undefined) added.push(doc.docId);
+      else modified.push(doc.docId);
     }
     const deleted = candidates.filter((docId) => !docs.has(docId));
     const now = performance.now();
@@ -372,6 +391,7 @@ export class ChromaDoltSync {
         modified,
         deleted,
         incomplete,
+        refused,
         sessionOps: reader.ops,
         storeQueries: 1,
         timings: { chromaMs, storeMs, compareMs: now - compareStart, totalMs: now - started },
@@ -388,6 +408,17 @@ export class ChromaDoltSync {
       if (this.locks.get(collection) === settled) this.locks.delete(collection);
     });
     return next;
+  }
+}
+
+/** Why the version store would refuse a document read from Chroma (its error code), or null. */
+function storeRefusal(doc: ChromaDocument, maxDocumentBytes: number | undefined): string | null {
+  try {
+    checkDocumentId(doc.docId, 0);
+    checkDocumentSize(doc.content!, checkMetadata(doc.metadata, 0), 0, maxDocumentBytes);
+    return null;
+  } catch (error) {
+    return (error as { code: string }).code;
   }
 }
 

@@ -29,7 +29,19 @@ export function chunkText(content: string, size = CHUNK_SIZE, overlap = CHUNK_OV
 /** The inverse of chunkText for chunks in order: each chunk after the first repeats `overlap` characters. */
 export function joinChunks(chunks: string[], overlap = CHUNK_OVERLAP): string {
   if (chunks.length === 1) return chunks[0]!;
-  return chunks.map((chunk, i) => (i === 0 ? chunk : Array.from(chunk).slice(overlap).join(''))).join('');
+  return chunks.map((chunk, i) => (i === 0 ? chunk : afterCodePoints(chunk, overlap))).join('');
+}
+
+/** `text` without its first `count` code points (a surrogate pair is one), without splitting it into an array. */
+function afterCodePoints(text: string, count: number): string {
+  let index = 0;
+  for (let seen = 0; seen < count && index < text.length; seen++) {
+    const unit = text.charCodeAt(index);
+    const pair = unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length;
+    const next = pair ? text.charCodeAt(index + 1) : 0;
+    index += pair && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  }
+  return text.slice(index);
 }
 
 /** Document ids of this form are reserved for chunk ids. */

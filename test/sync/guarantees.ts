@@ -201,9 +201,10 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
     await chroma.createCollection({ name: 'foreign' });
     const long = 'A long legacy document. '.repeat(60);
     const legacy = chunkText(long);
+    const tooLong = 'L'.repeat(600);
     await chroma.add('foreign', {
-      ids: ['solo', 'gone', ...legacy.map((_, i) => `old_chunk_${i}`)],
-      documents: ['solo, written by another tool', 'to delete', ...legacy],
+      ids: ['solo', 'gone', tooLong, ...legacy.map((_, i) => `old_chunk_${i}`)],
+      documents: ['solo, written by another tool', 'to delete', 'an id no store takes', ...legacy],
     });
     await sync.writeDocuments('foreign', [{ docId: 'x', content: 'x text '.repeat(200) }]);
     const x = (await contents(chroma, 'foreign')).get('x');
@@ -211,7 +212,10 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
     t.is((await contents(chroma, 'foreign')).get('x'), x, 'x is whole');
 
     // Without adoption each foreign record is its own document, and writes by its id take effect.
-    t.deepEqual(sorted((await sync.detectLocalChanges('foreign')).added), sorted(['solo', 'gone', 'x', ...legacy.map((_, i) => `old_chunk_${i}`)]));
+    const detected = await sync.detectLocalChanges('foreign');
+    t.deepEqual(sorted(detected.added), sorted(['solo', 'gone', 'x', ...legacy.map((_, i) => `old_chunk_${i}`)]));
+    // A record the store cannot take is reported, not staged, and does not block the others.
+    t.deepEqual(detected.refused, [{ docId: tooLong, code: 'ERR_INVALID_CHANGE' }]);
     await sync.writeDocuments('foreign', [{ docId: 'solo', content: 'solo, rewritten' }]);
     await sync.deleteDocuments('foreign', ['gone']);
     let now = await contents(chroma, 'foreign');
@@ -223,6 +227,7 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
 
     const adopted = await sync.adoptCollection('foreign');
     t.deepEqual(adopted.adopted, ['old']);
+    t.deepEqual(adopted.skipped, [tooLong], 'an id no store takes is not adopted either');
     now = await contents(chroma, 'foreign');
     t.is(now.get('old'), long);
     t.false(now.has('old_chunk_0'));
@@ -231,6 +236,8 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
     const staged = await sync.stageLocalChanges('foreign', { message: 'adopted' });
     t.deepEqual(sorted((await store.documentHashes('foreign')).keys()), ['old', 'solo', 'x']);
     t.deepEqual(staged.incomplete, []);
+    t.deepEqual(staged.refused.map((r) => r.docId), [tooLong]);
+    t.is((await sync.stageLocalChanges('foreign', { message: 'again' })).commit, null, 'the refused record does not make every stage fail');
   });
 
   test(`${kind}: a stage the store would reject (blank message) is refused before anything is touched, and a retry commits everything`, async (t) => {
