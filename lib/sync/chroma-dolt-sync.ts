@@ -23,12 +23,11 @@ import {
   validateChangeSet,
 } from '../dolt/validate-changes.js';
 import type { ChangeSet, VersionStore } from '../dolt/version-store.js';
-import { nextWriteId } from './chunking.js';
-import { toChunkRecords, toDocuments, type ChromaDocument, type ChunkRecord, type SourceDocument } from './documents.js';
-import { ChunkIdConflictError, SyncWriteError } from './errors.js';
+import { ownerOf, toDocuments, type ChromaDocument, type SourceDocument } from './documents.js';
 import { adoptRecords, type AdoptResult } from './adopt.js';
 import { ChromaReader } from './chroma-reader.js';
 import { validateDocuments } from './validate-documents.js';
+import { writeVersions } from './write-documents.js';
 
 export interface DetectResult {
   collection: string;
@@ -134,54 +133,11 @@ export class ChromaDoltSync {
    */
   async writeDocuments(collection: string, docs: SourceDocument[], options: SyncCallOptions = {}): Promise<WriteResult> {
     validateDocuments(docs, this.store.maxDocumentBytes);
-    return this.serialised(collection, async () => {
-      if (docs.length === 0) return { documents: 0, chunks: 0, sessionOps: 0 };
-      const call = callOptions(options);
-      const reader = this.reader(collection, call);
-      const writeId = nextWriteId();
-      const records = toChunkRecords(docs, writeId);
-      const newIds = new Set(records.ids);
-      const docIds = docs.map((doc) => doc.docId);
-      const before = await reader.recordsOf(docIds, false);
-      const conflicts = before.filter((r) => newIds.has(r.id) && r.meta['source_id'] !== undefined && r.meta['source_id'] !== r.id);
-      if (conflicts.length > 0) throw new ChunkIdConflictError(conflicts.map((r) => r.id));
-      // Previous versions: this document's chunks from earlier writes, and a foreign record named by its id.
-      // Chunks of a newer concurrent write are left alone (the newest complete version is the document).
-      const previous = before
-        .filter((r) => !newIds.has(r.id))
-        .filter((r) => (typeof r.meta['source_id'] === 'string' ? writeIdOf(r.meta) < writeId : true));
-
-      // New ids are added; only a one-chunk document whose id exists is overwritten in place (one record, so
-      // atomic). Chroma's upsert costs about a third more than add.
-      const existing = new Set(before.map((r) => r.id));
-      const owner = records.spans.flatMap((span, doc) => new Array<number>(span.count).fill(doc));
-      const remaining = records.spans.map((span) => span.count);
-      const ops = [
-        ...batches(records.ids.keys(), (i) => !existing.has(records.ids[i]!), this.batchSize).map((indexes) => ({ method: 'add' as const, indexes })),
-        ...batches(records.ids.keys(), (i) => existing.has(records.ids[i]!), this.batchSize).map((indexes) => ({ method: 'upsert' as const, indexes })),
-      ];
-      let chunksWritten = 0;
-      let documentsWritten = 0;
-      try {
-        for (const { method, indexes } of ops) {
-          const pick = <T>(values: T[]) => indexes.map((i) => values[i]!);
-          await this.chroma[method](collection, { ids: pick(records.ids), documents: pick(records.documents), metadatas: pick(records.metadatas) }, call);
-          reader.ops++;
-          chunksWritten += indexes.length;
-          for (const i of indexes) if (--remaining[owner[i]!]! === 0) documentsWritten++;
-          report(options, { phase: 'write', documentsWritten, documentsTotal: docs.length, chunksWritten, chunksTotal: records.ids.length });
-        }
-      } catch (error) {
-        throw await this.writeFailed(reader, records.spans, writeId, previous, error);
-      }
-      let cleanupError: unknown;
-      try {
-        await reader.deleteIds(previous.map((r) => r.id));
-      } catch (error) {
-        cleanupError = error;
-      }
-      return { documents: docs.length, chunks: records.ids.length, sessionOps: reader.ops, ...(cleanupError ? { cleanupError } : {}) };
-    });
+    return this.serialised(collection, () =>
+      writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
+        report(options, p),
+      ),
+    );
   }
 
   /**
@@ -291,52 +247,6 @@ export class ChromaDoltSync {
     return new ChromaReader(this.chroma, collection, this.batchSize, call, (p) => report(progress ?? {}, p));
   }
 
-  /** After a failed write operation: which documents are at their new version, said exactly. */
-  private async writeFailed(
-    reader: ChromaReader,
-    spans: Array<{ docId: string; count: number }>,
-    writeId: number,
-    previous: ChunkRecord[],
-    cause: unknown,
-  ): Promise<SyncWriteError> {
-    const docIds = spans.map((span) => span.docId);
-    let landed: ChunkRecord[];
-    try {
-      // Operations run in order on the session, so this read sees the failed operation's final effect even when
-      // only its caller timed out.
-      landed = await reader.recordsOfWrite(writeId);
-    } catch {
-      return new SyncWriteError(
-        `writeDocuments failed; which of ${docIds.length} documents were written could not be checked`,
-        [],
-        [],
-        docIds,
-        cause,
-      );
-    }
-    const counts = new Map<string, number>();
-    for (const record of landed) counts.set(record.meta['source_id'] as string, (counts.get(record.meta['source_id'] as string) ?? 0) + 1);
-    const written = spans.filter((span) => counts.get(span.docId) === span.count).map((span) => span.docId);
-    const done = new Set(written);
-    const notWritten = docIds.filter((docId) => !done.has(docId));
-    // Best effort, to save space: the written documents' previous versions and the unwritten ones' partial new
-    // chunks are never read (a document is its newest complete version), so failing here changes nothing.
-    const partial = landed.filter((record) => !done.has(record.meta['source_id'] as string));
-    const replaced = previous.filter((record) => done.has(ownerOf(record)));
-    try {
-      await reader.deleteIds([...partial, ...replaced].map((record) => record.id));
-    } catch {
-      // see above
-    }
-    return new SyncWriteError(
-      `writeDocuments stopped: ${written.length} of ${docIds.length} documents written, the others are unchanged`,
-      written,
-      notWritten,
-      [],
-      cause,
-    );
-  }
-
   private async detect(
     collection: string,
     options: SyncCallOptions,
@@ -420,26 +330,6 @@ function storeRefusal(doc: ChromaDocument, maxDocumentBytes: number | undefined)
   } catch (error) {
     return (error as { code: string }).code;
   }
-}
-
-/** The indexes passing `keep`, in runs of at most `size`. */
-function batches(indexes: Iterable<number>, keep: (index: number) => boolean, size: number): number[][] {
-  const out: number[][] = [];
-  for (const index of indexes) {
-    if (!keep(index)) continue;
-    if (out.length === 0 || out[out.length - 1]!.length >= size) out.push([]);
-    out[out.length - 1]!.push(index);
-  }
-  return out;
-}
-
-/** The document a record belongs to: its `source_id`, or its own id for a record another tool wrote. */
-function ownerOf(record: ChunkRecord): string {
-  return typeof record.meta['source_id'] === 'string' ? record.meta['source_id'] : record.id;
-}
-
-function writeIdOf(meta: Metadata): number {
-  return typeof meta['write_id'] === 'number' ? meta['write_id'] : 0;
 }
 
 function callOptions(options: SyncCallOptions): CallOptions {

@@ -92,6 +92,11 @@ interface Version {
   parts: Part[];
 }
 
+/** The document a record belongs to: its `source_id`, or its own id for a record another tool wrote. */
+export function ownerOf(record: ChunkRecord): string {
+  return typeof record.meta['source_id'] === 'string' ? record.meta['source_id'] : record.id;
+}
+
 /** Whether a record carries the library's metadata (else it was written by another tool). */
 export function isLibraryRecord(meta: Metadata | null | undefined): boolean {
   return typeof meta?.['source_id'] === 'string';
