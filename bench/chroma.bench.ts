@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { Chroma } from '../lib/chroma/chroma.js';
-import { defaultPython } from '../lib/paths.js';
+import { findPython } from '../lib/python/discovery.js';
 import { startChromaServer } from '../lib/servers/chroma-server.js';
 import { emit, medianMs, round } from './report.js';
 
@@ -23,7 +23,7 @@ const documents = ids.map((_, i) => `document number ${i} with some text`);
 const metadatas = ids.map((_, i) => ({ i }));
 
 const plainScript = fileURLToPath(new URL('../../bench/python/chroma_plain.py', import.meta.url));
-const plain = JSON.parse(execFileSync(defaultPython(), [plainScript, String(REPS)], { encoding: 'utf8' })) as Record<
+const plain = JSON.parse(execFileSync(findPython().path, [plainScript, String(REPS)], { encoding: 'utf8' })) as Record<
   string,
   number
 >;

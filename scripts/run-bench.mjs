@@ -11,6 +11,7 @@ const suites = [
   { file: 'chroma.bench.js', pin: true },
   { file: 'dolt.bench.js' },
   { file: 'sync.bench.js' },
+  { file: 'import.bench.js' },
 ];
 const only = process.argv.slice(2);
 const reports = new Map();

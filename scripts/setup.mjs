@@ -1,6 +1,7 @@
-// Sets up what the tests and the demo need, idempotently: the Node dependencies (npm ci), a project-local Python
-// virtualenv with the pinned chromadb, and MariaDB (Debian packages) for the server-mode tests. Fast when already done (a stamp records
-// what was installed; MariaDB is looked up by its binary). No shell is involved.
+// Sets up what the demo and the tests need, idempotently: the Node dependencies (npm ci) and a project-local Python
+// virtualenv with the pinned chromadb; with --mariadb (npm test) also MariaDB for the server-mode tests, installed
+// only when its binary is missing. The demo needs neither root nor MariaDB. Fast when already done (a stamp
+// records what was installed). No shell is involved.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,16 +54,17 @@ function setupPython() {
 function setupMariaDb() {
   const found = ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'].some((path) => existsSync(path));
   if (found || process.env.SESSION_EXECUTOR_SKIP_MARIADB === '1') return;
+  const why = 'MariaDB is needed for the server-mode store tests (a throwaway server per test run) and mariadbd was not found';
   const isRoot = process.getuid?.() === 0;
   const hasApt = spawnSync('apt-get', ['--version']).status === 0;
   if (!isRoot || !hasApt) {
     fail(
-      'MariaDB is needed for the server-mode tests and was not found.\n' +
+      `${why}.\n` +
         '  Debian/Ubuntu (as root): apt-get install -y --no-install-recommends mariadb-server mariadb-client\n' +
         '  Then run npm test again.',
     );
   }
-  console.error('setup: installing MariaDB from Debian packages (once; about 20 s)...');
+  console.error(`setup: ${why}: installing it from Debian packages (once; about 20 s)...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'mariadb-server', 'mariadb-client'], {
@@ -73,4 +75,4 @@ function setupMariaDb() {
 
 setupNodeModules();
 setupPython();
-setupMariaDb();
+if (process.argv.includes('--mariadb')) setupMariaDb();

@@ -9,17 +9,23 @@ import { isRunning, tempDir } from './helpers/temp-dir.js';
 
 const cli = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 
-/** Runs the CLI; resolves with its output lines and exit code. */
-async function runCli(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the CLI; resolves with its stdout and stderr lines and exit code. */
+async function runCli(
+  args: string[],
+  onLine?: (line: string, child: ReturnType<typeof spawn>) => void,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  const errors: string[] = [];
+  const stdoutDone = once(createInterface({ input: child.stdout! }).on('line', (line) => {
     lines.push(line);
     onLine?.(line, child);
-  });
-  child.stderr!.resume();
+  }), 'close');
+  const stderrDone = once(createInterface({ input: child.stderr! }).on('line', (line) => errors.push(line)), 'close');
   const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
-  return { lines, code, signal, pid: child.pid! };
+  await Promise.all([stdoutDone, stderrDone]);
+  return { lines, errors, code, signal, pid: child.pid! };
 }
 
 /** Processes whose parent is `pid` (what the CLI left running, if anything). */
@@ -41,13 +47,14 @@ test('npm run demo: two commits with the expected changes, then a re-run reuses 
   const data = tempDir(t, 'demo');
   const first = await runCli(['demo', '--data', data, '--json']);
   t.is(first.code, 0);
-  const summary = JSON.parse(first.lines.at(-1)!);
+  t.is(first.lines.length, 1, '--json: stdout holds the JSON document only');
+  const summary = JSON.parse(first.lines[0]!);
   t.deepEqual(summary.firstDetect, { added: 120, modified: 0, deleted: 0 });
   t.deepEqual(summary.secondDetect, { added: 0, modified: 10, deleted: 6 });
   t.is(summary.commits.length, 2);
   t.is(summary.lastDiff.length, 16);
-  t.true(first.lines.some((line) => line.includes('demo: edit 10, delete 6')), 'the log is shown');
-  t.true(first.lines.some((line) => /Chroma: high-water \d+/.test(line)), 'executor stats are shown');
+  t.true(first.errors.some((line) => line.includes('demo: edit 10, delete 6')), 'the log is shown (on stderr with --json)');
+  t.true(first.errors.some((line) => /Chroma: high-water \d+/.test(line)), 'executor stats are shown');
   t.true(existsSync(join(data, 'store.doltlite')));
   t.deepEqual(childrenOf(first.pid), []);
 
@@ -57,11 +64,22 @@ test('npm run demo: two commits with the expected changes, then a re-run reuses 
   t.deepEqual(again.firstDetect, { added: 6, modified: 10, deleted: 0 }, 'the re-run restores what the last run changed');
   t.true(again.logLength >= 4);
 
-  const log = await runCli(['log', '--data', data]);
+  // log reads the store only: it works without any Python, which it would need if it started Chroma.
+  const noPython = { ...process.env, SESSION_EXECUTOR_PYTHON: '/nonexistent/python' };
+  const log = await runCli(['log', '--data', data], undefined, noPython);
   t.is(log.code, 0);
   t.true(log.lines.filter((line) => line.includes('demo:')).length >= 4);
+  const logJson = await runCli(['log', '--data', data, '--json', '--limit', '2'], undefined, noPython);
+  const commits = JSON.parse(logJson.lines.join('\n')) as Array<{ message: string; date: string }>;
+  t.is(commits.length, 2);
+  t.regex(commits[0]!.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'ISO 8601 commit dates');
   const status = await runCli(['status', '--data', data]);
   t.true(status.lines.some((line) => line.includes('0 added, 0 modified, 0 deleted')));
+  const statusJson = await runCli(['status', '--data', data, '--json']);
+  t.deepEqual(JSON.parse(statusJson.lines.join('\n')), { collection: 'demo-docs', added: [], modified: [], deleted: [] });
+  const typo = await runCli(['status', '--data', data, '--collection', 'demo-dcos']);
+  t.is(typo.code, 1);
+  t.regex(typo.errors.join('\n'), /no collection "demo-dcos" .*collections: demo-docs/);
 });
 
 test('Ctrl-C during the demo shuts everything down and leaves no process or temporary file', async (t) => {

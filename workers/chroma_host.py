@@ -14,7 +14,6 @@ import json
 import os
 import struct
 import sys
-import time
 
 # Keep the protocol channel private before importing chromadb, which may print.
 _protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
@@ -117,11 +116,10 @@ def chunks(items, size):
 
 
 class Session:
-    def __init__(self, path, test_ops):
+    def __init__(self, path):
         self.client = chromadb.PersistentClient(path=path, settings=Settings(anonymized_telemetry=False))
         self.batch = self.client.get_max_batch_size()
         self.temporary = set()
-        self.test_ops = test_ops
         # Collection handles by name: get_collection costs ~0.5 ms, more than a whole count(). This process is
         # the collection's only client (the owner rule), so a handle can only go stale through our own delete.
         self.handles = {}
@@ -230,13 +228,6 @@ class Session:
             include=args.get("include", ["documents", "metadatas", "distances"]),
         )
 
-    # ---- test-only ----
-    def sleep(self, args):
-        if not self.test_ops:
-            raise ValueError("test operations are disabled")
-        time.sleep(args["seconds"])
-        return None
-
     # ---- disposal ----
     def close(self, args):
         # The seed system's lesson: a client left alive keeps files open and "already exists" errors follow.
@@ -273,7 +264,7 @@ def main():
             op = request["op"]
             args = request.get("args") or {}
             if op == "open":
-                session = Session(args["path"], bool(args.get("testOps")))
+                session = Session(args["path"])
                 write_frame({"ok": {"maxBatchSize": session.batch, "pid": os.getpid()}})
                 continue
             if session is None or session.client is None:

@@ -6,6 +6,7 @@
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
+import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed Chroma errors for this thread
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
@@ -54,6 +55,7 @@ export class Chroma {
    * and errors as {@link Chroma.embedded}.
    */
   static async remote(options: HttpChromaOptions & ChromaOptions): Promise<Chroma> {
+    requirePeer('chromadb', 'Chroma.remote');
     const { embedder, executor, ...open } = options;
     const spec = sessionSpec<typeof HttpChromaSession>(new URL('./http-session.js', import.meta.url), open);
     const started = await SessionExecutor.start(spec, executor);

@@ -253,10 +253,6 @@ export default defineSession({
         embeddings: pick(include, 'embeddings', result.embeddings as never) as QueryResult['embeddings'],
       };
     },
-    /** Not available on a remote server (there is no session host to put to sleep). */
-    sleep: async (): Promise<null> => {
-      throw chromaError('invalid_argument', 'sleep is a test operation of the embedded session only');
-    },
     pid: (): number | undefined => undefined,
   },
   async close(state: State): Promise<void> {

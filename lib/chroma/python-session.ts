@@ -3,7 +3,8 @@
  * holding a chromadb PersistentClient (and the GIL). Every op is one request to that child, in order.
  */
 import { defineSession, type OwnerContext } from '../session.js';
-import { defaultPython, workerFile } from '../paths.js';
+import { workerFile } from '../paths.js';
+import { resolvePython } from '../python/discovery.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
 import { FramedChild } from './framed-child.js';
 import type {
@@ -20,21 +21,22 @@ import type {
 export interface PythonChromaOptions {
   /** Directory of the persistent Chroma database (created if missing). Required. */
   path: string;
-  /** Python interpreter with chromadb installed. @default the project's .venv, else `python3` */
+  /**
+   * Python interpreter with chromadb installed.
+   * @default SESSION_EXECUTOR_PYTHON, else the project's .venv, else the environment `npx session-executor setup-python` made
+   */
   python?: string;
-  /** Enables test-only operations (`sleep`). @default false */
-  testOps?: boolean;
   /** How long `close` waits for Python to dispose of the client and exit before SIGKILL. @default 10000 */
   closeTimeoutMs?: number;
 }
 
-interface State {
+export interface State {
   child: FramedChild;
   maxBatchSize: number;
   options: PythonChromaOptions;
 }
 
-async function ask<T>(state: State, op: string, args: object): Promise<T> {
+export async function ask<T>(state: State, op: string, args: object): Promise<T> {
   const reply = await state.child.request({ op, args });
   if (reply.error) {
     throw chromaError(reply.error.kind as ChromaErrorKind, reply.error.message, { pythonType: reply.error.type });
@@ -42,9 +44,9 @@ async function ask<T>(state: State, op: string, args: object): Promise<T> {
   return reply.ok as T;
 }
 
-function start(options: PythonChromaOptions, context: OwnerContext): FramedChild {
+function start(python: string, hostScript: string, context: OwnerContext): FramedChild {
   const env = { ...process.env, PYTHONUNBUFFERED: '1', ANONYMIZED_TELEMETRY: 'False', PYTHONDONTWRITEBYTECODE: '1' };
-  const child = new FramedChild(options.python ?? defaultPython(), [workerFile('chroma_host.py')], env);
+  const child = new FramedChild(python, [hostScript], env);
   if (child.pid) context.registerChildProcess(child.pid);
   child.onUnexpectedExit = (description) => {
     // The session is gone with its process: end the owner thread (this throw, from the child's exit event, is
@@ -55,20 +57,30 @@ function start(options: PythonChromaOptions, context: OwnerContext): FramedChild
   return child;
 }
 
+/**
+ * Starts the Python host and opens the client. `hostScript` is the shipped host unless a test passes one that
+ * extends it (test-only operations never ship).
+ */
+export async function openPythonChroma(
+  options: PythonChromaOptions,
+  context: OwnerContext,
+  hostScript: string = workerFile('chroma_host.py'),
+): Promise<State> {
+  const child = start(await resolvePython(options.python), hostScript, context);
+  const state: State = { child, maxBatchSize: 0, options };
+  try {
+    const opened = await ask<{ maxBatchSize: number }>(state, 'open', { path: options.path });
+    state.maxBatchSize = opened.maxBatchSize;
+  } catch (error) {
+    child.onUnexpectedExit = null;
+    await child.stop(1_000);
+    throw error;
+  }
+  return state;
+}
+
 export default defineSession({
-  async open(options: PythonChromaOptions, context: OwnerContext): Promise<State> {
-    const child = start(options, context);
-    const state: State = { child, maxBatchSize: 0, options };
-    try {
-      const opened = await ask<{ maxBatchSize: number }>(state, 'open', { path: options.path, testOps: options.testOps });
-      state.maxBatchSize = opened.maxBatchSize;
-    } catch (error) {
-      child.onUnexpectedExit = null;
-      await child.stop(1_000);
-      throw error;
-    }
-    return state;
-  },
+  open: (options: PythonChromaOptions, context: OwnerContext): Promise<State> => openPythonChroma(options, context),
   ops: {
     maxBatchSize: (state: State): number => state.maxBatchSize,
     listCollections: (state: State): Promise<CollectionInfo[]> => ask(state, 'list_collections', {}),
@@ -99,8 +111,6 @@ export default defineSession({
       const { ids, documents, metadatas, distances, embeddings } = result;
       return { ids, documents, metadatas, distances, embeddings };
     },
-    /** Test-only (needs `testOps`): blocks the Python process, to exercise wedge recovery. */
-    sleep: (state: State, seconds: number): Promise<null> => ask(state, 'sleep', { seconds }),
     /** The Python process id, for tests and diagnostics. */
     pid: (state: State): number | undefined => state.child.pid,
   },

@@ -11,13 +11,12 @@ import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } 
 import { checkBranchName, storeError } from './errors.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
+import { isoDate } from './commit-date.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
   /** The snapshot file (loaded on open, rewritten atomically after each commit and on close). @default none: in memory only */
   path?: string;
-  /** Test-only: enables `crashDuringSnapshot`. @default false */
-  testOps?: boolean;
 }
 
 const SQLITE_DONE = 101;
@@ -25,13 +24,11 @@ const SQLITE_DONE = 101;
 /** Ids per lookup query; json_each takes any number, this only bounds one statement's memory. */
 const IDS_PER_QUERY = 50_000;
 
-interface State {
+export interface State {
   sqlite3: Sqlite3;
   db: Db;
   options: DoltLiteOptions;
   queries: number;
-  /** Test-only: the next snapshot write dies after writing its temporary file. */
-  crashNextSnapshot: boolean;
 }
 
 const SCHEMA = [
@@ -78,7 +75,7 @@ function value<T>(state: State, sql: string, bind: unknown[] = []): T {
   return run(state, (db) => db.selectValue(sql, bindable(bind)) as T);
 }
 
-function exec(state: State, sql: string, bind: unknown[] = []): void {
+export function exec(state: State, sql: string, bind: unknown[] = []): void {
   run(state, (db) => db.exec({ sql, bind: bindable(bind) }));
 }
 
@@ -118,8 +115,7 @@ function openDatabase(sqlite3: Sqlite3, snapshot: Uint8Array | null): Db {
 function saveSnapshot(state: State): number {
   if (!state.options.path) return 0;
   const bytes = state.sqlite3.capi.sqlite3_js_db_export(state.db.pointer!);
-  const crash = state.crashNextSnapshot;
-  writeSnapshot(state.options.path, bytes, crash ? () => process.exit(86) : undefined);
+  writeSnapshot(state.options.path, bytes);
   return bytes.length;
 }
 
@@ -154,7 +150,7 @@ export default defineSession({
   async open(options: DoltLiteOptions): Promise<State> {
     const sqlite3 = await loadDoltLite();
     const snapshot = options.path ? readSnapshot(options.path) : null;
-    const state: State = { sqlite3, db: openDatabase(sqlite3, snapshot), options, queries: 0, crashNextSnapshot: false };
+    const state: State = { sqlite3, db: openDatabase(sqlite3, snapshot), options, queries: 0 };
     for (const statement of SCHEMA) exec(state, statement);
     commit(state, 'Create session-executor schema');
     state.queries = 0;
@@ -249,7 +245,7 @@ export default defineSession({
         // dolt_log lists newest first; dates have one-second resolution, so they cannot order commits.
         'SELECT commit_hash AS hash, message, committer, date FROM dolt_log LIMIT ?',
         [limit],
-      ),
+      ).map((commit) => ({ ...commit, date: isoDate(commit.date) })),
 
     diff: (state: State, args: { to: string; from?: string }): DocumentChange[] => {
       // dolt_diff_documents holds each commit's changes against its parent. For a range of a linear history,
@@ -294,27 +290,6 @@ export default defineSession({
 
     branches: (state: State): string[] =>
       select<{ name: string }>(state, 'SELECT name FROM dolt_branches ORDER BY name').map((row) => row.name),
-
-    /** Runs a statement through the store's error mapping (tests: bad SQL, constraint violations). */
-    rawExec: (state: State, args: { sql: string; bind?: unknown[] }): null => {
-      exec(state, args.sql, args.bind);
-      return null;
-    },
-
-    /** Test-only: the next snapshot write dies between writing the temporary file and renaming it. */
-    crashDuringSnapshot: (state: State): null => {
-      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
-      state.crashNextSnapshot = true;
-      return null;
-    },
-
-    /** Test-only: never returns, to exercise wedge recovery. */
-    hang: (state: State): null => {
-      if (!state.options.testOps) throw storeError(false, 'test operations are disabled', undefined);
-      for (;;) {
-        // wedged on purpose
-      }
-    },
 
     /** Writes the snapshot now; returns its size and how long the export and the atomic write took. */
     saveSnapshot: (state: State): { bytes: number; ms: number } => {

@@ -2,6 +2,7 @@
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
+import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
 import { validateChangeSet } from './validate-changes.js';
@@ -17,6 +18,7 @@ export class DoltLiteStore implements VersionStore {
 
   /** Starts an owner thread with DoltLite, loading the snapshot at `options.path` if there is one. */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
+    requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
     const { executor, ...open } = options;
     const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), open);
     return new DoltLiteStore(await SessionExecutor.start(spec, executor));

@@ -13,7 +13,10 @@
  * statement over it fails and, worse, kills its pooled connection, so a change set made of large documents
  * would fail on every retry. A document too large for one statement is refused before anything is written.
  */
-import mysql from 'mysql2/promise';
+import type * as mysql from 'mysql2/promise';
+import { importPeer } from '../optional-peer.js';
+import { isoDate } from './commit-date.js';
+import { toMysql2Ssl, urlSettings, type MysqlSsl } from './mysql-connection-options.js';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import {
@@ -39,8 +42,26 @@ import {
 } from './version-store.js';
 
 export interface MysqlStoreOptions {
-  /** `mysql://user:password@host:port/database`. Either this or `database` (with host, user...). @default none */
+  /**
+   * `mysql://user:password@host:port/database[?parameters]`. Either this, `database` (with host, user...) or
+   * `pool`. Parameters: `ssl=true`, `ssl-mode=disabled|required|verify_ca|verify_identity`, `ssl-ca`,
+   * `ssl-cert`, `ssl-key` (PEM file paths), `connectTimeout`, `queryTimeout` (ms), `connectionLimit`; options
+   * given here win over them, and any other parameter is a StoreArgumentError.
+   * @default none
+   */
   url?: string;
+  /**
+   * TLS: `true` verifies the server's certificate against Node's CAs; an object sets the CAs, a client
+   * certificate, or turns verification off (`rejectUnauthorized: false`, encrypted but unauthenticated).
+   * @default false, or what the URL's parameters say
+   */
+  ssl?: MysqlSsl;
+  /**
+   * An existing mysql2 pool (`createPool` from `mysql2/promise`) to use instead of opening one; connection
+   * options are then ignored, and `close()` leaves the pool open (it is yours).
+   * @default none: the store opens and closes its own pool
+   */
+  pool?: MysqlPoolLike;
   /** @default '127.0.0.1' */
   host?: string;
   /** @default 3306 */
@@ -76,6 +97,16 @@ export interface MysqlStoreOptions {
   committer?: string;
 }
 
+/**
+ * A mysql2 promise pool, typed loosely so that this package's type declarations do not need mysql2 installed.
+ */
+export interface MysqlPoolLike {
+  query(...args: any[]): Promise<any>;
+  getConnection(): Promise<any>;
+  end(): Promise<void>;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
 type Dialect = 'dolt' | 'mysql';
 type Queryable = Pick<mysql.Pool, 'query'>;
 
@@ -97,16 +128,19 @@ const CONSTRAINT_ERRNOS = new Set([1062, 1048, 1451, 1452, 1364, 3819, 4025]);
 export class MysqlStore implements VersionStore {
   /** Connects, detects the dialect, and creates the tables if they are missing. */
   static async connect(options: MysqlStoreOptions): Promise<MysqlStore> {
-    const config = toPoolConfig(options);
-    const pool = mysql.createPool(config);
+    const config = options.pool ? null : toPoolConfig(options);
+    const pool = options.pool
+      ? (options.pool as mysql.Pool)
+      : (await importPeer<{ createPool: typeof mysql.createPool }>('mysql2', 'MysqlStore', 'mysql2/promise')).createPool(config!);
     // A connection that dies while idle in the pool emits 'error' on the pool's connection; without a listener
     // that would crash the process.
     pool.on('connection', (connection) => connection.on('error', () => {}));
-    const store = new MysqlStore(pool, options, config.database!);
+    const database = config?.database ?? ((await pool.query('SELECT DATABASE() AS db')) as unknown as [[{ db: string }]])[0][0].db;
+    const store = new MysqlStore(pool, options, database);
     try {
       await store.initialise();
     } catch (error) {
-      await pool.end().catch(() => {});
+      if (!options.pool) await pool.end().catch(() => {});
       throw error;
     }
     return store;
@@ -131,7 +165,7 @@ export class MysqlStore implements VersionStore {
     private readonly options: MysqlStoreOptions,
     private readonly database: string,
   ) {
-    this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? (options.url ? urlSettings(parseUrl(options.url).searchParams).queryTimeoutMs : undefined) ?? 30_000;
     this.idsPerQuery = Math.max(1, options.idsPerQuery ?? 5_000);
     this.rowsPerInsert = Math.max(1, options.rowsPerInsert ?? 500);
     this.coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), this.idsPerQuery);
@@ -283,21 +317,23 @@ export class MysqlStore implements VersionStore {
     if (this.dialect === 'dolt') {
       const [rows] = (await this.run(
         this.pool,
-        'SELECT commit_hash AS hash, message, committer, date FROM dolt_log LIMIT ?',
+        // Dolt records commit times in UTC; formatted on the server so the client's time zone cannot shift them.
+        "SELECT commit_hash AS hash, message, committer, DATE_FORMAT(date, '%Y-%m-%d %H:%i:%s.%f') AS date FROM dolt_log LIMIT ?",
         [limit],
-      )) as [Array<{ hash: string; message: string; committer: string; date: Date | string }>];
-      return rows.map((row) => ({ ...row, date: String(row.date) }));
+      )) as [Array<{ hash: string; message: string; committer: string; date: string }>];
+      return rows.map((row) => ({ ...row, date: isoDate(row.date) }));
     }
     const [rows] = (await this.run(
       this.pool,
-      'SELECT id, message, committer, committed_at FROM session_commits ORDER BY id DESC LIMIT ?',
+      // UNIX_TIMESTAMP: a TIMESTAMP is stored in UTC; its text form would depend on the session's time zone.
+      'SELECT id, message, committer, UNIX_TIMESTAMP(committed_at) AS committed_at FROM session_commits ORDER BY id DESC LIMIT ?',
       [limit],
-    )) as [Array<{ id: number; message: string; committer: string; committed_at: Date }>];
+    )) as [Array<{ id: number; message: string; committer: string; committed_at: number | string }>];
     return rows.map((row) => ({
       hash: String(row.id),
       message: row.message,
       committer: row.committer,
-      date: new Date(row.committed_at).toISOString(),
+      date: isoDate(Number(row.committed_at)),
     }));
   }
 
@@ -385,12 +421,9 @@ export class MysqlStore implements VersionStore {
     return this.queries;
   }
 
-  /** @internal For fault tests: a query that takes `seconds` on the server. */
-  async sleep(seconds: number): Promise<void> {
-    await this.run(this.pool, 'SELECT SLEEP(?)', [seconds]);
-  }
-
+  /** Ends the pool the store opened (a pool passed in as `pool` stays open). */
   async close(): Promise<void> {
+    if (this.options.pool) return;
     await this.pool.end();
   }
 
@@ -480,31 +513,27 @@ function translate(error: unknown): Error {
 }
 
 function toPoolConfig(options: MysqlStoreOptions): mysql.PoolOptions & { database: string } {
+  const fromUrl = options.url ? urlSettings(parseUrl(options.url).searchParams) : {};
   const base: mysql.PoolOptions = {
-    connectTimeout: options.connectTimeoutMs ?? 10_000,
-    connectionLimit: options.connections ?? 4,
+    connectTimeout: options.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? 10_000,
+    connectionLimit: options.connections ?? fromUrl.connections ?? 4,
+    ssl: toMysql2Ssl(options.ssl ?? fromUrl.ssl) as mysql.SslOptions | undefined,
     waitForConnections: true,
     charset: 'utf8mb4_unicode_ci',
     supportBigNumbers: true,
     dateStrings: false,
   };
   if (options.url) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      // Node's own error carries the whole input, password included: never pass it on.
-      throw storeArgumentError('the connection URL is not a valid URL (expected mysql://user:password@host:port/database)');
-    }
+    const url = parseUrl(options.url);
     if (url.protocol !== 'mysql:') throw storeArgumentError(`expected a mysql:// URL, got ${url.protocol}//`);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    const database = decodeUrlPart(url.pathname.replace(/^\//, ''));
     if (!database) throw storeArgumentError('the connection URL names no database');
     return {
       ...base,
       host: url.hostname,
       port: url.port ? Number(url.port) : 3306,
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
+      user: decodeUrlPart(url.username),
+      password: decodeUrlPart(url.password),
       database,
     };
   }
@@ -517,6 +546,23 @@ function toPoolConfig(options: MysqlStoreOptions): mysql.PoolOptions & { databas
     password: options.password,
     database: options.database,
   };
+}
+
+/** Parses a connection URL; Node's own error would carry the whole input, password included. */
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw storeArgumentError('the connection URL is not a valid URL (expected mysql://user:password@host:port/database)');
+  }
+}
+
+function decodeUrlPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw storeArgumentError('the connection URL has a malformed %-escape');
+  }
 }
 
 function placeholders(n: number): string {

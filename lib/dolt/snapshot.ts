@@ -12,8 +12,7 @@ export function readSnapshot(path: string): Uint8Array | null {
   return existsSync(path) ? new Uint8Array(readFileSync(path)) : null;
 }
 
-/** `beforeRename` exists for the crash test only: it runs after the data is written and before the rename. */
-export function writeSnapshot(path: string, bytes: Uint8Array, beforeRename?: () => void): void {
+export function writeSnapshot(path: string, bytes: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = tempPath(path);
   const fd = openSync(temp, 'w', 0o600);
@@ -24,7 +23,6 @@ export function writeSnapshot(path: string, bytes: Uint8Array, beforeRename?: ()
   } finally {
     closeSync(fd);
   }
-  beforeRename?.();
   renameSync(temp, path);
   const dir = openSync(dirname(path), 'r');
   try {

@@ -1,12 +1,12 @@
 /**
- * A local Chroma server (`chroma run` from the project's Python environment) on 127.0.0.1, for tests and for
+ * A local Chroma server (`chroma run` from the Python environment the embedded session uses) on 127.0.0.1, for tests and for
  * users who want one: a free port chosen first, ready when the heartbeat answers, stopped by pid with SIGKILL
  * (some Chroma server versions ignore SIGTERM and spin; data survives SIGKILL, FACTS.md), and never left behind:
  * a guardian process kills it if the process that started it dies.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defaultPython } from '../paths.js';
+import { SETUP_COMMAND, findPython } from '../python/discovery.js';
 import { GuardedProcess, freePort } from './guarded-server.js';
 
 export interface ChromaServerOptions {
@@ -14,7 +14,7 @@ export interface ChromaServerOptions {
   path: string;
   /** @default a free port */
   port?: number;
-  /** The `chroma` executable. @default the one next to the project's Python */
+  /** The `chroma` executable. @default the one next to the Python interpreter the embedded session would use */
   chromaBin?: string;
   /** How long to wait for the heartbeat. @default 30000 */
   readyTimeoutMs?: number;
@@ -31,9 +31,9 @@ export interface ChromaServer {
 }
 
 export async function startChromaServer(options: ChromaServerOptions): Promise<ChromaServer> {
-  const chromaBin = options.chromaBin ?? join(dirname(defaultPython()), 'chroma');
+  const chromaBin = options.chromaBin ?? join(dirname(findPython().path), 'chroma');
   if (!existsSync(chromaBin)) {
-    throw new Error(`chroma not found at ${chromaBin}: run "npm run setup" (it installs chromadb into .venv)`);
+    throw new Error(`chroma not found at ${chromaBin}: run "${SETUP_COMMAND}" (it installs chromadb), or pass chromaBin`);
   }
   const port = options.port ?? (await freePort());
   const args = ['run', '--path', options.path, '--host', '127.0.0.1', '--port', String(port)];

@@ -1,14 +1,25 @@
 import test from 'ava';
 import { rmSync, existsSync } from 'node:fs';
-import { Chroma } from '../../lib/chroma/chroma.js';
+import { Chroma, type ChromaSessionDefinition } from '../../lib/chroma/chroma.js';
 import { SessionCrashedError, TimeoutError } from '../../lib/errors.js';
-import type { RestartedEvent } from '../../lib/executor/session-executor.js';
+import type { ExecutorOptions } from '../../lib/executor/options.js';
+import { SessionExecutor, type RestartedEvent } from '../../lib/executor/session-executor.js';
+import { sessionSpec } from '../../lib/session.js';
+import type PythonChromaTestSession from '../fixtures/python-chroma-test-session.js';
 import { nextEvent } from '../helpers/start-test-session.js';
 import { isRunning, isZombie, tempDir } from '../helpers/temp-dir.js';
 import { chromaContract } from './contract.js';
 
+/** The embedded session with the test-only `sleep`, and the Chroma facade over it. */
+async function startWithTestOps(path: string, executor?: ExecutorOptions) {
+  const url = new URL('../fixtures/python-chroma-test-session.js', import.meta.url);
+  const session = await SessionExecutor.start(sessionSpec<typeof PythonChromaTestSession>(url, { path }), executor);
+  const chroma = await Chroma.over(session as unknown as SessionExecutor<ChromaSessionDefinition>);
+  return { chroma, session };
+}
+
 chromaContract('embedded', async (t) => {
-  const chroma = await Chroma.embedded({ path: tempDir(t, 'chroma'), testOps: true });
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'chroma') });
   t.teardown(() => chroma.close());
   return chroma;
 });
@@ -43,13 +54,13 @@ test('temporary collections are deleted on close; others persist across sessions
 
 test('wedged Python: caller times out, the child is SIGKILLed at the hard deadline, data survives, next op works', async (t) => {
   const path = tempDir(t, 'wedge');
-  const chroma = await Chroma.embedded({ path, testOps: true, executor: { hardDeadlineMs: 1_500 } });
+  const { chroma, session } = await startWithTestOps(path, { hardDeadlineMs: 1_500 });
   t.teardown(() => chroma.close());
   await chroma.createCollection({ name: 'survivor' });
   await chroma.add('survivor', { ids: ['s1'], documents: ['committed before the wedge'] });
   const pid = (await chroma.executor.call('pid', undefined))!;
   const restarted = nextEvent<RestartedEvent>(chroma.executor, 'restarted');
-  const wedged = chroma.executor.call('sleep', 600, { timeoutMs: 300 });
+  const wedged = session.call('sleep', 600, { timeoutMs: 300 });
   t.is((await t.throwsAsync(wedged, { instanceOf: TimeoutError })).phase, 'running');
   t.is((await restarted).reason, 'wedged');
   t.false(isRunning(pid), 'the wedged Python process was killed');
@@ -59,12 +70,12 @@ test('wedged Python: caller times out, the child is SIGKILLed at the hard deadli
 });
 
 test('Python killed from outside: the in-flight op fails fast with a crash error, the executor restarts it', async (t) => {
-  const chroma = await Chroma.embedded({ path: tempDir(t, 'killed'), testOps: true });
+  const { chroma, session } = await startWithTestOps(tempDir(t, 'killed'));
   t.teardown(() => chroma.close());
   await chroma.createCollection({ name: 'killed-col', temporary: true });
   const pid = (await chroma.executor.call('pid', undefined))!;
   const restarted = nextEvent<RestartedEvent>(chroma.executor, 'restarted');
-  const inFlight = chroma.executor.call('sleep', 30, { timeoutMs: 60_000 });
+  const inFlight = session.call('sleep', 30, { timeoutMs: 60_000 });
   setTimeout(() => process.kill(pid, 'SIGKILL'), 100);
   const started = performance.now();
   const error = await t.throwsAsync(inFlight, { instanceOf: SessionCrashedError });

@@ -21,6 +21,15 @@ export const doc = (docId: string, content: string, metadata: Record<string, unk
 });
 
 export function versionStoreContract(kind: string, open: OpenStore): void {
+  test(`${kind}: commit dates are ISO 8601 in UTC, close to now`, async (t) => {
+    const store = await open(t);
+    await store.commitChanges({ collection: 'dates', upserts: [doc('d', 'dated')], deletes: [], message: 'dated' });
+    const [latest] = await store.log(1);
+    t.regex(latest!.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // Generous: only a time-zone shift (whole hours) or a wrong epoch would be this far off.
+    t.true(Math.abs(Date.parse(latest!.date) - Date.now()) < 10 * 60_000, latest!.date);
+  });
+
   test(`${kind}: commitChanges writes documents and sync log in one commit; the log shows its message`, async (t) => {
     const store = await open(t);
     await store.ensureCollection('notes', { owner: 'tests' });

@@ -1,13 +1,24 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { StoreArgumentError, StoreConstraintError, StoreQueryError } from '../../lib/dolt/errors.js';
 import { SessionCrashedError, SessionRestartedError } from '../../lib/errors.js';
-import type { RestartedEvent } from '../../lib/executor/session-executor.js';
+import type { ExecutorOptions } from '../../lib/executor/options.js';
+import { SessionExecutor, type RestartedEvent } from '../../lib/executor/session-executor.js';
+import { sessionSpec } from '../../lib/session.js';
+import type DoltLiteTestSession from '../fixtures/doltlite-test-session.js';
 import { nextEvent } from '../helpers/start-test-session.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { doc, versionStoreContract } from './contract.js';
+
+/** The DoltLite session with the test-only operations (raw SQL, hang, crash mid-snapshot), without the store. */
+async function startWithTestOps(t: ExecutionContext, path?: string, executor?: ExecutorOptions) {
+  const url = new URL('../fixtures/doltlite-test-session.js', import.meta.url);
+  const session = await SessionExecutor.start(sessionSpec<typeof DoltLiteTestSession>(url, { path }), executor);
+  t.teardown(() => session.close());
+  return session;
+}
 
 versionStoreContract('doltlite', async (t) => {
   const store = await DoltLiteStore.open();
@@ -58,41 +69,39 @@ test('doltlite: reopening from the snapshot keeps rows, history and branches', a
 });
 
 test('doltlite: bad SQL and constraint violations are typed errors; the store goes on', async (t) => {
-  const store = await DoltLiteStore.open();
-  t.teardown(() => store.close());
-  const bad = await t.throwsAsync(store.executor.call('rawExec', { sql: 'SELEC nonsense' }), { instanceOf: StoreQueryError });
+  const store = await startWithTestOps(t);
+  const bad = await t.throwsAsync(store.call('rawExec', { sql: 'SELEC nonsense' }), { instanceOf: StoreQueryError });
   t.is(bad.code, 'ERR_STORE_QUERY');
-  await store.executor.call('rawExec', { sql: "INSERT INTO collections (name) VALUES ('dup')" });
-  await t.throwsAsync(store.executor.call('rawExec', { sql: "INSERT INTO collections (name) VALUES (?)", bind: ['dup'] }), {
+  await store.call('rawExec', { sql: "INSERT INTO collections (name) VALUES ('dup')" });
+  await t.throwsAsync(store.call('rawExec', { sql: "INSERT INTO collections (name) VALUES (?)", bind: ['dup'] }), {
     instanceOf: StoreConstraintError,
   });
-  t.is(await store.activeBranch(), 'main');
+  t.is(await store.call('activeBranch', undefined), 'main');
 });
 
 test('doltlite: a worker killed mid-snapshot restarts from the previous snapshot; nothing committed before is lost', async (t) => {
   const dir = tempDir(t, 'torn');
   const path = join(dir, 'store.doltlite');
-  const store = await DoltLiteStore.open({ path, testOps: true });
-  t.teardown(() => store.close());
-  const safe = await store.commitChanges({ collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'safe' });
-  await store.executor.call('crashDuringSnapshot', undefined);
-  const restarted = nextEvent<RestartedEvent>(store.executor, 'restarted');
+  const store = await startWithTestOps(t, path);
+  const safe = await store.call('commitChanges', { collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'safe' });
+  await store.call('crashDuringSnapshot', undefined);
+  const restarted = nextEvent<RestartedEvent>(store, 'restarted');
   await t.throwsAsync(
-    store.commitChanges({ collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'torn' }),
+    store.call('commitChanges', { collection: 'c', upserts: [doc('two', '2')], deletes: [], message: 'torn' }),
     { instanceOf: SessionCrashedError },
   );
   t.is((await restarted).reason, 'crashed');
-  t.is((await store.log())[0]!.hash, safe!, 'the snapshot on disk is the last complete one');
-  t.deepEqual([...(await store.documentHashes('c')).keys()], ['one']);
+  t.is((await store.call('log', 100))[0]!.hash, safe!, 'the snapshot on disk is the last complete one');
+  t.deepEqual([...(await store.call('documentHashes', 'c')).keys()], ['one']);
   t.deepEqual(readdirSync(dir), ['store.doltlite'], 'the torn temporary file was discarded');
 });
 
 test('doltlite: a wedged worker is restarted and reopens from the last snapshot', async (t) => {
   const path = join(tempDir(t, 'wedged'), 'store.doltlite');
-  const store = await DoltLiteStore.open({ path, testOps: true, executor: { hardDeadlineMs: 300 } });
-  t.teardown(() => store.close());
-  await store.commitChanges({ collection: 'w', upserts: [doc('kept', 'k')], deletes: [], message: 'before wedge' });
-  await t.throwsAsync(store.executor.call('hang', null), { instanceOf: SessionRestartedError });
-  t.deepEqual([...(await store.documentHashes('w')).keys()], ['kept']);
+  // Generous: a commit on a loaded machine must not count as wedged; only the hang should.
+  const store = await startWithTestOps(t, path, { hardDeadlineMs: 3_000 });
+  await store.call('commitChanges', { collection: 'w', upserts: [doc('kept', 'k')], deletes: [], message: 'before wedge' });
+  await t.throwsAsync(store.call('hang', undefined), { instanceOf: SessionRestartedError });
+  t.deepEqual([...(await store.call('documentHashes', 'w')).keys()], ['kept']);
   t.true(existsSync(path));
 });

@@ -98,7 +98,12 @@ test.serial('mariadb: server killed mid-query: typed error promptly; the pool re
   const store = await MysqlStore.connect({ url: own.url('mysql'), connectTimeoutMs: 2_000 });
   t.teardown(() => store.close());
   await store.commitChanges({ collection: 'c', upserts: [doc('a', '1')], deletes: [], message: 'before' });
-  const slow = store.sleep(30);
+  // Another session's write lock keeps the store's read waiting on the server until the server dies.
+  const locker = await mysql.createConnection(own.url('mysql'));
+  locker.on('error', () => {}); // it dies with the server
+  t.teardown(() => locker.destroy());
+  await locker.query('LOCK TABLES documents WRITE');
+  const slow = store.documentHashes('c');
   setTimeout(() => void own.kill(), 200);
   const started = performance.now();
   const error = await t.throwsAsync(slow, { instanceOf: StoreConnectionError });
@@ -171,7 +176,7 @@ test('mariadb: a store made with 255-character id columns is widened to the libr
 
 test('mariadb: no error carries the password, from a bad URL or a refused login', async (t) => {
   const secret = 'pa55-s3cret-word';
-  for (const url of [`mysql://user:${secret}@[bad-host/db`, `mysql://user:${secret}@127.0.0.1:notaport/db`, `http://user:${secret}@127.0.0.1/db`]) {
+  for (const url of [`mysql://user:${secret}@[bad-host/db`, `mysql://user:${secret}@127.0.0.1:notaport/db`, `http://user:${secret}@127.0.0.1/db`, `mysql://user:${secret}%zz@127.0.0.1/db`]) {
     const error = await t.throwsAsync(MysqlStore.connect({ url }), { instanceOf: StoreArgumentError });
     const everything = [error.message, error.stack, JSON.stringify(error), JSON.stringify(error.cause ?? null), String(error.cause)].join(' ');
     t.false(everything.includes(secret), url.replace(secret, '***'));

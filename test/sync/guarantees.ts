@@ -35,7 +35,7 @@ async function contents(chroma: Chroma, collection: string): Promise<Map<string,
 
 export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
   async function setup(t: ExecutionContext, options: SyncOptions = {}) {
-    const chroma = await Chroma.embedded({ path: tempDir(t, 'sync-chroma'), testOps: true, executor: { restartBackoffMs: 10 } });
+    const chroma = await Chroma.embedded({ path: tempDir(t, 'sync-chroma'), executor: { restartBackoffMs: 10 } });
     t.teardown(() => chroma.close());
     const store = await openStore(t);
     return { chroma, store, sync: new ChromaDoltSync(chroma, store, options) };

@@ -1,0 +1,58 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './helpers/temp-dir.js';
+
+const cli = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
+const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+
+/** Runs the CLI to completion (these commands fail before opening anything, or only read). */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('--version and -V print the version', async (t) => {
+  for (const flag of ['--version', '-V']) {
+    const result = await runCli([flag]);
+    t.is(result.code, 0);
+    t.is(result.stdout.trim(), manifest.version);
+  }
+});
+
+test('usage mistakes: exit 2, nothing on stdout, stderr names the bad command, flag or value', async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--bogus'], /'--bogus'/],
+    [['frob'], /unknown command 'frob'/],
+    [['demo', '--documents', 'abc'], /'--documents' needs a whole number .* got 'abc'/],
+    [['demo', '--documents', '0'], /'--documents'/],
+    [['demo', '--documents', '1e3'], /'--documents'/],
+    [['log', '--limit', '-5'], /'--limit'/],
+    [['log', '--collection', 'x'], /'--collection' does not apply to 'log'/],
+    [['demo', '--data'], /'--data/],
+    [['status', '--chroma-url', 'not a url'], /'--chroma-url' needs a URL/],
+    [['log', 'extra'], /unexpected argument 'extra'/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runCli(args);
+    t.is(result.code, 2, args.join(' '));
+    t.is(result.stdout, '', args.join(' '));
+    t.regex(result.stderr, message, args.join(' '));
+    t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('read-only commands on a mistyped data folder: exit 1 naming it, and nothing is created', async (t) => {
+  const missing = join(tempDir(t, 'cli'), 'no-such-folder');
+  for (const command of ['log', 'status']) {
+    const result = await runCli([command, '--data', missing]);
+    t.is(result.code, 1, command);
+    t.regex(result.stderr, new RegExp(`no (version store|embedded Chroma database) at ${missing}`), command);
+    t.false(existsSync(missing), `${command} created nothing`);
+  }
+});
