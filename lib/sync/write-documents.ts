@@ -41,14 +41,19 @@ export async function writeVersions(
     .filter((r) => (typeof r.meta['source_id'] === 'string' ? writeIdOf(r.meta) < writeId : true));
 
   // New ids are added; only a one-chunk document whose id exists is overwritten in place (one record, so
-  // atomic). Chroma's upsert costs about a third more than add.
+  // atomic). Chroma's upsert costs about a third more per record than add, and each operation has a fixed cost
+  // too: a write that fits in one operation is one upsert when anything is overwritten.
   const existing = new Set(before.map((r) => r.id));
   const owner = records.spans.flatMap((span, doc) => new Array<number>(span.count).fill(doc));
   const remaining = records.spans.map((span) => span.count);
-  const ops = [
-    ...batches(records.ids.keys(), (i) => !existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'add' as const, indexes })),
-    ...batches(records.ids.keys(), (i) => existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'upsert' as const, indexes })),
-  ];
+  const overwrites = records.ids.some((id) => existing.has(id));
+  const ops =
+    overwrites && records.ids.length <= batchSize
+      ? [{ method: 'upsert' as const, indexes: [...records.ids.keys()] }]
+      : [
+          ...batches(records.ids.keys(), (i) => !existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'add' as const, indexes })),
+          ...batches(records.ids.keys(), (i) => existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'upsert' as const, indexes })),
+        ];
   let chunksWritten = 0;
   let documentsWritten = 0;
   try {
