@@ -50,7 +50,7 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
     await sync.writeDocuments('busy', docsAt(n, 0));
     await sync.stageLocalChanges('busy', { message: 'base' });
     let version = 1;
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < Math.max(3, FAULT_ROUNDS); round++) {
       let stop = false;
       let writes = 0;
       const rewriting = (async () => {
