@@ -12,6 +12,7 @@ const suites = [
   { file: 'dolt.bench.js' },
   { file: 'sync.bench.js' },
   { file: 'import.bench.js' },
+  { file: 'checkout.bench.js' },
 ];
 const only = process.argv.slice(2);
 const reports = new Map();

@@ -99,12 +99,19 @@ def error_reply(error, kind=None):
     }
 
 
+class TypedError(Exception):
+    """An error whose kind this host decided (from what it checked, never from a message text)."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+
+
 def classify(error):
-    message = str(error)
-    if isinstance(error, NotFoundError) or "does not exist" in message:
+    if isinstance(error, TypedError):
+        return error.kind
+    if isinstance(error, NotFoundError):
         return "collection_not_found"
-    if "already exists" in message:
-        return "collection_exists"
     if isinstance(error, (InvalidArgumentError, ValueError, TypeError, KeyError)):
         return "invalid_argument"
     return "internal"
@@ -115,11 +122,84 @@ def chunks(items, size):
         yield start, start + size
 
 
+WHAT_TO_PASS = (
+    "Pass embeddingFunction: an EmbeddingFunction object (it runs in Node), \"hash\" (offline, NOT semantic: "
+    "tests and demos), or null and give embeddings yourself."
+)
+
+
+class Embedders:
+    """Python-side embedding functions by name, created on first use and kept for the session."""
+
+    def __init__(self, allow_download, model_cache_dir):
+        self.allow_download = allow_download
+        self.model_cache_dir = model_cache_dir
+        self.loaded = {}
+
+    def get(self, name):
+        ef = self.loaded.get(name)
+        if ef is None:
+            ef = self._default() if name in ("default", "onnx_mini_lm_l6_v2") else self._known(name)
+            self.loaded[name] = ef
+        return ef
+
+    def embed(self, name, texts, for_queries=False):
+        ef = self.get(name)
+        try:
+            vectors = ef.embed_query(texts) if for_queries and hasattr(ef, "embed_query") else ef(texts)
+        except TypedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a model that fails to run is unavailable, whatever the cause
+            raise TypedError("embedding_unavailable", f"the embedding function {name!r} failed: {error}. {WHAT_TO_PASS}")
+        return [v.tolist() if hasattr(v, "tolist") else list(v) for v in vectors]
+
+    def _default(self):
+        from pathlib import Path
+
+        from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+
+        ef = ONNXMiniLM_L6_V2()
+        if self.model_cache_dir:
+            ef.DOWNLOAD_PATH = Path(self.model_cache_dir) / ONNXMiniLM_L6_V2.MODEL_NAME
+        folder = Path(ef.DOWNLOAD_PATH) / ef.EXTRACTED_FOLDER_NAME
+        present = (folder / "model.onnx").exists() and (folder / "tokenizer.json").exists()
+        unavailable = (
+            f"chromadb's default embedding function (all-MiniLM-L6-v2 through onnxruntime) needs its model in {folder}"
+        )
+        if not present and not self.allow_download:
+            raise TypedError(
+                "embedding_unavailable",
+                f"{unavailable}; it is not there and downloading is off (allowModelDownload: false). {WHAT_TO_PASS}",
+            )
+        if not present:
+            try:
+                ef._download_model_if_not_exists()
+            except Exception as error:  # noqa: BLE001 - offline, proxy, disk: all mean the same to the caller
+                raise TypedError(
+                    "embedding_unavailable",
+                    f"{unavailable}; it is not there and could not be downloaded ({type(error).__name__}). {WHAT_TO_PASS}",
+                )
+        return ef
+
+    def _known(self, name):
+        from chromadb.utils.embedding_functions import known_embedding_functions
+
+        factory = known_embedding_functions.get(name)
+        if factory is None:
+            known = ", ".join(sorted(known_embedding_functions))
+            raise TypedError("embedding_unavailable", f"unknown embedding function {name!r} (chromadb knows: {known}). {WHAT_TO_PASS}")
+        try:
+            return factory()
+        except Exception as error:  # noqa: BLE001 - a missing package or API key
+            raise TypedError("embedding_unavailable", f"the embedding function {name!r} could not be created: {error}. {WHAT_TO_PASS}")
+
+
 class Session:
-    def __init__(self, path):
+    def __init__(self, path, allow_download=True, model_cache_dir=None):
         self.client = chromadb.PersistentClient(path=path, settings=Settings(anonymized_telemetry=False))
         self.batch = self.client.get_max_batch_size()
         self.temporary = set()
+        self.embedders = Embedders(allow_download, model_cache_dir)
         # Collection handles by name: get_collection costs ~0.5 ms, more than a whole count(). This process is
         # the collection's only client (the owner rule), so a handle can only go stale through our own delete.
         self.handles = {}
@@ -136,18 +216,66 @@ class Session:
     def list_collections(self, args):
         return [{"name": c.name, "metadata": c.metadata} for c in self.client.list_collections()]
 
-    def _open_collection(self, method, args):
-        c = getattr(self.client, method)(args["name"], metadata=args.get("metadata"), embedding_function=None)
+    def _remember(self, c, args):
         self.handles[c.name] = c
         if args.get("temporary"):
             self.temporary.add(c.name)
         return {"name": c.name, "metadata": c.metadata}
 
+    def _exists(self, name):
+        try:
+            self.client.get_collection(name, embedding_function=None)
+            return True
+        except NotFoundError:
+            return False
+
     def create_collection(self, args):
-        return self._open_collection("create_collection", args)
+        name = args["name"]
+        try:
+            c = self.client.create_collection(name, metadata=args.get("metadata"), embedding_function=None)
+        except (InvalidArgumentError, ValueError):
+            raise
+        except Exception:
+            # chromadb reports a taken name as a generic error: check the fact rather than parse its message.
+            if self._exists(name):
+                raise TypedError("collection_exists", f"Collection [{name}] already exists")
+            raise
+        return self._remember(c, args)
 
     def get_or_create_collection(self, args):
-        return self._open_collection("get_or_create_collection", args)
+        c = self.client.get_or_create_collection(args["name"], metadata=args.get("metadata"), embedding_function=None)
+        return self._remember(c, args)
+
+    def get_collection(self, args):
+        self.handles.pop(args["name"], None)  # a fresh look at its metadata
+        c = self.collection(args["name"])
+        return {"name": c.name, "metadata": c.metadata}
+
+    def modify_collection(self, args):
+        old = args["collection"]
+        c = self.collection(old)
+        metadata = args.get("metadata")
+        if metadata is not None and args.get("merge"):
+            metadata = {**(c.metadata or {}), **metadata}
+        new_name = args.get("name")
+        try:
+            c.modify(name=new_name, metadata=metadata)
+        except (InvalidArgumentError, ValueError):
+            raise
+        except Exception:
+            # As for create: a taken name is a generic error in chromadb; check the fact instead.
+            if new_name and new_name != old and self._exists(new_name):
+                raise TypedError("collection_exists", f"Collection [{new_name}] already exists")
+            raise
+        self.handles.pop(old, None)
+        self.handles[c.name] = c
+        if c.name != old and old in self.temporary:
+            self.temporary.discard(old)
+            self.temporary.add(c.name)
+        return {"name": c.name, "metadata": c.metadata}
+
+    def embedding_dimension(self, args):
+        return len(self.embedders.embed(args["name"], ["dimension probe"])[0])
 
     def delete_collection(self, args):
         self.handles.pop(args["name"], None)
@@ -162,36 +290,46 @@ class Session:
     def count(self, args):
         return self.collection(args["collection"]).count()
 
-    def _write(self, method, args):
+    def _write(self, write, args):
         col = self.collection(args["collection"])
         ids = args["ids"]
+        ef = args.get("embeddingFunction")
         for start, end in chunks(ids, self.batch):
             part = {"ids": ids[start:end]}
             for field in ("embeddings", "documents", "metadatas"):
                 if args.get(field) is not None:
                     part[field] = args[field][start:end]
-            getattr(col, method)(**part)
+            if ef and "embeddings" not in part and "documents" in part:
+                part["embeddings"] = self.embedders.embed(ef, part["documents"])
+            write(col, **part)
         return len(ids)
 
     def add(self, args):
-        return self._write("add", args)
+        return self._write(lambda col, **part: col.add(**part), args)
 
     def upsert(self, args):
-        return self._write("upsert", args)
+        return self._write(lambda col, **part: col.upsert(**part), args)
 
     def update(self, args):
-        return self._write("update", args)
+        return self._write(lambda col, **part: col.update(**part), args)
 
     def get(self, args):
         col = self.collection(args["collection"])
         include = args.get("include", ["documents", "metadatas"])
         ids = args.get("ids")
         where = args.get("where")
+        where_document = args.get("whereDocument")
         if ids is None:
-            return col.get(where=where, include=include, limit=args.get("limit"), offset=args.get("offset"))
+            return col.get(
+                where=where,
+                where_document=where_document,
+                include=include,
+                limit=args.get("limit"),
+                offset=args.get("offset"),
+            )
         merged = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
         for start, end in chunks(ids, self.batch):
-            part = col.get(ids=ids[start:end], where=where, include=include)
+            part = col.get(ids=ids[start:end], where=where, where_document=where_document, include=include)
             merged["ids"].extend(part["ids"])
             for field in ("embeddings", "documents", "metadatas"):
                 if part.get(field) is not None:
@@ -212,19 +350,26 @@ class Session:
     def delete(self, args):
         col = self.collection(args["collection"])
         ids = args.get("ids")
+        where, where_document = args.get("where"), args.get("whereDocument")
         if ids is None:
-            col.delete(where=args.get("where"))
+            col.delete(where=where, where_document=where_document)
             return None
         for start, end in chunks(ids, self.batch):
-            col.delete(ids=ids[start:end], where=args.get("where"))
+            col.delete(ids=ids[start:end], where=where, where_document=where_document)
         return None
 
     def query(self, args):
         col = self.collection(args["collection"])
+        embeddings = args.get("embeddings")
+        if embeddings is None:
+            if not args.get("embeddingFunction") or args.get("texts") is None:
+                raise TypedError("invalid_argument", "query needs embeddings, or texts and an embedding function")
+            embeddings = self.embedders.embed(args["embeddingFunction"], args["texts"], for_queries=True)
         return col.query(
-            query_embeddings=args["embeddings"],
+            query_embeddings=embeddings,
             n_results=args.get("n_results", 10),
             where=args.get("where"),
+            where_document=args.get("whereDocument"),
             include=args.get("include", ["documents", "metadatas", "distances"]),
         )
 
@@ -247,6 +392,29 @@ class Session:
         return None
 
 
+# The operations a request may name: nothing else of the Session is reachable from the protocol. (A test host
+# that extends the Session adds its test-only operations here.)
+OPS = {
+    "list_collections": Session.list_collections,
+    "create_collection": Session.create_collection,
+    "get_or_create_collection": Session.get_or_create_collection,
+    "get_collection": Session.get_collection,
+    "modify_collection": Session.modify_collection,
+    "delete_collection": Session.delete_collection,
+    "max_batch_size": Session.max_batch_size,
+    "count": Session.count,
+    "add": Session.add,
+    "upsert": Session.upsert,
+    "update": Session.update,
+    "get": Session.get,
+    "existing": Session.existing,
+    "delete": Session.delete,
+    "query": Session.query,
+    "embedding_dimension": Session.embedding_dimension,
+    "close": Session.close,
+}
+
+
 def main():
     session = None
     while True:
@@ -264,15 +432,19 @@ def main():
             op = request["op"]
             args = request.get("args") or {}
             if op == "open":
-                session = Session(args["path"])
+                session = Session(
+                    args["path"],
+                    allow_download=args.get("allowModelDownload", True) is not False,
+                    model_cache_dir=args.get("modelCacheDir"),
+                )
                 write_frame({"ok": {"maxBatchSize": session.batch, "pid": os.getpid()}})
                 continue
             if session is None or session.client is None:
                 raise RuntimeError("the session is not open")
-            handler = getattr(session, op, None) if not op.startswith("_") else None
+            handler = OPS.get(op) if isinstance(op, str) else None
             if handler is None:
-                raise ValueError(f"unknown operation {op!r}")
-            result = handler(args)
+                raise TypedError("invalid_argument", f"unknown operation {op!r}")
+            result = handler(session, args)
             write_frame({"ok": result})
             if op == "close":
                 break

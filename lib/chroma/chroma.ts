@@ -1,7 +1,7 @@
 /**
- * The main-thread face of a Chroma session, embedded (Python) or remote (HTTP): typed methods over the
- * executor, embeddings from a pluggable embedder when the caller gives none, coalesced `exists()`, and no
- * round trip at all for empty inputs.
+ * The main-thread face of a Chroma session, embedded (Python) or remote (HTTP), shaped like the npm `chromadb`
+ * client: `getCollection`, `createCollection` and `getOrCreateCollection` return a {@link Collection} handle
+ * with chromadb's methods and argument names. Operations run in call order in the session's owner thread.
  */
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { SessionExecutor } from '../executor/session-executor.js';
@@ -9,45 +9,71 @@ import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/opt
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed Chroma errors for this thread
+import { checkRecordedName, Collection, type CollectionContext } from './collection.js';
+import {
+  EMBEDDING_FUNCTION_KEY,
+  resolveEmbedding,
+  type EmbeddingFunctionSpec,
+  type ResolvedEmbedding,
+  type SessionKind,
+} from './embedding.js';
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
+import { InOrder } from './in-order.js';
 import { checkCollection, checkMetadata, checkRecords, checkSelection, checkTexts } from './validate-input.js';
+import type { ChromaSessionDefinition } from './ops.js';
 import type PythonChromaSession from './python-session.js';
 import type { PythonChromaOptions } from './python-session.js';
 import type HttpChromaSession from './http-session.js';
 import type { HttpChromaOptions } from './http-session.js';
-import type {
-  CollectionInfo,
-  CreateCollectionArgs,
-  DeleteArgs,
-  GetArgs,
-  GetResult,
-  QueryArgs,
-  QueryResult,
-  RecordsArgs,
-} from './types.js';
+import type { CollectionInfo, DeleteArgs, GetArgs, GetResult, Metadata, QueryArgs, QueryResult, RecordsArgs } from './types.js';
 
-/** Both Chroma sessions define these operations with these types. */
-export type ChromaSessionDefinition = typeof PythonChromaSession;
+export type { ChromaSessionDefinition } from './ops.js';
 
 export interface ChromaOptions {
   /**
-   * Computes embeddings for documents added or queried without explicit embeddings.
-   * @default hashEmbedder(64), deterministic and not semantic
+   * The embedding function of collections opened without one: an npm `chromadb` `EmbeddingFunction` object
+   * (runs on the caller's side), `'hash'` (offline, not semantic), `'default'`, a Python-side chromadb name
+   * (embedded session), or `null` (records always come with embeddings).
+   * @default 'default': chromadb's default, all-MiniLM-L6-v2; a typed error when its model cannot be loaded
+   */
+  embeddingFunction?: EmbeddingFunctionSpec;
+  /**
+   * @deprecated Use `embeddingFunction`. Embeds documents for the name-first methods (`chroma.add(name, ...)`)
+   * only; without it they use `embeddingFunction` when one is given.
+   * @default hashEmbedder(64), deterministic and not semantic (for the name-first methods only)
    */
   embedder?: Embedder;
   /** Options of the executor that owns the session. @default the executor's defaults */
   executor?: ExecutorOptions;
 }
 
+export interface CollectionParams {
+  name: string;
+  /** This collection's embedding function; see {@link ChromaOptions.embeddingFunction}. @default the client's */
+  embeddingFunction?: EmbeddingFunctionSpec;
+}
+
+export interface CreateCollectionParams extends CollectionParams {
+  /** Scalar values only. @default none */
+  metadata?: Metadata;
+  /** Deleted when the session closes (tests mark their collections so). @default false */
+  temporary?: boolean;
+}
+
 /** Records to write; `embeddings` may be left out when `documents` are given (the embedder computes them). */
-export type WriteRecords = Omit<RecordsArgs, 'collection'>;
+export type WriteRecords = Omit<RecordsArgs, 'collection' | 'embeddingFunction'>;
+
+interface OverOptions extends Pick<ChromaOptions, 'embedder' | 'embeddingFunction'> {
+  /** Which session the executor runs; decides where named embedding functions run. @default 'embedded' */
+  session?: SessionKind;
+}
 
 export class Chroma {
   /** Starts an owner thread hosting a Python chromadb PersistentClient on `path`. */
   static async embedded(options: PythonChromaOptions & ChromaOptions): Promise<Chroma> {
-    const { embedder, executor, ...open } = options;
-    const spec = sessionSpec<ChromaSessionDefinition>(new URL('./python-session.js', import.meta.url), open);
-    return Chroma.over(await SessionExecutor.start(spec, executor), embedder);
+    const { embedder, embeddingFunction, executor, ...open } = options;
+    const spec = sessionSpec<typeof PythonChromaSession>(new URL('./python-session.js', import.meta.url), open);
+    return Chroma.over(await SessionExecutor.start(spec, executor), { embedder, embeddingFunction, session: 'embedded' });
   }
 
   /**
@@ -56,112 +82,81 @@ export class Chroma {
    */
   static async remote(options: HttpChromaOptions & ChromaOptions): Promise<Chroma> {
     requirePeer('chromadb', 'Chroma.remote');
-    const { embedder, executor, ...open } = options;
+    const { embedder, embeddingFunction, executor, ...open } = options;
     const spec = sessionSpec<typeof HttpChromaSession>(new URL('./http-session.js', import.meta.url), open);
-    const started = await SessionExecutor.start(spec, executor);
-    // Both sessions define the same operations with the same types (the remote one ignores test-only ones).
-    return Chroma.over(started as unknown as SessionExecutor<ChromaSessionDefinition>, embedder);
+    return Chroma.over(await SessionExecutor.start(spec, executor), { embedder, embeddingFunction, session: 'remote' });
   }
 
   /** Wraps an executor already running a Chroma session. */
-  static async over(executor: SessionExecutor<ChromaSessionDefinition>, embedder?: Embedder): Promise<Chroma> {
-    return new Chroma(executor, embedder ?? hashEmbedder(), await executor.call('maxBatchSize', undefined));
+  static async over(executor: SessionExecutor<ChromaSessionDefinition>, options: OverOptions = {}): Promise<Chroma> {
+    try {
+      return new Chroma(executor, options, await executor.call('maxBatchSize', undefined));
+    } catch (error) {
+      await executor.close(); // an unusable option must not leave an owner thread behind
+      throw error;
+    }
   }
 
-  private readonly coalesced: ExistsCoalescer;
+  private readonly context: CollectionContext;
+  private readonly legacyEmbedding: ResolvedEmbedding;
+  private readonly session: SessionKind;
+  private readonly defaultEmbedding: EmbeddingFunctionSpec | undefined;
 
   private constructor(
     /** The executor owning the session: its `stats()`, events and `call()` are available as is. */
     readonly executor: SessionExecutor<ChromaSessionDefinition>,
-    private readonly embedder: Embedder,
+    options: OverOptions,
     /** The most records the server takes in one call; larger inputs are split by the session. */
     readonly maxBatchSize: number,
   ) {
-    this.coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), maxBatchSize);
+    this.session = options.session ?? 'embedded';
+    this.defaultEmbedding = options.embeddingFunction;
+    // The name-first methods always embed documents given without embeddings, as they always did.
+    this.legacyEmbedding =
+      resolveEmbedding(options.embedder ?? options.embeddingFunction ?? hashEmbedder(), this.session) ??
+      resolveEmbedding(hashEmbedder(), this.session)!;
+    const inOrder = new InOrder();
+    const coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), maxBatchSize);
+    this.context = { executor, inOrder, coalesced, known: new Map() };
   }
 
   listCollections(options?: CallOptions): Promise<CollectionInfo[]> {
     return this.executor.call('listCollections', undefined, options);
   }
 
-  async createCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
-    checkCollection(args?.name);
-    checkMetadata(args.metadata, 'metadata');
-    return this.executor.call('createCollection', args, options);
+  /** A handle on an existing collection; `CollectionNotFoundError` if there is none. */
+  async getCollection(params: CollectionParams, options?: CallOptions): Promise<Collection> {
+    checkCollection(params?.name);
+    const ef = this.embeddingFor(params);
+    const info = await this.submit(() => this.executor.call('getCollection', { name: params.name }, options));
+    return this.handle(info, ef);
   }
 
-  async getOrCreateCollection(args: CreateCollectionArgs, options?: CallOptions): Promise<CollectionInfo> {
-    checkCollection(args?.name);
-    checkMetadata(args.metadata, 'metadata');
-    return this.executor.call('getOrCreateCollection', args, options);
+  /** Creates a collection (`CollectionExistsError` if the name is taken) and returns its handle. */
+  async createCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
+    checkCollection(params?.name);
+    checkMetadata(params.metadata, 'metadata');
+    const ef = this.embeddingFor(params);
+    const args = { name: params.name, metadata: this.withName(params, ef), temporary: params.temporary };
+    return this.handle(await this.submit(() => this.executor.call('createCollection', args, options)), ef);
   }
 
-  async deleteCollection(name: string, options?: CallOptions): Promise<void> {
-    checkCollection(name);
-    this.coalesced.forget(name);
-    await this.executor.call('deleteCollection', name, options);
+  /** The collection's handle, creating the collection first if there is none. */
+  async getOrCreateCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
+    checkCollection(params?.name);
+    checkMetadata(params.metadata, 'metadata');
+    const ef = this.embeddingFor(params);
+    const args = { name: params.name, metadata: this.withName(params, ef), temporary: params.temporary };
+    return this.handle(await this.submit(() => this.executor.call('getOrCreateCollection', args, options)), ef);
   }
 
-  async count(collection: string, options?: CallOptions): Promise<number> {
+  /** Deletes a collection (by name, or `{ name }` as chromadb takes it). */
+  async deleteCollection(name: string | { name: string }, options?: CallOptions): Promise<void> {
+    const collection = typeof name === 'string' ? name : name.name;
     checkCollection(collection);
-    return this.executor.call('count', collection, options);
-  }
-
-  /** Adds records; ids that exist already are ignored by Chroma (use `upsert` to overwrite). */
-  add(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
-    return this.write('add', collection, records, options);
-  }
-
-  upsert(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
-    return this.write('upsert', collection, records, options);
-  }
-
-  /** Updates existing records; metadata keys are merged into the stored metadata. */
-  update(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
-    return this.write('update', collection, records, options);
-  }
-
-  async get(collection: string, args: Omit<GetArgs, 'collection'> = {}, options?: CallOptions): Promise<GetResult> {
-    checkSelection(collection, args);
-    if (args.ids?.length === 0) return { ids: [], embeddings: null, documents: null, metadatas: null };
-    return this.executor.call('get', { ...args, collection }, options);
-  }
-
-  /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */
-  async existing(collection: string, ids: string[], options?: CallOptions): Promise<Set<string>> {
-    checkSelection(collection, { ids });
-    if (ids.length === 0) return new Set();
-    return new Set(await this.executor.call('existing', { collection, ids }, options));
-  }
-
-  /** Whether one id exists. Calls made in the same tick share one `existing` operation per batch. */
-  exists(collection: string, id: string): Promise<boolean> {
-    try {
-      checkSelection(collection, { ids: [id] }); // one bad id must not fail the batch it would share
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.coalesced.exists(collection, id);
-  }
-
-  async delete(collection: string, args: Omit<DeleteArgs, 'collection'>, options?: CallOptions): Promise<void> {
-    checkSelection(collection, args);
-    if (args.ids?.length === 0) return;
-    await this.executor.call('delete', { ...args, collection }, options);
-  }
-
-  /** Nearest records to each query, by embeddings or by texts (embedded with the embedder). */
-  async query(
-    collection: string,
-    args: Omit<QueryArgs, 'collection' | 'embeddings'> & { embeddings?: number[][]; texts?: string[] },
-    options?: CallOptions,
-  ): Promise<QueryResult> {
-    checkSelection(collection, args);
-    if (args.texts !== undefined) checkTexts(args.texts, 'texts');
-    const { texts, ...rest } = args;
-    const embeddings = rest.embeddings ?? (texts ? await this.embedder(texts) : undefined);
-    if (!embeddings) throw new TypeError('query needs embeddings or texts');
-    return this.executor.call('query', { ...rest, embeddings, collection }, options);
+    this.context.coalesced.forget(collection);
+    this.context.known.delete(collection);
+    await this.submit(() => this.executor.call('deleteCollection', collection, options));
   }
 
   /** Closes the session (temporary collections are deleted) and ends its owner thread. */
@@ -169,15 +164,113 @@ export class Chroma {
     return this.executor.close(options);
   }
 
-  private async write(
-    op: 'add' | 'upsert' | 'update',
+  private embeddingFor(params: CollectionParams): ResolvedEmbedding | null {
+    const spec = params.embeddingFunction !== undefined ? params.embeddingFunction : (this.defaultEmbedding ?? 'default');
+    return resolveEmbedding(spec, this.session);
+  }
+
+  /**
+   * A new collection records its embedding function's name when one was chosen (chromadb's implicit default
+   * is recorded, with its dimension, when it first embeds).
+   */
+  private withName(params: CreateCollectionParams, ef: ResolvedEmbedding | null): Metadata | undefined {
+    const chosen = params.embeddingFunction !== undefined || this.defaultEmbedding !== undefined;
+    if (!ef || !chosen || params.metadata?.[EMBEDDING_FUNCTION_KEY] !== undefined) return params.metadata;
+    return { ...params.metadata, [EMBEDDING_FUNCTION_KEY]: ef.name };
+  }
+
+  private handle(info: CollectionInfo, ef: ResolvedEmbedding | null): Collection {
+    checkRecordedName(info, ef);
+    return new Collection(this.context, info, ef);
+  }
+
+  private submit<T>(operation: () => Promise<T>): Promise<T> {
+    return this.context.inOrder.run(null, operation);
+  }
+
+  // ---- Name-first methods: what the synchronisation layer and the CLI use. Prefer collection handles. ----
+
+  /** @deprecated Use a collection handle's `count()`. */
+  async count(collection: string, options?: CallOptions): Promise<number> {
+    checkCollection(collection);
+    return this.submit(() => this.executor.call('count', collection, options));
+  }
+
+  /** @deprecated Use a collection handle's `add()`. Ids that exist already are ignored by Chroma. */
+  add(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+    return this.write('add', collection, records, options);
+  }
+
+  /** @deprecated Use a collection handle's `upsert()`. */
+  upsert(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+    return this.write('upsert', collection, records, options);
+  }
+
+  /** @deprecated Use a collection handle's `update()`. Metadata keys are merged into the stored metadata. */
+  update(collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+    return this.write('update', collection, records, options);
+  }
+
+  /** @deprecated Use a collection handle's `get()`. */
+  async get(collection: string, args: Omit<GetArgs, 'collection'> = {}, options?: CallOptions): Promise<GetResult> {
+    checkSelection(collection, args);
+    if (args.ids?.length === 0) return Promise.resolve({ ids: [], embeddings: null, documents: null, metadatas: null });
+    return this.submit(() => this.executor.call('get', { ...args, collection }, options));
+  }
+
+  /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */
+  async existing(collection: string, ids: string[], options?: CallOptions): Promise<Set<string>> {
+    checkSelection(collection, { ids });
+    if (ids.length === 0) return new Set();
+    return new Set(await this.submit(() => this.executor.call('existing', { collection, ids }, options)));
+  }
+
+  /** @deprecated Use a collection handle's `exists()`. Calls in the same tick share one `existing` operation. */
+  async exists(collection: string, id: string): Promise<boolean> {
+    checkSelection(collection, { ids: [id] }); // one bad id must not fail the batch it would share
+    return this.context.coalesced.exists(collection, id);
+  }
+
+  /** @deprecated Use a collection handle's `delete()`. */
+  async delete(collection: string, args: Omit<DeleteArgs, 'collection'>, options?: CallOptions): Promise<void> {
+    checkSelection(collection, args);
+    if (args.ids?.length === 0) return;
+    await this.submit(() => this.executor.call('delete', { ...args, collection }, options));
+  }
+
+  /** @deprecated Use a collection handle's `query()`. Embeds `texts` as the name-first writes do. */
+  async query(
     collection: string,
-    records: WriteRecords,
+    args: Omit<QueryArgs, 'collection' | 'texts' | 'embeddingFunction'> & { texts?: string[] },
     options?: CallOptions,
-  ): Promise<number> {
+  ): Promise<QueryResult> {
+    checkSelection(collection, args);
+    if (args.texts !== undefined) checkTexts(args.texts, 'texts');
+    const { texts, ...rest } = args;
+    if (!rest.embeddings && !texts) return Promise.reject(new TypeError('query needs embeddings or texts'));
+    const ef = this.legacyEmbedding;
+    if (!rest.embeddings && ef.python) {
+      return this.submit(() => this.executor.call('query', { ...rest, texts, embeddingFunction: ef.python, collection }, options));
+    }
+    if (rest.embeddings) return this.submit(() => this.executor.call('query', { ...rest, collection }, options));
+    return this.context.inOrder.run(
+      () => ef.generate!(texts!, true),
+      (embeddings) => this.executor.call('query', { ...rest, embeddings, collection }, options),
+    );
+  }
+
+  private async write(op: 'add' | 'upsert' | 'update', collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
     checkRecords(collection, records);
-    if (records.ids.length === 0) return 0;
-    const embeddings = records.embeddings ?? (records.documents ? await this.embedder(records.documents) : undefined);
-    return this.executor.call(op, { ...records, embeddings, collection }, options);
+    if (records.ids.length === 0) return Promise.resolve(0);
+    const documents = records.embeddings ? undefined : records.documents;
+    const ef = this.legacyEmbedding;
+    if (documents && ef.python) {
+      return this.submit(() => this.executor.call(op, { ...records, embeddingFunction: ef.python, collection }, options));
+    }
+    if (!documents) return this.submit(() => this.executor.call(op, { ...records, collection }, options));
+    return this.context.inOrder.run(
+      () => ef.generate!(documents, false),
+      (embeddings) => this.executor.call(op, { ...records, embeddings, collection }, options),
+    );
   }
 }

@@ -17,6 +17,17 @@ export class ChromaInvalidArgumentError extends ChromaError {}
 export class ChromaConnectionError extends ChromaError {}
 /** A request to the Chroma server passed its own deadline (remote session). */
 export class ChromaTimeoutError extends ChromaError {}
+/**
+ * An embedding function could not be loaded or run: chromadb's default model is not downloaded and cannot be
+ * (offline), its package is missing, or the name is unknown. The message says what to pass instead.
+ */
+export class ChromaEmbeddingUnavailableError extends ChromaError {}
+/**
+ * The embedding function given for a collection is not the one it was built with: another name, or vectors of
+ * another dimension. The message names both; `details` has `collectionFunction`, `collectionDimension`,
+ * `givenFunction`, `givenDimension`.
+ */
+export class ChromaEmbeddingMismatchError extends ChromaError {}
 
 export const CHROMA_ERROR_CODES = {
   collection_exists: 'ERR_CHROMA_COLLECTION_EXISTS',
@@ -24,6 +35,8 @@ export const CHROMA_ERROR_CODES = {
   invalid_argument: 'ERR_CHROMA_INVALID_ARGUMENT',
   connection: 'ERR_CHROMA_CONNECTION',
   timeout: 'ERR_CHROMA_TIMEOUT',
+  embedding_unavailable: 'ERR_CHROMA_EMBEDDING_UNAVAILABLE',
+  embedding_mismatch: 'ERR_CHROMA_EMBEDDING_MISMATCH',
   internal: 'ERR_CHROMA',
 } as const;
 export type ChromaErrorKind = keyof typeof CHROMA_ERROR_CODES;
@@ -34,6 +47,8 @@ registerRemoteError(CHROMA_ERROR_CODES.collection_not_found, CollectionNotFoundE
 registerRemoteError(CHROMA_ERROR_CODES.invalid_argument, ChromaInvalidArgumentError);
 registerRemoteError(CHROMA_ERROR_CODES.connection, ChromaConnectionError);
 registerRemoteError(CHROMA_ERROR_CODES.timeout, ChromaTimeoutError);
+registerRemoteError(CHROMA_ERROR_CODES.embedding_unavailable, ChromaEmbeddingUnavailableError);
+registerRemoteError(CHROMA_ERROR_CODES.embedding_mismatch, ChromaEmbeddingMismatchError);
 
 /**
  * Builds the error an owner-side session throws; it crosses the thread boundary by its code. Chroma's messages
@@ -53,5 +68,24 @@ const kindName: Record<ChromaErrorKind, string> = {
   invalid_argument: 'ChromaInvalidArgumentError',
   connection: 'ChromaConnectionError',
   timeout: 'ChromaTimeoutError',
+  embedding_unavailable: 'ChromaEmbeddingUnavailableError',
+  embedding_mismatch: 'ChromaEmbeddingMismatchError',
   internal: 'ChromaError',
 };
+
+const classOf = {
+  collection_exists: CollectionExistsError,
+  collection_not_found: CollectionNotFoundError,
+  invalid_argument: ChromaInvalidArgumentError,
+  connection: ChromaConnectionError,
+  timeout: ChromaTimeoutError,
+  embedding_unavailable: ChromaEmbeddingUnavailableError,
+  embedding_mismatch: ChromaEmbeddingMismatchError,
+  internal: ChromaError,
+} satisfies Record<ChromaErrorKind, typeof ChromaError>;
+
+/** The same typed error, raised on the main thread (by the facade, before anything reaches the owner). */
+export function chromaErrorHere(kind: ChromaErrorKind, message: string, details: Record<string, unknown> = {}): ChromaError {
+  const ErrorClass = classOf[kind];
+  return new ErrorClass({ name: kindName[kind], message, code: CHROMA_ERROR_CODES[kind], details });
+}

@@ -1,13 +1,31 @@
 /**
- * A small deterministic local embedder: each token is hashed into one of `dimensions` buckets (with a hashed
- * sign), and the vector is L2-normalised. It needs no model and no download, and texts sharing words land
- * near each other, but it is NOT semantic: use it for tests, demos, and change tracking, and pass a real
- * embedder (or explicit embeddings) for search quality.
+ * A small deterministic local embedding function: each token is hashed into one of `dimensions` buckets (with
+ * a hashed sign), and the vector is L2-normalised. It needs no model and no download, and texts sharing words
+ * land near each other, but it is NOT semantic ("kitten" is no nearer to "cats" than to "stocks"): use it for
+ * tests, demos and change tracking, and a real embedding function for search quality.
  */
+
+/** A function from texts to vectors (the older form of an embedding function; both are accepted). */
 export type Embedder = (texts: string[]) => number[][] | Promise<number[][]>;
 
-export function hashEmbedder(dimensions = 64): Embedder {
-  return (texts) => texts.map((text) => embed(text, dimensions));
+/** The token-hash embedding function: callable as an {@link Embedder} and usable as an `EmbeddingFunction`. */
+export interface HashEmbeddingFunction extends Embedder {
+  /** `'hash'`: the name a collection records. */
+  readonly name: 'hash';
+  /** Always `false`: similar words do not give similar vectors. */
+  readonly semantic: false;
+  readonly dimensions: number;
+  generate(texts: string[]): Promise<number[][]>;
+}
+
+/** @param dimensions length of every vector. @default 64 */
+export function hashEmbedder(dimensions = 64): HashEmbeddingFunction {
+  const embedAll = (texts: string[]) => texts.map((text) => embed(text, dimensions));
+  const generate = async (texts: string[]) => embedAll(texts);
+  // A function object, so that code passing it where a plain embedder function is expected keeps working.
+  const embedder = Object.assign(embedAll, { semantic: false as const, dimensions, generate });
+  Object.defineProperty(embedder, 'name', { value: 'hash' }); // a function's own `name` is read-only
+  return embedder as typeof embedder & { readonly name: 'hash' };
 }
 
 function embed(text: string, dimensions: number): number[] {

@@ -9,17 +9,8 @@
 import { ChromaClient } from 'chromadb';
 import { defineSession } from '../session.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
-import type {
-  CollectionInfo,
-  CreateCollectionArgs,
-  DeleteArgs,
-  GetArgs,
-  GetResult,
-  Metadata,
-  QueryArgs,
-  QueryResult,
-  RecordsArgs,
-} from './types.js';
+import type { ChromaOpTable } from './ops.js';
+import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs } from './types.js';
 
 export interface HttpChromaOptions {
   /** @default '127.0.0.1' */
@@ -54,6 +45,7 @@ interface Collection {
   update(records: object): Promise<void>;
   get(args: object): Promise<{ ids: string[]; embeddings?: unknown; documents?: unknown; metadatas?: unknown }>;
   delete(args: object): Promise<unknown>;
+  modify(args: { name?: string; metadata?: Metadata }): Promise<void>;
   query(args: object): Promise<{
     ids: string[][];
     documents?: unknown;
@@ -81,26 +73,39 @@ interface State {
 }
 
 let requestTimeoutMs = 30_000;
+/**
+ * Set when a request passed its own deadline. The client turns every failed fetch into a ChromaConnectionError
+ * without a cause, so this is how a timeout is told apart from a refused connection (one op runs at a time).
+ */
+let requestTimedOut = false;
 const plainFetch = globalThis.fetch;
-globalThis.fetch = (input, init) =>
-  plainFetch(input, {
-    ...init,
-    signal: init?.signal
-      ? AbortSignal.any([init.signal, AbortSignal.timeout(requestTimeoutMs)])
-      : AbortSignal.timeout(requestTimeoutMs),
-  });
+globalThis.fetch = async (input, init) => {
+  const deadline = AbortSignal.timeout(requestTimeoutMs);
+  try {
+    return await plainFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  } catch (error) {
+    if (deadline.aborted) requestTimedOut = true;
+    throw error;
+  }
+};
 
-/** Maps the client's errors (and timeouts) to the typed errors both sessions share. */
+/** The typed error kind of each of the client's error classes (by class name: they are not exported types). */
+const kindOfClientError: Record<string, ChromaErrorKind> = {
+  ChromaUniqueError: 'collection_exists',
+  ChromaNotFoundError: 'collection_not_found',
+  ChromaClientError: 'invalid_argument',
+  ChromaValueError: 'invalid_argument',
+  ChromaConnectionError: 'connection',
+  TimeoutError: 'timeout',
+};
+
+/** Maps the client's errors (and timeouts) to the typed errors both sessions share, by class, not by text. */
 function translate(error: unknown, collection?: string): Error {
-  const e = error as Error & { cause?: { name?: string } };
+  const e = error as Error;
   const message = e.message ?? String(error);
-  const text = `${e.name}: ${message}`;
-  let kind: ChromaErrorKind = 'internal';
-  if (e.name === 'ChromaUniqueError' || /already exists/.test(message)) kind = 'collection_exists';
-  else if (e.name === 'ChromaNotFoundError' || /does not exist/.test(message)) kind = 'collection_not_found';
-  else if (e.name === 'ChromaClientError' || e.name === 'ChromaValueError') kind = 'invalid_argument';
-  else if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || /aborted|timeout/i.test(text)) kind = 'timeout';
-  else if (e.name === 'ChromaConnectionError') kind = 'connection';
+  let kind: ChromaErrorKind = kindOfClientError[e.name] ?? 'internal';
+  if (requestTimedOut) kind = 'timeout';
+  requestTimedOut = false;
   const described =
     kind === 'collection_not_found' && collection
       ? `Collection [${collection}] does not exist`
@@ -131,7 +136,25 @@ function* slices(length: number, size: number): Generator<[number, number]> {
   for (let start = 0; start < length; start += size) yield [start, Math.min(length, start + size)];
 }
 
+async function nameTaken(state: State, name: string): Promise<boolean> {
+  try {
+    await state.client.getCollection({ name, embeddingFunction: null as never });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Embedding functions by name other than 'hash' and 'default' run in the embedded session's Python. */
+function pythonOnly(name: string | undefined): Error {
+  return chromaError(
+    'embedding_unavailable',
+    `the embedding function "${name ?? 'none'}" runs in Python, in the embedded session only; pass embeddings`,
+  );
+}
+
 async function write(state: State, method: 'add' | 'upsert' | 'update', args: RecordsArgs): Promise<number> {
+  if (args.embeddingFunction) throw pythonOnly(args.embeddingFunction);
   const collection = await collectionOf(state, args.collection);
   for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
     const part = {
@@ -156,6 +179,10 @@ async function openCollection(
   );
   state.collections.set(c.name, c);
   if (args.temporary) state.temporary.add(c.name);
+  return infoOf(c);
+}
+
+function infoOf(c: { name: string; metadata?: unknown }): CollectionInfo {
   return { name: c.name, metadata: (c.metadata ?? null) as Metadata | null };
 }
 
@@ -163,7 +190,7 @@ function pick<T>(include: string[], field: string, value: T[] | undefined | null
   return include.includes(field) ? (value ?? []) : null;
 }
 
-export default defineSession({
+export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
   async open(options: HttpChromaOptions): Promise<State> {
     requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     const client: Client = new ChromaClient({
@@ -181,9 +208,31 @@ export default defineSession({
   ops: {
     maxBatchSize: (state: State): number => state.maxBatchSize,
     listCollections: (state: State): Promise<CollectionInfo[]> =>
-      guarded(undefined, async () =>
-        (await state.client.listCollections()).map((c) => ({ name: c.name, metadata: (c.metadata ?? null) as Metadata | null })),
-      ),
+      guarded(undefined, async () => (await state.client.listCollections()).map(infoOf)),
+    getCollection: async (state, args) => {
+      state.collections.delete(args.name); // a fresh look at its metadata
+      return infoOf(await collectionOf(state, args.name));
+    },
+    modifyCollection: async (state, args) => {
+      const c = await collectionOf(state, args.collection);
+      const metadata = args.metadata && args.merge ? { ...(c.metadata as Metadata | null), ...args.metadata } : args.metadata;
+      try {
+        await c.modify({ name: args.name, metadata });
+      } catch (error) {
+        // The server reports a taken name as a generic database error: check the fact instead.
+        if (args.name && args.name !== args.collection && (await nameTaken(state, args.name))) {
+          throw chromaError('collection_exists', `Collection [${args.name}] already exists`);
+        }
+        throw translate(error, args.collection);
+      }
+      const renamed = await guarded(args.name ?? args.collection, () =>
+        state.client.getCollection({ name: args.name ?? args.collection, embeddingFunction: null as never }),
+      );
+      state.collections.delete(args.collection);
+      state.collections.set(renamed.name, renamed);
+      if (args.name && state.temporary.delete(args.collection)) state.temporary.add(args.name);
+      return infoOf(renamed);
+    },
     createCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
       openCollection(state, 'createCollection', args),
     getOrCreateCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
@@ -201,13 +250,13 @@ export default defineSession({
     add: (state: State, args: RecordsArgs): Promise<number> => write(state, 'add', args),
     upsert: (state: State, args: RecordsArgs): Promise<number> => write(state, 'upsert', args),
     update: (state: State, args: RecordsArgs): Promise<number> => write(state, 'update', args),
-    get: async (state: State, args: GetArgs): Promise<GetResult> => {
+    get: async (state, args): Promise<GetResult> => {
       const c = await collectionOf(state, args.collection);
       const include = args.include ?? ['documents', 'metadatas'];
       const out: GetResult = { ids: [], embeddings: null, documents: null, metadatas: null };
       const run = async (ids: string[] | undefined) => {
         const result = await guarded(args.collection, () =>
-          c.get({ ids, where: args.where, include, limit: ids ? undefined : args.limit, offset: ids ? undefined : args.offset }),
+          c.get({ ids, where: args.where, whereDocument: args.whereDocument, include, limit: ids ? undefined : args.limit, offset: ids ? undefined : args.offset }),
         );
         out.ids.push(...result.ids);
         for (const field of ['embeddings', 'documents', 'metadatas'] as const) {
@@ -228,23 +277,24 @@ export default defineSession({
       }
       return found;
     },
-    delete: async (state: State, args: DeleteArgs): Promise<null> => {
+    delete: async (state, args): Promise<null> => {
       const c = await collectionOf(state, args.collection);
       if (args.ids === undefined) {
-        await guarded(args.collection, () => c.delete({ where: args.where }));
+        await guarded(args.collection, () => c.delete({ where: args.where, whereDocument: args.whereDocument }));
         return null;
       }
       for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
-        await guarded(args.collection, () => c.delete({ ids: args.ids!.slice(start, end), where: args.where }));
+        const ids = args.ids.slice(start, end);
+        await guarded(args.collection, () => c.delete({ ids, where: args.where, whereDocument: args.whereDocument }));
       }
       return null;
     },
-    query: async (state: State, args: QueryArgs): Promise<QueryResult> => {
+    query: async (state, args): Promise<QueryResult> => {
+      if (!args.embeddings) throw pythonOnly(args.embeddingFunction);
       const c = await collectionOf(state, args.collection);
       const include = args.include ?? ['documents', 'metadatas', 'distances'];
-      const result = await guarded(args.collection, () =>
-        c.query({ queryEmbeddings: args.embeddings, nResults: args.nResults ?? 10, where: args.where, include }),
-      );
+      const query = { queryEmbeddings: args.embeddings, nResults: args.nResults ?? 10, where: args.where, include };
+      const result = await guarded(args.collection, () => c.query({ ...query, whereDocument: args.whereDocument }));
       return {
         ids: result.ids,
         documents: pick(include, 'documents', result.documents as never) as QueryResult['documents'],
@@ -252,6 +302,9 @@ export default defineSession({
         distances: pick(include, 'distances', result.distances as never) as QueryResult['distances'],
         embeddings: pick(include, 'embeddings', result.embeddings as never) as QueryResult['embeddings'],
       };
+    },
+    embeddingDimension: async (_state, name) => {
+      throw pythonOnly(name);
     },
     pid: (): number | undefined => undefined,
   },

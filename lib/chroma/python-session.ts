@@ -5,18 +5,10 @@
 import { defineSession, type OwnerContext } from '../session.js';
 import { workerFile } from '../paths.js';
 import { resolvePython } from '../python/discovery.js';
-import { chromaError, type ChromaErrorKind } from './errors.js';
+import { CHROMA_ERROR_CODES, chromaError, type ChromaErrorKind } from './errors.js';
 import { FramedChild } from './framed-child.js';
-import type {
-  CollectionInfo,
-  CreateCollectionArgs,
-  DeleteArgs,
-  GetArgs,
-  GetResult,
-  QueryArgs,
-  QueryResult,
-  RecordsArgs,
-} from './types.js';
+import type { ChromaOpTable } from './ops.js';
+import type { GetResult, QueryResult } from './types.js';
 
 export interface PythonChromaOptions {
   /** Directory of the persistent Chroma database (created if missing). Required. */
@@ -26,6 +18,14 @@ export interface PythonChromaOptions {
    * @default SESSION_EXECUTOR_PYTHON, else the project's .venv, else the environment `npx session-executor setup-python` made
    */
   python?: string;
+  /**
+   * Whether chromadb's default embedding function may download its model (all-MiniLM-L6-v2, ~80 MB) on first
+   * use, as chromadb does. When `false`, a missing model is a `ChromaEmbeddingUnavailableError` at once.
+   * @default true
+   */
+  allowModelDownload?: boolean;
+  /** Folder holding chromadb's ONNX models. @default chromadb's own, `~/.cache/chroma/onnx_models` */
+  modelCacheDir?: string;
   /** How long `close` waits for Python to dispose of the client and exit before SIGKILL. @default 10000 */
   closeTimeoutMs?: number;
 }
@@ -39,7 +39,8 @@ export interface State {
 export async function ask<T>(state: State, op: string, args: object): Promise<T> {
   const reply = await state.child.request({ op, args });
   if (reply.error) {
-    throw chromaError(reply.error.kind as ChromaErrorKind, reply.error.message, { pythonType: reply.error.type });
+    const kind = reply.error.kind in CHROMA_ERROR_CODES ? (reply.error.kind as ChromaErrorKind) : 'internal';
+    throw chromaError(kind, reply.error.message, { pythonType: reply.error.type });
   }
   return reply.ok as T;
 }
@@ -69,7 +70,11 @@ export async function openPythonChroma(
   const child = start(await resolvePython(options.python), hostScript, context);
   const state: State = { child, maxBatchSize: 0, options };
   try {
-    const opened = await ask<{ maxBatchSize: number }>(state, 'open', { path: options.path });
+    const opened = await ask<{ maxBatchSize: number }>(state, 'open', {
+      path: options.path,
+      allowModelDownload: options.allowModelDownload ?? true,
+      modelCacheDir: options.modelCacheDir,
+    });
     state.maxBatchSize = opened.maxBatchSize;
   } catch (error) {
     child.onUnexpectedExit = null;
@@ -79,40 +84,43 @@ export async function openPythonChroma(
   return state;
 }
 
-export default defineSession({
+export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
   open: (options: PythonChromaOptions, context: OwnerContext): Promise<State> => openPythonChroma(options, context),
   ops: {
-    maxBatchSize: (state: State): number => state.maxBatchSize,
-    listCollections: (state: State): Promise<CollectionInfo[]> => ask(state, 'list_collections', {}),
-    createCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
-      ask(state, 'create_collection', args),
-    getOrCreateCollection: (state: State, args: CreateCollectionArgs): Promise<CollectionInfo> =>
-      ask(state, 'get_or_create_collection', args),
-    deleteCollection: (state: State, name: string): Promise<null> => ask(state, 'delete_collection', { name }),
-    count: (state: State, collection: string): Promise<number> => ask(state, 'count', { collection }),
-    add: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'add', args),
-    upsert: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'upsert', args),
-    update: (state: State, args: RecordsArgs): Promise<number> => ask(state, 'update', args),
-    get: async (state: State, args: GetArgs): Promise<GetResult> => {
+    maxBatchSize: (state) => state.maxBatchSize,
+    listCollections: (state) => ask(state, 'list_collections', {}),
+    createCollection: (state, args) => ask(state, 'create_collection', args),
+    getOrCreateCollection: (state, args) => ask(state, 'get_or_create_collection', args),
+    getCollection: (state, args) => ask(state, 'get_collection', args),
+    modifyCollection: (state, args) => ask(state, 'modify_collection', args),
+    deleteCollection: (state, name) => ask(state, 'delete_collection', { name }),
+    count: (state, collection) => ask(state, 'count', { collection }),
+    add: (state, args) => ask(state, 'add', args),
+    upsert: (state, args) => ask(state, 'upsert', args),
+    update: (state, args) => ask(state, 'update', args),
+    get: async (state, args) => {
       const result = await ask<GetResult>(state, 'get', args);
       return { ids: result.ids, embeddings: result.embeddings, documents: result.documents, metadatas: result.metadatas };
     },
-    existing: (state: State, args: { collection: string; ids: string[] }): Promise<string[]> =>
-      ask(state, 'existing', args),
-    delete: (state: State, args: DeleteArgs): Promise<null> => ask(state, 'delete', args),
-    query: async (state: State, args: QueryArgs): Promise<QueryResult> => {
+    existing: (state, args) => ask(state, 'existing', args),
+    delete: (state, args) => ask(state, 'delete', args),
+    query: async (state, args) => {
       const result = await ask<QueryResult>(state, 'query', {
         collection: args.collection,
         embeddings: args.embeddings,
+        texts: args.texts,
+        embeddingFunction: args.embeddingFunction,
         n_results: args.nResults ?? 10,
         where: args.where,
+        whereDocument: args.whereDocument,
         include: args.include ?? ['documents', 'metadatas', 'distances'],
       });
       const { ids, documents, metadatas, distances, embeddings } = result;
       return { ids, documents, metadatas, distances, embeddings };
     },
+    embeddingDimension: (state, name) => ask(state, 'embedding_dimension', { name }),
     /** The Python process id, for tests and diagnostics. */
-    pid: (state: State): number | undefined => state.child.pid,
+    pid: (state) => state.child.pid,
   },
   async close(state: State, context: OwnerContext): Promise<void> {
     state.child.onUnexpectedExit = null;

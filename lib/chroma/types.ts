@@ -2,7 +2,10 @@
 
 /** Chroma metadata values are scalars (no nested objects). */
 export type Metadata = Record<string, string | number | boolean | null>;
+/** A metadata filter, as in chromadb: `{ field: value }`, `{ field: { $gt: 1 } }`, `{ $and: [...] }`. */
 export type Where = Record<string, unknown>;
+/** A document-text filter, as in chromadb: `{ $contains: 'text' }`, `{ $not_contains: ... }`, `{ $or: [...] }`. */
+export type WhereDocument = Record<string, unknown>;
 export type Include = 'documents' | 'metadatas' | 'embeddings' | 'distances';
 
 export interface CollectionInfo {
@@ -19,18 +22,34 @@ export interface CreateCollectionArgs {
   temporary?: boolean;
 }
 
+export interface ModifyCollectionArgs {
+  collection: string;
+  /** A new name for the collection. @default unchanged */
+  name?: string;
+  /** New metadata: replaces the stored metadata, or is merged into it with `merge`. @default unchanged */
+  metadata?: Metadata;
+  /** Merge `metadata` into the stored metadata instead of replacing it. @default false */
+  merge?: boolean;
+}
+
 export interface RecordsArgs {
   collection: string;
   ids: string[];
   embeddings?: number[][];
   documents?: string[];
   metadatas?: Metadata[];
+  /**
+   * Embedded session only: the Python-side embedding function (by name) that embeds `documents` given without
+   * `embeddings`. @default none: documents are stored as given, embeddings must be passed
+   */
+  embeddingFunction?: string;
 }
 
 export interface GetArgs {
   collection: string;
   ids?: string[];
   where?: Where;
+  whereDocument?: WhereDocument;
   /** @default ['documents', 'metadatas'] */
   include?: Array<Exclude<Include, 'distances'>>;
   limit?: number;
@@ -48,14 +67,20 @@ export interface DeleteArgs {
   collection: string;
   ids?: string[];
   where?: Where;
+  whereDocument?: WhereDocument;
 }
 
 export interface QueryArgs {
   collection: string;
-  embeddings: number[][];
+  /** The query vectors; or `texts` with a Python-side `embeddingFunction` (embedded session only). */
+  embeddings?: number[][];
+  texts?: string[];
+  /** Embedded session only: the Python-side embedding function (by name) that embeds `texts`. */
+  embeddingFunction?: string;
   /** @default 10 */
   nResults?: number;
   where?: Where;
+  whereDocument?: WhereDocument;
   /** @default ['documents', 'metadatas', 'distances'] */
   include?: Include[];
 }

@@ -45,6 +45,8 @@ function executorOptions(options: ConnectOptions): ExecutorOptions {
 
 export async function openChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
   const executor = executorOptions(options);
+  // Offline and model-free: the CLI tracks changes, it does not search, so the token-hash embedder will do.
+  const embeddingFunction = 'hash';
   if (options.chromaUrl) {
     const url = new URL(options.chromaUrl);
     const chroma = await Chroma.remote({
@@ -52,13 +54,14 @@ export async function openChroma(options: ConnectOptions): Promise<Opened<Chroma
       port: Number(url.port || (url.protocol === 'https:' ? 443 : 8000)),
       ssl: url.protocol === 'https:',
       executor,
+      embeddingFunction,
     });
     return { value: chroma, description: `Chroma server at ${url.protocol}//${url.host}` };
   }
   const path = join(resolve(options.dataDir), 'chroma');
   if (options.mustExist && !existsSync(path)) throw new NotFoundError(`no embedded Chroma database at ${path} (check --data)`);
   if (!options.mustExist) mkdirSync(path, { recursive: true });
-  const chroma = await Chroma.embedded({ path, python: options.python, executor });
+  const chroma = await Chroma.embedded({ path, python: options.python, executor, embeddingFunction });
   return { value: chroma, description: `embedded Chroma (Python chromadb) in ${path}` };
 }
 

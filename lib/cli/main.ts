@@ -11,6 +11,19 @@ import { runDemo } from './demo.js';
 import { Output } from './output.js';
 import { showLog, showStatus } from './read-commands.js';
 import { setupPython } from './setup-python.js';
+import { runVersioningCommand, VERSIONING_COMMANDS, VERSIONING_HELP } from './versioning-commands.js';
+
+// The versioning commands have their own grammar (one repository operation each); dispatch them first.
+if ((VERSIONING_COMMANDS as readonly string[]).includes(process.argv[2] ?? '')) {
+  try {
+    await runVersioningCommand(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`session-executor: ${(error as Error).message}\n`);
+    process.exit(usage ? 2 : 1);
+  }
+  process.exit(0);
+}
 
 let args: CliArgs;
 try {
@@ -22,7 +35,7 @@ try {
 }
 
 if (args.help) {
-  process.stdout.write(HELP);
+  process.stdout.write(HELP + VERSIONING_HELP);
   process.exit(0);
 }
 if (args.version) {

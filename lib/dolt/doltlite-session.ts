@@ -8,10 +8,11 @@
  */
 import { defineSession } from '../session.js';
 import { loadDoltLite, type DoltLiteDb as Db, type DoltLiteSqlite3 as Sqlite3 } from './doltlite-wasm-types.js';
-import { checkBranchName, storeError } from './errors.js';
+import { checkBranchName, storeArgumentError, storeError } from './errors.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import { isoDate } from './commit-date.js';
+import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 
 export interface DoltLiteOptions {
@@ -157,6 +158,12 @@ export default defineSession({
     return state;
   },
   ops: {
+    ...doltLiteVersioningOps((state: State) => ({
+      select: (sql, bind) => select(state, sql, bind),
+      value: (sql, bind) => value(state, sql, bind),
+      exec: (sql, bind) => exec(state, sql, bind),
+      persist: () => void saveSnapshot(state),
+    })),
     dialect: (): 'doltlite' => 'doltlite',
     queries: (state: State): number => state.queries,
 
@@ -253,9 +260,9 @@ export default defineSession({
       const commits = select<{ hash: string }>(state, 'SELECT commit_hash AS hash FROM dolt_log');
       const order = commits.map((c) => c.hash);
       const end = order.indexOf(args.to);
-      if (end < 0) throw storeError(false, `unknown commit ${args.to}`, undefined);
+      if (end < 0) throw storeArgumentError(`unknown commit ${args.to}`);
       const start = args.from === undefined ? end + 1 : order.indexOf(args.from);
-      if (start < end) throw storeError(false, `commit ${args.from} is not an ancestor of ${args.to}`, undefined);
+      if (start < end) throw storeArgumentError(`commit ${args.from} is not an ancestor of ${args.to}`);
       const range = order.slice(end, start).reverse();
       const rows = select<DiffRow>(
         state,

@@ -1,39 +1,44 @@
-/** Typed version-store errors, the same for DoltLite and the mysql2 store. */
-import { RemoteError, SessionExecutorError, registerRemoteError } from '../errors.js';
+/**
+ * Typed version-store errors, the same for DoltLite and the mysql2 store: the same failure is the same class on
+ * every store, and the class is chosen from the database's error code, never from message text.
+ */
+import { RemoteError, registerRemoteError } from '../errors.js';
 import { redactMessage } from '../redact.js';
 
+/** Base of every version-store failure (beside `ChromaError` for Chroma). `code` is `ERR_STORE_*`. */
+export class StoreError extends RemoteError {}
 /** SQL the store ran was rejected by the database (syntax, missing table, ...). `details.sqlCode` has the code. */
-export class StoreQueryError extends RemoteError {}
+export class StoreQueryError extends StoreError {}
 /** A constraint (primary key, not null, ...) was violated; the transaction was rolled back. */
-export class StoreConstraintError extends RemoteError {}
+export class StoreConstraintError extends StoreError {}
 /** The store could not reach its server, or the server went away mid-query. */
-export class StoreConnectionError extends SessionExecutorError {
+export class StoreConnectionError extends StoreError {
   constructor(message: string, cause?: unknown) {
-    super('ERR_STORE_CONNECTION', message, { cause });
+    super({ name: 'StoreConnectionError', message, code: 'ERR_STORE_CONNECTION' }, { cause });
   }
 }
 /** A query exceeded its deadline. */
-export class StoreTimeoutError extends SessionExecutorError {
+export class StoreTimeoutError extends StoreError {
   constructor(message: string, cause?: unknown) {
-    super('ERR_STORE_TIMEOUT', message, { cause });
+    super({ name: 'StoreTimeoutError', message, code: 'ERR_STORE_TIMEOUT' }, { cause });
   }
 }
-/** A name (collection, branch) or request the store cannot use. */
-export class StoreArgumentError extends RemoteError {}
+/** A name (collection, branch), a commit, or a request the store cannot use: unknown commits included. */
+export class StoreArgumentError extends StoreError {}
 /**
  * A change set (or documents to write) refused before anything was written: an empty commit message, an id
  * over the length limit, a malformed string, a duplicate id, a non-string content. `details.field` names what
  * was wrong and `details.index` which document (never the content itself).
  */
-export class InvalidChangeError extends RemoteError {}
+export class InvalidChangeError extends StoreArgumentError {}
 /** A document larger than the store can take in one statement (`details.limitBytes`); nothing was written. */
 export class DocumentTooLargeError extends InvalidChangeError {}
 
 registerRemoteError('ERR_STORE_QUERY', StoreQueryError);
 registerRemoteError('ERR_STORE_CONSTRAINT', StoreConstraintError);
 registerRemoteError('ERR_STORE_ARGUMENT', StoreArgumentError);
-registerRemoteError('ERR_INVALID_CHANGE', InvalidChangeError);
-registerRemoteError('ERR_DOCUMENT_TOO_LARGE', DocumentTooLargeError);
+registerRemoteError('ERR_STORE_INVALID_CHANGE', InvalidChangeError);
+registerRemoteError('ERR_STORE_DOCUMENT_TOO_LARGE', DocumentTooLargeError);
 
 /**
  * A query or constraint error carrying the database's code but never the SQL text. Thrown in an owner thread,
@@ -56,9 +61,9 @@ export function checkBranchName(name: string): void {
 }
 
 export function invalidChange(message: string, details: Record<string, unknown> = {}): InvalidChangeError {
-  return new InvalidChangeError({ name: 'InvalidChangeError', message, code: 'ERR_INVALID_CHANGE', details });
+  return new InvalidChangeError({ name: 'InvalidChangeError', message, code: 'ERR_STORE_INVALID_CHANGE', details });
 }
 
 export function documentTooLarge(message: string, details: Record<string, unknown>): DocumentTooLargeError {
-  return new DocumentTooLargeError({ name: 'DocumentTooLargeError', message, code: 'ERR_DOCUMENT_TOO_LARGE', details });
+  return new DocumentTooLargeError({ name: 'DocumentTooLargeError', message, code: 'ERR_STORE_DOCUMENT_TOO_LARGE', details });
 }

@@ -427,6 +427,19 @@ export class MysqlStore implements VersionStore {
     await this.pool.end();
   }
 
+  /**
+   * @internal For the Dolt-server versioning (mysql-versioning.ts): runs statements on one pooled connection,
+   * counted, with the per-query timeout and typed errors; the connection is released when `work` settles.
+   */
+  async withConnection<T>(work: (run: (sql: string, values?: unknown[]) => Promise<unknown>) => Promise<T>): Promise<T> {
+    const connection = await this.getConnection();
+    try {
+      return await work((sql, values) => this.run(connection, sql, values));
+    } finally {
+      connection.release();
+    }
+  }
+
   private async doltCommit(message: string): Promise<string | null> {
     await this.run(this.pool, "CALL DOLT_ADD('-A')");
     const [rows] = (await this.run(this.pool, "CALL DOLT_COMMIT('-m', ?)", [message])) as [Array<Array<{ hash: string }>>];

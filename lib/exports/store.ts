@@ -14,6 +14,7 @@ export {
   StoreArgumentError,
   StoreConnectionError,
   StoreConstraintError,
+  StoreError,
   StoreQueryError,
   StoreTimeoutError,
 } from '../dolt/errors.js';
@@ -27,3 +28,5 @@ export type {
   TableStatus,
   VersionStore,
 } from '../dolt/version-store.js';
+export type * from '../dolt/versioning.js';
+export { UnsupportedOperationError } from '../dolt/versioning.js';

@@ -7,6 +7,7 @@ export type {
   SyncCallOptions,
   SyncOptions,
   SyncProgress,
+  WriteOptions,
   WriteResult,
 } from '../sync/chroma-dolt-sync.js';
 export type { AdoptResult } from '../sync/adopt.js';
@@ -14,3 +15,7 @@ export { ChunkIdConflictError, SyncWriteError } from '../sync/errors.js';
 export type { SourceDocument } from '../sync/documents.js';
 export { chunkText, joinChunks, CHUNK_SIZE, CHUNK_OVERLAP } from '../sync/chunking.js';
 export { contentHash } from '../sync/hashing.js';
+export { Repository } from '../repository/repository.js';
+export type * from '../repository/repository.js';
+export * from '../repository/errors.js';
+export type { WorkingCopyStatus, CollectionStatus } from '../repository/working-copy.js';

@@ -42,7 +42,7 @@ export interface DetectResult {
   /**
    * Documents in Chroma the version store cannot take (written by another tool: an id over the length limit, a
    * document over the store's size limit, metadata that is not JSON). Not staged, so the rest can be; the
-   * `code` says why (`ERR_INVALID_CHANGE`, `ERR_DOCUMENT_TOO_LARGE`).
+   * `code` says why (`ERR_STORE_INVALID_CHANGE`, `ERR_STORE_DOCUMENT_TOO_LARGE`).
    */
   refused: Array<{ docId: string; code: string }>;
   /** Chroma session operations this detection used. */
@@ -93,6 +93,15 @@ export interface SyncCallOptions {
   timeoutMs?: number;
 }
 
+export interface WriteOptions extends SyncCallOptions {
+  /**
+   * Whether the written chunks are marked `is_local_change` (a change to stage). A checkout, which writes what a
+   * commit already holds, passes false.
+   * @default true
+   */
+  localChange?: boolean;
+}
+
 export interface StageOptions extends SyncCallOptions {
   /** The commit message: a non-blank string (checked before anything is read or written). */
   message: string;
@@ -131,11 +140,11 @@ export class ChromaDoltSync {
    * SyncWriteError saying exactly which documents are at their new version; every other one is at its previous
    * version.
    */
-  async writeDocuments(collection: string, docs: SourceDocument[], options: SyncCallOptions = {}): Promise<WriteResult> {
+  async writeDocuments(collection: string, docs: SourceDocument[], options: WriteOptions = {}): Promise<WriteResult> {
     validateDocuments(docs, this.store.maxDocumentBytes);
     return this.serialised(collection, () =>
       writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
-        report(options, p),
+        report(options, p), options.localChange ?? true,
       ),
     );
   }

@@ -31,8 +31,11 @@ export interface ChunkRecords {
   spans: Array<{ docId: string; start: number; count: number }>;
 }
 
-/** The chunk records of documents written through the library by one write: marked `is_local_change`. */
-export function toChunkRecords(docs: SourceDocument[], writeId: number): ChunkRecords {
+/**
+ * The chunk records of documents written through the library by one write: marked `is_local_change` unless
+ * `localChange` is false (a checkout writes what a commit holds).
+ */
+export function toChunkRecords(docs: SourceDocument[], writeId: number, localChange = true): ChunkRecords {
   const out: ChunkRecords = { ids: [], documents: [], metadatas: [], spans: [] };
   for (const doc of docs) {
     const chunks = chunkText(doc.content);
@@ -47,7 +50,7 @@ export function toChunkRecords(docs: SourceDocument[], writeId: number): ChunkRe
         chunk_index: index,
         total_chunks: chunks.length,
         content_hash: hash,
-        is_local_change: true,
+        is_local_change: localChange,
         write_id: writeId,
       });
     });
@@ -90,6 +93,15 @@ interface Part {
 interface Version {
   writeId: number;
   parts: Part[];
+}
+
+/** Records from the column form Chroma's `get` returns. */
+export function recordsFromColumns(
+  ids: string[],
+  documents: Array<string | null> | null,
+  metadatas: Array<Metadata | null> | null,
+): ChunkRecord[] {
+  return ids.map((id, i) => ({ id, text: documents?.[i] ?? null, meta: metadatas?.[i] ?? {} }));
 }
 
 /** The document a record belongs to: its `source_id`, or its own id for a record another tool wrote. */

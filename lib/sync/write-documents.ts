@@ -23,10 +23,11 @@ export async function writeVersions(
   batchSize: number,
   call: CallOptions,
   report: (progress: SyncProgress) => void,
+  localChange = true,
 ): Promise<WriteResult> {
   if (docs.length === 0) return { documents: 0, chunks: 0, sessionOps: 0 };
   const writeId = nextWriteId();
-  const records = toChunkRecords(docs, writeId);
+  const records = toChunkRecords(docs, writeId, localChange);
   const newIds = new Set(records.ids);
   const before = await reader.recordsOf(
     docs.map((doc) => doc.docId),

@@ -1,115 +1,292 @@
 /**
  * The Chroma session contract: one suite, run against every Chroma session (embedded Python and remote HTTP),
- * so everything built on top runs unchanged on either.
+ * so everything built on top runs unchanged on either. It speaks the chromadb-shaped collection handles; the
+ * name-first methods the synchronisation layer uses have one test of their own.
  */
 import test, { type ExecutionContext } from 'ava';
 import { Chroma } from '../../lib/chroma/chroma.js';
+import type { EmbeddingFunction } from '../../lib/chroma/embedding.js';
 import {
+  ChromaEmbeddingMismatchError,
+  ChromaEmbeddingUnavailableError,
   ChromaInvalidArgumentError,
   CollectionExistsError,
   CollectionNotFoundError,
 } from '../../lib/chroma/errors.js';
+import { hashEmbedder } from '../../lib/chroma/hash-embedder.js';
+import { AbortError } from '../../lib/errors.js';
 
+/** Starts a session whose implicit default embedding function can never download a model. */
 export type StartChroma = (t: ExecutionContext) => Promise<Chroma>;
 
 const vec = (seed: number, dim = 8) => Array.from({ length: dim }, (_, i) => Math.sin(seed * 31 + i));
 
+/**
+ * A tiny "semantic" embedding function with fixed vectors: one axis per topic, so nearness is known exactly.
+ * It counts its calls and can be held, to observe when it runs.
+ */
+function topicEmbedding(name = 'topics', dimensions = 3) {
+  const topics = [/cat|kitten|purr/, /dog|puppy|bark/, /stock|market|shares/];
+  const calls: string[][] = [];
+  const ef: EmbeddingFunction & { calls: string[][] } = {
+    name,
+    calls,
+    async generate(texts) {
+      calls.push(texts);
+      return texts.map((text) => {
+        const vector = new Array<number>(dimensions).fill(0.01);
+        topics.forEach((topic, axis) => {
+          if (topic.test(text.toLowerCase()) && axis < dimensions) vector[axis] = 1;
+        });
+        return vector;
+      });
+    },
+  };
+  return ef;
+}
+
 export function chromaContract(kind: string, start: StartChroma): void {
-  test(`${kind}: collections: create, get-or-create, list, delete`, async (t) => {
+  test(`${kind}: collections: create, get, get-or-create, list, modify, delete`, async (t) => {
     const chroma = await start(t);
-    const created = await chroma.createCollection({ name: 'col-a', metadata: { owner: 'tests', version: 2 }, temporary: true });
-    t.deepEqual(created, { name: 'col-a', metadata: { owner: 'tests', version: 2 } });
-    t.is((await chroma.getOrCreateCollection({ name: 'col-a' })).name, 'col-a');
-    await chroma.getOrCreateCollection({ name: 'col-b', temporary: true });
-    const names = (await chroma.listCollections()).map((c) => c.name).sort();
-    t.deepEqual(names, ['col-a', 'col-b']);
-    await chroma.deleteCollection('col-b');
-    t.deepEqual((await chroma.listCollections()).map((c) => c.name), ['col-a']);
+    const created = await chroma.createCollection({
+      name: 'col-a',
+      metadata: { owner: 'tests', version: 2 },
+      temporary: true,
+      embeddingFunction: null,
+    });
+    t.is(created.name, 'col-a');
+    t.deepEqual(created.metadata, { owner: 'tests', version: 2 });
+    t.is((await chroma.getOrCreateCollection({ name: 'col-a', embeddingFunction: null })).name, 'col-a');
+    t.deepEqual((await chroma.getCollection({ name: 'col-a', embeddingFunction: null })).metadata, { owner: 'tests', version: 2 });
+    await t.throwsAsync(chroma.getCollection({ name: 'no-such-col' }), { instanceOf: CollectionNotFoundError });
+    await chroma.getOrCreateCollection({ name: 'col-b', temporary: true, embeddingFunction: null });
+    t.deepEqual((await chroma.listCollections()).map((c) => c.name).sort(), ['col-a', 'col-b']);
+
+    await created.modify({ metadata: { owner: 'others' } });
+    t.deepEqual(created.metadata, { owner: 'others' }, 'modify replaces the metadata, as chromadb does');
+    await t.throwsAsync(created.modify({ name: 'col-b' }), { instanceOf: CollectionExistsError });
+    t.is(created.name, 'col-a');
+    await created.modify({ name: 'col-renamed' });
+    t.is(created.name, 'col-renamed');
+    t.is(await created.count(), 0);
+    await t.throwsAsync(chroma.getCollection({ name: 'col-a' }), { instanceOf: CollectionNotFoundError });
+
+    await chroma.deleteCollection({ name: 'col-b' });
+    await chroma.deleteCollection('col-renamed');
+    t.deepEqual(await chroma.listCollections(), []);
   });
 
-  test(`${kind}: records: add, count, get by ids and where, update merges metadata, upsert, delete, query`, async (t) => {
+  test(`${kind}: records through a handle: add, count, get (ids, where, whereDocument, limit), update, upsert, peek, query, delete`, async (t) => {
     const chroma = await start(t);
-    await chroma.createCollection({ name: 'records', temporary: true });
+    const records = await chroma.createCollection({ name: 'records', temporary: true, embeddingFunction: null });
     const ids = ['a', 'b', 'c', 'ü-ñ "quoted"'];
-    await chroma.add('records', {
+    await records.add({
       ids,
       embeddings: ids.map((_, i) => vec(i)),
-      documents: ['alpha', 'beta', 'gamma', 'ünïcödé text'],
+      documents: ['alpha fox', 'beta', 'gamma fox', 'ünïcödé text'],
       metadatas: ids.map((_, i) => ({ i, even: i % 2 === 0 })),
     });
-    t.is(await chroma.count('records'), 4);
-    const byId = await chroma.get('records', { ids: ['b', 'ü-ñ "quoted"', 'missing'] });
-    t.deepEqual(byId.ids.sort(), ['b', 'ü-ñ "quoted"']);
-    const evens = await chroma.get('records', { where: { even: true }, include: ['metadatas'] });
+    t.is(await records.count(), 4);
+    t.deepEqual((await records.get({ ids: ['b', 'ü-ñ "quoted"', 'missing'] })).ids.sort(), ['b', 'ü-ñ "quoted"']);
+    t.deepEqual((await records.get({ ids: 'b' })).documents, ['beta'], 'a single id, as chromadb accepts');
+    const evens = await records.get({ where: { even: true }, include: ['metadatas'] });
     t.deepEqual(evens.ids.sort(), ['a', 'c']);
     t.is(evens.documents, null);
-    const withEmbeddings = await chroma.get('records', { ids: ['a'], include: ['embeddings'] });
-    t.is(withEmbeddings.embeddings![0]!.length, 8);
+    t.deepEqual((await records.get({ whereDocument: { $contains: 'fox' } })).ids.sort(), ['a', 'c']);
+    t.deepEqual((await records.get({ where: { even: true }, whereDocument: { $contains: 'gamma' } })).ids, ['c']);
+    t.is((await records.get({ limit: 2, offset: 1 })).ids.length, 2);
+    const peeked = await records.peek({ limit: 1 });
+    t.is(peeked.ids.length, 1);
+    t.is(peeked.embeddings![0]!.length, 8);
+    t.is(peeked.documents!.length, 1);
 
-    await chroma.update('records', { ids: ['a'], metadatas: [{ extra: 'yes' }] });
-    const updated = await chroma.get('records', { ids: ['a'] });
-    t.deepEqual(updated.metadatas![0], { i: 0, even: true, extra: 'yes' });
+    await records.update({ ids: ['a'], metadatas: [{ extra: 'yes' }] });
+    t.deepEqual((await records.get({ ids: ['a'] })).metadatas![0], { i: 0, even: true, extra: 'yes' });
+    await records.upsert({ ids: ['a', 'd'], documents: ['alpha two', 'delta'], embeddings: [vec(0), vec(9)] });
+    t.is(await records.count(), 5);
+    t.deepEqual((await records.get({ ids: ['a'] })).documents, ['alpha two']);
 
-    await chroma.upsert('records', { ids: ['a', 'd'], documents: ['alpha two', 'delta'], embeddings: [vec(0), vec(9)] });
-    t.is(await chroma.count('records'), 5);
-    t.deepEqual((await chroma.get('records', { ids: ['a'] })).documents, ['alpha two']);
-
-    const hits = await chroma.query('records', { embeddings: [vec(2)], nResults: 2 });
+    const hits = await records.query({ queryEmbeddings: [vec(2)], nResults: 2 });
     t.is(hits.ids[0]![0], 'c');
     t.is(hits.distances![0]!.length, 2);
+    const filtered = await records.query({ queryEmbeddings: [vec(2)], nResults: 5, where: { even: false } });
+    t.false(filtered.ids[0]!.includes('c'));
+    const byText = await records.query({ queryEmbeddings: [vec(2)], nResults: 5, whereDocument: { $contains: 'fox' } });
+    t.deepEqual(byText.ids, [['c']]);
 
-    await chroma.delete('records', { ids: ['a', 'b'] });
-    await chroma.delete('records', { where: { i: 2 } });
-    t.deepEqual((await chroma.get('records')).ids.sort(), ['d', 'ü-ñ "quoted"']);
-    t.deepEqual([...(await chroma.existing('records', ['d', 'a', 'zzz']))], ['d']);
+    await records.delete({ ids: ['a', 'b'] });
+    await records.delete({ where: { i: 2 } });
+    await records.delete({ whereDocument: { $contains: 'delta' } });
+    t.deepEqual((await records.get()).ids, ['ü-ñ "quoted"']);
+    t.deepEqual(await Promise.all(['ü-ñ "quoted"', 'a'].map((id) => records.exists(id))), [true, false]);
   });
 
-  test(`${kind}: documents without embeddings are embedded locally; empty inputs cost no round trip`, async (t) => {
+  test(`${kind}: a caller-side embedding function gives semantic search; it runs on the caller's side and is recorded`, async (t) => {
     const chroma = await start(t);
-    await chroma.createCollection({ name: 'embedded-docs', temporary: true });
-    await chroma.add('embedded-docs', { ids: ['x', 'y'], documents: ['red apples', 'blue ocean'] });
-    const hit = await chroma.query('embedded-docs', { texts: ['blue ocean'], nResults: 1 });
-    t.deepEqual(hit.ids, [['y']]);
-    const before = chroma.executor.stats().ops;
-    t.is(await chroma.add('embedded-docs', { ids: [] }), 0);
-    t.deepEqual((await chroma.get('embedded-docs', { ids: [] })).ids, []);
-    t.is((await chroma.existing('embedded-docs', [])).size, 0);
-    await chroma.delete('embedded-docs', { ids: [] });
-    const after = chroma.executor.stats().ops;
-    t.is(after['add']!.ok, before['add']!.ok);
-    t.is(after['get'], before['get']);
+    const topics = topicEmbedding();
+    const pets = await chroma.createCollection({ name: 'pets', temporary: true, embeddingFunction: topics });
+    await pets.add({ ids: ['dog', 'cat', 'stocks'], documents: ['dogs bark', 'cats purr', 'stock markets fell'] });
+    const hit = await pets.query({ queryTexts: ['kitten'], nResults: 3 });
+    t.deepEqual(hit.ids[0], ['cat', hit.ids[0]![1], hit.ids[0]![2]]);
+    t.is(hit.ids[0]![0], 'cat', 'the cat sentence ranks first for "kitten"');
+    t.deepEqual(topics.calls, [['dogs bark', 'cats purr', 'stock markets fell'], ['kitten']]);
+    t.like(pets.metadata, { embedding_function: 'topics', embedding_dimension: 3 });
+    const reopened = await chroma.getCollection({ name: 'pets', embeddingFunction: topics });
+    t.like(reopened.metadata, { embedding_function: 'topics', embedding_dimension: 3 }, 'stored in the collection');
+    await reopened.update({ ids: ['stocks'], documents: ['puppy pictures'] }); // re-embedded: now about dogs
+    t.deepEqual((await reopened.query({ queryTexts: ['dog'], nResults: 2 })).ids[0]!.sort(), ['dog', 'stocks']);
+  });
+
+  test(`${kind}: the hash embedder by name works offline, is recorded, and is not semantic`, async (t) => {
+    const chroma = await start(t);
+    t.false(hashEmbedder().semantic);
+    const notes = await chroma.getOrCreateCollection({ name: 'notes', temporary: true, embeddingFunction: 'hash' });
+    await notes.add({ ids: ['x', 'y'], documents: ['red apples', 'blue ocean'] });
+    t.deepEqual((await notes.query({ queryTexts: ['blue ocean'], nResults: 1 })).ids, [['y']]);
+    t.like(notes.metadata, { embedding_function: 'hash', embedding_dimension: 64 });
+    // The same function given as an object is the same function.
+    t.is((await chroma.getCollection({ name: 'notes', embeddingFunction: hashEmbedder() })).name, 'notes');
+  });
+
+  test(`${kind}: another embedding function than the recorded one is a typed error naming both; nothing is written`, async (t) => {
+    const chroma = await start(t);
+    const pets = await chroma.createCollection({ name: 'mismatch', temporary: true, embeddingFunction: topicEmbedding() });
+    await pets.add({ ids: ['cat'], documents: ['cats purr'] });
+    const byName = await t.throwsAsync(chroma.getCollection({ name: 'mismatch', embeddingFunction: 'hash' }), {
+      instanceOf: ChromaEmbeddingMismatchError,
+    });
+    t.regex(byName.message, /"topics".*"hash"/);
+    t.is(byName.code, 'ERR_CHROMA_EMBEDDING_MISMATCH');
+    // Same name, other dimension: found when it first embeds.
+    const wider = await chroma.getCollection({ name: 'mismatch', embeddingFunction: topicEmbedding('topics', 5) });
+    const byDimension = await t.throwsAsync(wider.add({ ids: ['dog'], documents: ['dogs bark'] }), {
+      instanceOf: ChromaEmbeddingMismatchError,
+    });
+    t.regex(byDimension.message, /3 dimensions.*5 dimensions/);
+    t.like(byDimension.details, { collectionDimension: 3, givenDimension: 5 });
+    t.is(await pets.count(), 1);
+
+    // Two handles opened before anything was embedded: the second sees what the first recorded.
+    const early = await chroma.createCollection({ name: 'mismatch-early', temporary: true, embeddingFunction: topicEmbedding() });
+    const late = await chroma.getCollection({ name: 'mismatch-early', embeddingFunction: topicEmbedding('topics', 5) });
+    await early.add({ ids: ['cat'], documents: ['cats purr'] });
+    await t.throwsAsync(late.add({ ids: ['dog'], documents: ['dogs bark'] }), { instanceOf: ChromaEmbeddingMismatchError });
+    t.like((await chroma.getCollection({ name: 'mismatch-early', embeddingFunction: null })).metadata, { embedding_dimension: 3 });
+  });
+
+  test(`${kind}: no embedding function: chromadb's default, a typed error saying what to pass when its model cannot load`, async (t) => {
+    const chroma = await start(t);
+    const plain = await chroma.getOrCreateCollection({ name: 'default-ef', temporary: true });
+    t.is(plain.embeddingFunction?.name, 'default');
+    await plain.add({ ids: ['given'], embeddings: [vec(1, 384)] }); // explicit embeddings need no model
+    const error = await t.throwsAsync(plain.add({ ids: ['doc'], documents: ['needs the model'] }), {
+      instanceOf: ChromaEmbeddingUnavailableError,
+    });
+    t.is(error.code, 'ERR_CHROMA_EMBEDDING_UNAVAILABLE');
+    t.regex(error.message, /default embedding function/);
+    t.regex(error.message, /embeddingFunction/);
+    t.regex(error.message, /"hash"/);
+    await t.throwsAsync(plain.query({ queryTexts: ['anything'] }), { instanceOf: ChromaEmbeddingUnavailableError });
+    t.is(await plain.count(), 1);
+    const none = await chroma.createCollection({ name: 'no-ef', temporary: true, embeddingFunction: null });
+    await t.throwsAsync(none.add({ ids: ['a'], documents: ['no way to embed'] }), { instanceOf: ChromaInvalidArgumentError });
+    t.is(await none.count(), 0);
+  });
+
+  test(`${kind}: a failing embedding function is a typed error; nothing is written and later operations run`, async (t) => {
+    const chroma = await start(t);
+    const broken: EmbeddingFunction = {
+      name: 'broken',
+      generate: async () => {
+        throw new Error('model server unreachable');
+      },
+    };
+    const col = await chroma.createCollection({ name: 'broken-ef', temporary: true, embeddingFunction: broken });
+    const failed = col.add({ ids: ['a'], documents: ['text'] });
+    const counted = col.count();
+    const error = await t.throwsAsync(failed, { instanceOf: ChromaEmbeddingUnavailableError });
+    t.regex(error.message, /"broken" failed: model server unreachable/);
+    t.is(await counted, 0);
+    const short: EmbeddingFunction = { name: 'short', generate: async () => [[1, 2, 3]] };
+    const other = await chroma.createCollection({ name: 'short-ef', temporary: true, embeddingFunction: short });
+    await t.throwsAsync(other.add({ ids: ['a', 'b'], documents: ['one', 'two'] }), { instanceOf: ChromaInvalidArgumentError });
+    t.is(await other.count(), 0);
+  });
+
+  test(`${kind}: operations keep call order while a caller-side embedding function computes (pipelined)`, async (t) => {
+    const chroma = await start(t);
+    const ef = topicEmbedding();
+    let first: Promise<void> | undefined;
+    let firstSettled = false;
+    let overlapped = false;
+    const slow: EmbeddingFunction = {
+      name: 'topics',
+      async generate(texts) {
+        // Runs while the previous write may still be in the owner: nothing waits for it to finish.
+        overlapped ||= first !== undefined && !firstSettled;
+        return ef.generate(texts);
+      },
+    };
+    const col = await chroma.createCollection({ name: 'ordered', temporary: true, embeddingFunction: slow });
+    first = col.add({ ids: ['1'], documents: ['cats'] }).then(() => {
+      firstSettled = true;
+    });
+    const second = col.add({ ids: ['2'], documents: ['dogs'] });
+    const counted = col.count(); // called after both adds: must see both
+    const third = col.upsert({ ids: ['3'], documents: ['stocks'] });
+    const countedAgain = col.count();
+    await Promise.all([first, second, third]);
+    t.is(await counted, 2);
+    t.is(await countedAgain, 3);
+    t.true(overlapped, "the second write's embeddings were computed before the first write had finished");
   });
 
   test(`${kind}: errors map to typed errors and the session goes on`, async (t) => {
     const chroma = await start(t);
-    await chroma.createCollection({ name: 'dup-check', temporary: true });
+    const col = await chroma.createCollection({ name: 'dup-check', temporary: true, embeddingFunction: null });
     await t.throwsAsync(chroma.createCollection({ name: 'dup-check' }), { instanceOf: CollectionExistsError });
     await t.throwsAsync(chroma.count('no-such-collection'), { instanceOf: CollectionNotFoundError });
     await t.throwsAsync(chroma.createCollection({ name: 'x' }), { instanceOf: ChromaInvalidArgumentError });
-    await t.throwsAsync(
-      chroma.createCollection({ name: 'bad-meta', metadata: { nested: { no: 1 } } as never }),
-      { instanceOf: ChromaInvalidArgumentError },
-    );
-    await chroma.add('dup-check', { ids: ['one'], embeddings: [vec(1)] });
-    const dimension = await t.throwsAsync(chroma.add('dup-check', { ids: ['two'], embeddings: [[1, 2]] }), {
+    await t.throwsAsync(chroma.createCollection({ name: 'bad-meta', metadata: { nested: { no: 1 } } as never }), {
+      instanceOf: ChromaInvalidArgumentError,
+    });
+    await t.throwsAsync(col.get({ where: { $bad: 1 } }), { instanceOf: ChromaInvalidArgumentError });
+    await t.throwsAsync(col.query({}), { instanceOf: ChromaInvalidArgumentError });
+    await col.add({ ids: ['one'], embeddings: [vec(1)] });
+    const dimension = await t.throwsAsync(col.add({ ids: ['two'], embeddings: [[1, 2]] }), {
       instanceOf: ChromaInvalidArgumentError,
     });
     t.regex(dimension.message, /dimension/);
     t.is(dimension.code, 'ERR_CHROMA_INVALID_ARGUMENT');
-    t.is(await chroma.count('dup-check'), 1);
+    t.is(await col.count(), 1);
+  });
+
+  test(`${kind}: methods take an AbortSignal; an aborted write writes nothing`, async (t) => {
+    const chroma = await start(t);
+    const col = await chroma.createCollection({ name: 'aborts', temporary: true, embeddingFunction: topicEmbedding() });
+    const aborted = AbortSignal.abort(new Error('caller gave up'));
+    await t.throwsAsync(col.add({ ids: ['a'], documents: ['cats'] }, { signal: aborted }), { instanceOf: AbortError });
+    await t.throwsAsync(col.add({ ids: ['b'], embeddings: [[1, 0, 0]] }, { signal: aborted }), { instanceOf: AbortError });
+    await t.throwsAsync(col.count({ signal: aborted }), { instanceOf: AbortError });
+    // Aborted while its embeddings are being computed: it never reaches the owner.
+    const controller = new AbortController();
+    const pending = col.add({ ids: ['c'], documents: ['dogs'] }, { signal: controller.signal });
+    controller.abort();
+    await t.throwsAsync(pending, { instanceOf: AbortError });
+    t.is(await col.count(), 0);
   });
 
   test(`${kind}: a flood of 30 mixed reads and writes completes in order`, async (t) => {
     const chroma = await start(t);
-    await chroma.createCollection({ name: 'flood', temporary: true });
+    const flood = await chroma.createCollection({ name: 'flood', temporary: true, embeddingFunction: null });
     const ops: Array<Promise<unknown>> = [];
     for (let i = 0; i < 30; i++) {
       ops.push(
         i % 3 === 0
-          ? chroma.upsert('flood', { ids: [`id${i}`], embeddings: [vec(i)], metadatas: [{ i }] })
+          ? flood.upsert({ ids: [`id${i}`], embeddings: [vec(i)], metadatas: [{ i }] })
           : i % 3 === 1
-            ? chroma.count('flood')
-            : chroma.get('flood', { ids: [`id${i - 2}`] }),
+            ? flood.count()
+            : flood.get({ ids: [`id${i - 2}`] }),
       );
     }
     const results = await Promise.all(ops);
@@ -125,20 +302,42 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.true(chroma.executor.stats().highWater >= 30);
   });
 
-  test(`${kind}: 1,000 concurrent exists() cost one existing op; inputs over the max batch size are split`, async (t) => {
+  test(`${kind}: 1,000 concurrent exists() on a handle cost one existing op; inputs over the max batch size are split`, async (t) => {
     const chroma = await start(t);
-    await chroma.createCollection({ name: 'many', temporary: true });
+    const many = await chroma.createCollection({ name: 'many', temporary: true, embeddingFunction: null });
     const n = chroma.maxBatchSize + 500;
     const ids = Array.from({ length: n }, (_, i) => `doc-${i}`);
-    const embeddings = ids.map((_, i) => [i % 7, 1, (i % 13) / 13]);
-    t.is(await chroma.add('many', { ids, embeddings }), n);
-    t.is(await chroma.count('many'), n);
-    t.is((await chroma.existing('many', ids)).size, n);
+    await many.add({ ids, embeddings: ids.map((_, i) => [i % 7, 1, (i % 13) / 13]) });
+    t.is(await many.count(), n);
+    t.is((await many.get({ ids, include: [] })).ids.length, n);
 
-    const before = chroma.executor.stats().ops['existing']!.ok;
+    const before = chroma.executor.stats().ops['existing']?.ok ?? 0;
     const probes = Array.from({ length: 1_000 }, (_, i) => (i % 4 === 0 ? `absent-${i}` : `doc-${i}`));
-    const found = await Promise.all(probes.map((id) => chroma.exists('many', id)));
+    const found = await Promise.all(probes.map((id) => many.exists(id)));
     t.is(found.filter(Boolean).length, 750);
     t.is(chroma.executor.stats().ops['existing']!.ok - before, 1);
+  });
+
+  test(`${kind}: the name-first methods (used by the sync layer) still work; empty inputs cost no round trip`, async (t) => {
+    const chroma = await start(t);
+    await chroma.createCollection({ name: 'by-name', temporary: true });
+    t.is(await chroma.add('by-name', { ids: ['x', 'y'], documents: ['red apples', 'blue ocean'] }), 2);
+    t.deepEqual((await chroma.query('by-name', { texts: ['blue ocean'], nResults: 1 })).ids, [['y']]);
+    await chroma.update('by-name', { ids: ['x'], metadatas: [{ k: 1 }] });
+    t.deepEqual((await chroma.get('by-name', { ids: ['x'] })).metadatas, [{ k: 1 }]);
+    t.deepEqual([...(await chroma.existing('by-name', ['x', 'zz']))], ['x']);
+    t.true(await chroma.exists('by-name', 'y'));
+    const before = chroma.executor.stats().ops;
+    t.is(await chroma.add('by-name', { ids: [] }), 0);
+    t.deepEqual((await chroma.get('by-name', { ids: [] })).ids, []);
+    t.is((await chroma.existing('by-name', [])).size, 0);
+    await chroma.delete('by-name', { ids: [] });
+    const handle = await chroma.getCollection({ name: 'by-name', embeddingFunction: 'hash' });
+    await handle.add({ ids: [] });
+    await handle.delete({ ids: [] });
+    const after = chroma.executor.stats().ops;
+    for (const op of ['add', 'get', 'delete', 'existing']) t.is(after[op]?.ok, before[op]?.ok, op);
+    await chroma.delete('by-name', { ids: ['x'] });
+    t.is(await chroma.count('by-name'), 1);
   });
 }

@@ -1,6 +1,10 @@
 import test from 'ava';
 import { rmSync, existsSync } from 'node:fs';
-import { Chroma, type ChromaSessionDefinition } from '../../lib/chroma/chroma.js';
+import { Chroma } from '../../lib/chroma/chroma.js';
+import { ChromaEmbeddingUnavailableError } from '../../lib/chroma/errors.js';
+import { FramedChild } from '../../lib/chroma/framed-child.js';
+import { workerFile } from '../../lib/paths.js';
+import { resolvePython } from '../../lib/python/discovery.js';
 import { SessionCrashedError, TimeoutError } from '../../lib/errors.js';
 import type { ExecutorOptions } from '../../lib/executor/options.js';
 import { SessionExecutor, type RestartedEvent } from '../../lib/executor/session-executor.js';
@@ -10,18 +14,54 @@ import { nextEvent } from '../helpers/start-test-session.js';
 import { isRunning, isZombie, tempDir } from '../helpers/temp-dir.js';
 import { chromaContract } from './contract.js';
 
+/** Offline and deterministic: chromadb's default model is looked for in an empty folder and never downloaded. */
+const offline = (t: Parameters<typeof tempDir>[0]) => ({ allowModelDownload: false, modelCacheDir: tempDir(t, 'models') });
+
 /** The embedded session with the test-only `sleep`, and the Chroma facade over it. */
 async function startWithTestOps(path: string, executor?: ExecutorOptions) {
   const url = new URL('../fixtures/python-chroma-test-session.js', import.meta.url);
   const session = await SessionExecutor.start(sessionSpec<typeof PythonChromaTestSession>(url, { path }), executor);
-  const chroma = await Chroma.over(session as unknown as SessionExecutor<ChromaSessionDefinition>);
+  // The test session satisfies the ChromaOps contract (plus `sleep`): no cast needed.
+  const chroma = await Chroma.over(session);
   return { chroma, session };
 }
 
 chromaContract('embedded', async (t) => {
-  const chroma = await Chroma.embedded({ path: tempDir(t, 'chroma') });
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'chroma'), ...offline(t) });
   t.teardown(() => chroma.close());
   return chroma;
+});
+
+test('embedded: Python-side embedding functions by name: unknown or not installed is a typed error saying what to pass', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'python-ef'), ...offline(t) });
+  t.teardown(() => chroma.close());
+  // Names whose construction needs no download: unknown, and one needing a package (and a key) this Python lacks.
+  for (const name of ['no-such-function', 'openai']) {
+    const col = await chroma.getOrCreateCollection({ name: `ef-${name.replace(/_/g, '-')}`, embeddingFunction: name });
+    const error = await t.throwsAsync(col.add({ ids: ['a'], documents: ['text'] }), { instanceOf: ChromaEmbeddingUnavailableError });
+    t.regex(error.message, new RegExp(name));
+    t.regex(error.message, /embeddingFunction/);
+    t.is(await col.count(), 0);
+  }
+  // The default's error names the folder where chromadb keeps its model.
+  const fallback = await chroma.getOrCreateCollection({ name: 'ef-default', embeddingFunction: 'default' });
+  const missing = await t.throwsAsync(fallback.query({ queryTexts: ['x'] }), { instanceOf: ChromaEmbeddingUnavailableError });
+  t.regex(missing.message, /all-MiniLM-L6-v2/);
+  t.regex(missing.message, /allowModelDownload: false/);
+});
+
+test('embedded: the Python host runs only the operations of its table (no attribute of the session is reachable)', async (t) => {
+  const path = tempDir(t, 'op-table');
+  const child = new FramedChild(await resolvePython(), [workerFile('chroma_host.py')], { ...process.env, ANONYMIZED_TELEMETRY: 'False' });
+  t.teardown(() => child.stop(5_000));
+  t.truthy((await child.request({ op: 'open', args: { path } })).ok);
+  for (const op of ['_write', '__init__', 'collection', 'embedders', '__class__', 'client', 42]) {
+    const reply = await child.request({ op, args: { collection: 'x' } });
+    t.is(reply.error?.kind, 'invalid_argument', `op ${String(op)}`);
+    t.regex(reply.error!.message, /unknown operation/);
+  }
+  t.is((await child.request({ op: 'count', args: { collection: 'absent' } })).error?.kind, 'collection_not_found');
+  t.deepEqual((await child.request({ op: 'list_collections', args: {} })).ok, []);
 });
 
 test('5 create/use/close cycles on fresh directories: no "already exists", no process left, directory removable', async (t) => {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chroma } from '../../lib/chroma/chroma.js';
-import { ChromaConnectionError } from '../../lib/chroma/errors.js';
+import { ChromaConnectionError, ChromaEmbeddingUnavailableError } from '../../lib/chroma/errors.js';
 import { TimeoutError } from '../../lib/errors.js';
 import { startChromaServer, type ChromaServer } from '../../lib/servers/chroma-server.js';
 import { freeze, tempDir } from '../helpers/temp-dir.js';
@@ -65,4 +65,15 @@ test.serial('remote: a frozen server gives TimeoutError at the op deadline, not 
   own.process.signal('SIGCONT');
   // The abandoned request ended at its own deadline (or was answered), so the session is free again.
   t.is(await chroma.count('frozen'), 0);
+});
+
+test('remote: Python-side embedding functions by name are refused with a typed error, at once and without a leak', async (t) => {
+  const options = { host: server.host, port: server.port, embeddingFunction: 'sentence_transformer' };
+  const error = await t.throwsAsync(Chroma.remote(options), { instanceOf: ChromaEmbeddingUnavailableError });
+  t.regex(error.message, /embedded session only/);
+  const chroma = await Chroma.remote({ host: server.host, port: server.port, database: await freshDatabase(server.port) });
+  t.teardown(() => chroma.close());
+  await t.throwsAsync(chroma.getCollection({ name: 'whatever', embeddingFunction: 'openai' }), {
+    instanceOf: ChromaEmbeddingUnavailableError,
+  });
 });

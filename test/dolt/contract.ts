@@ -1,7 +1,7 @@
 /** The version-store contract: one suite, run against every store (DoltLite, and mysql2 on MariaDB). */
 import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
-import { InvalidChangeError } from '../../lib/dolt/errors.js';
+import { InvalidChangeError, StoreArgumentError, StoreConstraintError, StoreError } from '../../lib/dolt/errors.js';
 import {
   MAX_COLLECTION_NAME_LENGTH,
   MAX_ID_LENGTH,
@@ -128,7 +128,7 @@ export function versionStoreContract(kind: string, open: OpenStore): void {
       message: message as string,
     });
     for (const message of ['', '   \n', undefined, 42, 'bad \udc00 surrogate']) {
-      await t.throwsAsync(store.commitChanges(changes(message)), { instanceOf: InvalidChangeError, code: 'ERR_INVALID_CHANGE' });
+      await t.throwsAsync(store.commitChanges(changes(message)), { instanceOf: InvalidChangeError, code: 'ERR_STORE_INVALID_CHANGE' });
       t.deepEqual(await snapshot(store, 'msg'), before, `nothing written or left uncommitted for message ${JSON.stringify(message)}`);
     }
     const commit = await store.commitChanges(changes('the retry'));
@@ -160,5 +160,13 @@ export function versionStoreContract(kind: string, open: OpenStore): void {
       await t.throwsAsync(store.commitChanges(changes), { instanceOf: InvalidChangeError }, changes.message);
     }
     t.deepEqual(await snapshot(store, collection), before);
+  });
+
+  test(`${kind}: the same failure is the same class on every store: an unknown commit is a StoreArgumentError`, async (t) => {
+    const store = await open(t);
+    await store.commitChanges({ collection: 'c', upserts: [doc('a', 'alpha')], deletes: [], message: 'one' });
+    const error = await t.throwsAsync(store.diff('no-such-commit'), { instanceOf: StoreArgumentError });
+    t.true(error instanceof StoreError);
+    t.is(error.code, 'ERR_STORE_ARGUMENT');
   });
 }

@@ -147,7 +147,7 @@ test('mariadb: a document larger than the packet limit is refused up front with 
   const huge = doc('huge', 'y'.repeat(PACKET + 10));
   const error = await t.throwsAsync(
     store.commitChanges({ collection: 'big', upserts: [doc('a', 'a'), huge], deletes: ['small'], message: 'too big' }),
-    { instanceOf: DocumentTooLargeError, code: 'ERR_DOCUMENT_TOO_LARGE' },
+    { instanceOf: DocumentTooLargeError, code: 'ERR_STORE_DOCUMENT_TOO_LARGE' },
   );
   t.is(error.details['index'], 1);
   t.deepEqual([...(await store.documentHashes('big')).keys()], ['small']);

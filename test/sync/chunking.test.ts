@@ -104,5 +104,5 @@ test('documents are validated whole before anything is written: ids, strings, me
   }
   t.throws(() => validateDocuments([ok, ok], undefined), { instanceOf: InvalidChangeError }, 'duplicate ids');
   t.notThrows(() => validateDocuments([{ docId: '😀'.repeat(512), content: 'x' }], undefined), 'an id at the limit');
-  t.throws(() => validateDocuments([{ docId: 'big', content: 'x'.repeat(101) }], 100), { code: 'ERR_DOCUMENT_TOO_LARGE' });
+  t.throws(() => validateDocuments([{ docId: 'big', content: 'x'.repeat(101) }], 100), { code: 'ERR_STORE_DOCUMENT_TOO_LARGE' });
 });

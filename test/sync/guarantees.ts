@@ -215,7 +215,7 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
     const detected = await sync.detectLocalChanges('foreign');
     t.deepEqual(sorted(detected.added), sorted(['solo', 'gone', 'x', ...legacy.map((_, i) => `old_chunk_${i}`)]));
     // A record the store cannot take is reported, not staged, and does not block the others.
-    t.deepEqual(detected.refused, [{ docId: tooLong, code: 'ERR_INVALID_CHANGE' }]);
+    t.deepEqual(detected.refused, [{ docId: tooLong, code: 'ERR_STORE_INVALID_CHANGE' }]);
     await sync.writeDocuments('foreign', [{ docId: 'solo', content: 'solo, rewritten' }]);
     await sync.deleteDocuments('foreign', ['gone']);
     let now = await contents(chroma, 'foreign');

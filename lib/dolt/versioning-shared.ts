@@ -1,0 +1,86 @@
+/** What the DoltLite and the Dolt-server versioning share: argument checks, and rows of Dolt tables (same column names in both) turned into results. */
+import { storeArgumentError } from './errors.js';
+import type { CollectionDelta, DocumentDelta, MergeConflict } from './versioning.js';
+
+/** Refs are passed to Dolt functions whose arguments may be flags: one starting with '-' must never pass. */
+const REF = /^[A-Za-z0-9][A-Za-z0-9._/~^-]{0,199}$/;
+
+export function checkRef(ref: string): string {
+  if (typeof ref !== 'string' || !REF.test(ref)) throw storeArgumentError(`invalid ref: ${JSON.stringify(ref)}`);
+  return ref;
+}
+
+/** Remote URLs may not look like flags either. */
+export function checkRemoteUrl(url: string): string {
+  if (typeof url !== 'string' || url.startsWith('-') || url.length === 0 || url.length > 4096) {
+    throw storeArgumentError('invalid remote url');
+  }
+  return url;
+}
+
+/** Metadata as stored: JSON text (DoltLite) or an already parsed JSON column (Dolt); anything else is `{}`. */
+export function parseMetadata(value: unknown): Record<string, unknown> {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+/** The columns of a `dolt_conflicts_documents` row a conflict is made of (same names in DoltLite and Dolt). */
+export const CONFLICT_COLUMNS = `base_doc_id, our_doc_id, their_doc_id, base_collection_name, our_collection_name,
+  their_collection_name, base_content_hash, our_content_hash, their_content_hash`;
+
+/** One conflict from a `dolt_conflicts_documents` row; a side without the document has null columns. */
+export function conflictFromRow(row: Record<string, unknown>): MergeConflict {
+  const text = (key: string) => (row[key] ?? null) as string | null;
+  return {
+    collection: (text('our_collection_name') ?? text('their_collection_name') ?? text('base_collection_name'))!,
+    docId: (text('our_doc_id') ?? text('their_doc_id') ?? text('base_doc_id'))!,
+    baseHash: text('base_content_hash'),
+    oursHash: text('our_content_hash'),
+    theirsHash: text('their_content_hash'),
+  };
+}
+
+/** The columns of a documents diff row a {@link DocumentDelta} is made of. */
+export const DOCUMENT_DIFF_COLUMNS = `from_doc_id, from_collection_name, from_content_hash, from_metadata, to_doc_id,
+  to_collection_name, to_content, to_content_hash, to_metadata`;
+
+/**
+ * Document deltas from diff rows; a row whose content and metadata are unchanged (timestamps only) is no change
+ * to Chroma and is left out.
+ */
+export function documentDeltas(rows: Array<Record<string, unknown>>): DocumentDelta[] {
+  const text = (row: Record<string, unknown>, key: string) => (row[key] ?? null) as string | null;
+  return rows
+    .filter((r) => text(r, 'from_content_hash') !== text(r, 'to_content_hash') || JSON.stringify(r['from_metadata']) !== JSON.stringify(r['to_metadata']))
+    .map((r) => ({
+      collection: (text(r, 'to_collection_name') ?? text(r, 'from_collection_name'))!,
+      docId: (text(r, 'to_doc_id') ?? text(r, 'from_doc_id'))!,
+      fromHash: text(r, 'from_content_hash'),
+      to:
+        text(r, 'to_doc_id') === null
+          ? null
+          : {
+              collection: text(r, 'to_collection_name')!,
+              docId: text(r, 'to_doc_id')!,
+              content: text(r, 'to_content')!,
+              contentHash: text(r, 'to_content_hash')!,
+              metadata: parseMetadata(r['to_metadata']),
+            },
+    }));
+}
+
+/** Collection deltas from `from_name, to_name, to_metadata, diff_type` rows of a collections diff. */
+export function collectionDeltas(rows: Array<Record<string, unknown>>): CollectionDelta[] {
+  return rows.map((r) => ({
+    name: ((r['to_name'] ?? r['from_name']) as string),
+    type: r['diff_type'] === 'added' ? 'added' : r['diff_type'] === 'removed' ? 'removed' : 'modified',
+    metadata: r['to_name'] === null || r['to_name'] === undefined ? null : parseMetadata(r['to_metadata']),
+  }));
+}

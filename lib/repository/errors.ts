@@ -1,0 +1,55 @@
+/** Typed errors of the repository façade; each has a stable `code`. */
+import { SessionExecutorError } from '../errors.js';
+
+/** One pending local change, as listed in {@link UncommittedChangesError}. */
+export interface PendingChange {
+  collection: string;
+  /** A document id, or null for a change to the collection itself. */
+  docId: string | null;
+  type: 'added' | 'modified' | 'deleted' | 'incomplete' | 'collection-created' | 'collection-deleted' | 'collection-metadata';
+}
+
+/** Chroma has changes that are not committed, and the operation would overwrite them. */
+export class UncommittedChangesError extends SessionExecutorError {
+  constructor(
+    readonly operation: string,
+    /** The pending changes (ids only, never content). */
+    readonly changes: PendingChange[],
+  ) {
+    super(
+      'ERR_UNCOMMITTED_CHANGES',
+      `${operation}: ${changes.length} uncommitted change(s) in Chroma; commit, discard or carry them`,
+    );
+  }
+}
+
+/** Carried local changes touch documents the checkout target changes too. Nothing was written. */
+export class CarryConflictError extends SessionExecutorError {
+  constructor(readonly conflicts: PendingChange[]) {
+    super('ERR_CARRY_CONFLICT', `${conflicts.length} local change(s) conflict with the checkout target; nothing was changed`);
+  }
+}
+
+/** The working copy is a detached checkout of a commit: create a branch before committing. */
+export class DetachedHeadError extends SessionExecutorError {
+  constructor(
+    readonly operation: string,
+    readonly commit: string,
+  ) {
+    super('ERR_DETACHED_HEAD', `${operation}: the working copy is at commit ${commit.slice(0, 12)}, not on a branch; create a branch first`);
+  }
+}
+
+/** A merge with conflicts is open: resolve every conflict or abort it first. */
+export class MergeInProgressError extends SessionExecutorError {
+  constructor(readonly operation: string) {
+    super('ERR_MERGE_IN_PROGRESS', `${operation}: a merge is open; resolve its conflicts or abort it first`);
+  }
+}
+
+/** A name or argument the repository cannot use (reserved branch name, unknown conflict, ...). */
+export class RepositoryArgumentError extends SessionExecutorError {
+  constructor(message: string) {
+    super('ERR_REPOSITORY_ARGUMENT', message);
+  }
+}

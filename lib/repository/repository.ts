@@ -1,0 +1,612 @@
+/**
+ * The versioning loop as one object: Chroma is the working copy, the version store its history. Commit what
+ * changed in Chroma (every collection, one commit), and go back the other way: check out a branch or an old
+ * commit, merge, reset, revert, pull. Each refresh of Chroma writes only the documents that differ between the
+ * commit it holds and the target, and is recorded before Chroma is touched, so a crash halfway is finished by
+ * the next {@link Repository.open}.
+ */
+import type { Chroma } from '../chroma/chroma.js';
+import type { VersionStore, CommitInfo } from '../dolt/version-store.js';
+import { DoltLiteStore } from '../dolt/doltlite-store.js';
+import { versioningFor } from '../dolt/versioning-for.js';
+import type {
+  BranchInfo,
+  CommitDelta,
+  DocumentDelta,
+  MergeConflict,
+  RemoteInfo,
+  StoredDocument,
+  TagInfo,
+  VersioningStore,
+} from '../dolt/versioning.js';
+import { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
+import { contentHash } from '../sync/hashing.js';
+import { CarryConflictError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
+import { refreshChroma, type RefreshResult } from './refresh.js';
+import { StateFile, type RefreshJournal, type RepositoryState } from './state-file.js';
+import { commitWorkingCopy } from './stage-all.js';
+import { ChunkTotalsCache, pendingChanges, provablyClean, workingCopyStatus, type WorkingCopyStatus } from './working-copy.js';
+
+/** Branches the repository makes for detached checkouts (DoltLite has no detached HEAD); users cannot take it. */
+const DETACHED_PREFIX = 'detached/';
+
+export interface RepositoryOptions {
+  chroma: Chroma;
+  store: VersionStore;
+  /**
+   * A small file holding the working copy's branch and the journal of a refresh in progress (like `.git/HEAD`).
+   * Without it, neither survives a reopen.
+   * @default none (in memory)
+   */
+  statePath?: string;
+  /** The sync layer to use. @default a new ChromaDoltSync over `chroma` and `store` */
+  sync?: ChromaDoltSync;
+  /**
+   * How checkout, merge, reset, revert and pull look for uncommitted changes first. `content` runs the full
+   * detection (re-hashes every document, so edits made with Chroma directly are found). `flags` first tries a
+   * proof that reads no text (no chunk flagged, chunk counts and collections as committed: two small Chroma
+   * operations per collection) and runs the full detection only when that fails; it cannot see an edit made
+   * with Chroma directly that kept the chunk count.
+   * @default 'content'
+   */
+  verify?: Verify;
+}
+
+/** See {@link RepositoryOptions.verify}. */
+export type Verify = 'content' | 'flags';
+
+/** What to do with uncommitted changes in Chroma when the working copy moves to another commit. */
+export type IfUncommitted = 'abort' | 'commit' | 'discard' | 'carry';
+
+export interface CheckoutOptions {
+  /** Create `target` as a new branch (at `from`) and switch to it. @default false */
+  create?: boolean;
+  /** Where a created branch starts. @default the current commit */
+  from?: string;
+  /**
+   * Uncommitted changes: `abort` rejects with `UncommittedChangesError` listing them; `commit` commits them on
+   * the current branch first; `discard` drops them; `carry` keeps them in Chroma (and rejects with
+   * `CarryConflictError`, writing nothing, when the target changes the same documents).
+   * @default 'abort'
+   */
+  ifUncommitted?: IfUncommitted;
+  /** The commit message used by `ifUncommitted: 'commit'`. @default 'Commit local changes before checkout' */
+  message?: string;
+  /** How uncommitted changes are looked for. @default the repository's `verify` */
+  verify?: Verify;
+}
+
+export interface HeadInfo {
+  /** The branch, or null for a detached checkout of a commit. */
+  branch: string | null;
+  commit: string;
+}
+
+export interface CheckoutResult extends RefreshResult {
+  head: HeadInfo;
+  /** The commit Chroma held before. */
+  from: string;
+}
+
+export interface MergeResult {
+  status: 'up-to-date' | 'fast-forward' | 'merged' | 'conflicts';
+  /** The commit made (or fast-forwarded to); null when up to date or conflicting. */
+  commit: string | null;
+  conflicts: MergeConflict[];
+  /** What the refresh of Chroma wrote (zero while conflicts are open). */
+  refresh: RefreshResult | null;
+}
+
+export interface MergePreview {
+  status: 'up-to-date' | 'fast-forward' | 'merge' | 'conflicts';
+  /** Documents the merge would change in the current branch (conflicting ones excluded). */
+  changes: Array<{ collection: string; docId: string; type: 'added' | 'modified' | 'removed' }>;
+  conflicts: MergeConflict[];
+}
+
+export interface ResolveResult {
+  /** Conflicts still open. */
+  remaining: MergeConflict[];
+  /** The merge commit, once the last conflict was resolved (the merge is then committed and Chroma refreshed). */
+  commit: string | null;
+}
+
+export interface ShowResult {
+  commit: string;
+  parents: string[];
+  info: CommitInfo | null;
+  changes: DocumentDelta[];
+}
+
+const NO_REFRESH: RefreshResult = { written: 0, removed: 0, collectionsCreated: [], collectionsDeleted: [] };
+
+export class Repository {
+  /**
+   * Opens the repository: puts the store back on the working copy's branch and finishes a refresh that a crash
+   * interrupted (Chroma then holds the target commit, never a mix).
+   */
+  static async open(options: RepositoryOptions): Promise<Repository> {
+    const sync = options.sync ?? new ChromaDoltSync(options.chroma, options.store);
+    const repository = new Repository(
+      options.chroma,
+      options.store,
+      sync,
+      versioningFor(options.store),
+      new StateFile(options.statePath ?? null),
+      options.verify ?? 'content',
+    );
+    await repository.recover();
+    // A restarted DoltLite owner reopens on its default branch (and without an open merge): put the branch back.
+    if (options.store instanceof DoltLiteStore) {
+      options.store.executor.on('restarted', () => void repository.exclusive(() => repository.recover()).catch(() => {}));
+    }
+    return repository;
+  }
+
+  /**
+   * Fills a new working copy from a remote: adds it as `remote`, fetches, moves `branch` to the remote's head
+   * and writes every collection of that commit into Chroma. The store should be new (its own history is
+   * replaced); Chroma should be empty.
+   */
+  static async clone(options: RepositoryOptions & { url: string; remote?: string; branch?: string }): Promise<Repository> {
+    const repository = await Repository.open(options);
+    const remote = options.remote ?? 'origin';
+    const branch = options.branch ?? 'main';
+    await repository.exclusive(async () => {
+      await repository.versioning.addRemote(remote, options.url);
+      await repository.versioning.fetch(remote);
+      if ((await repository.versioning.activeBranch()) !== branch) await repository.versioning.switchBranch(branch);
+      const to = await repository.versioning.resolve(`${remote}/${branch}`);
+      const collections = (await repository.versioning.collectionsAt(to)).map((c) => c.name);
+      const from = await repository.versioning.resolve('HEAD');
+      await repository.runJournal({ ...EMPTY_LISTS, restoreCollections: collections, operation: 'clone', from, to, branch, storeStep: 'reset' });
+    });
+    return repository;
+  }
+
+  private state: RepositoryState;
+  private readonly chunkTotals = new ChunkTotalsCache();
+  /** One versioning operation at a time: each reads the working copy, then moves it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly chroma: Chroma,
+    readonly store: VersionStore,
+    readonly sync: ChromaDoltSync,
+    readonly versioning: VersioningStore,
+    private readonly stateFile: StateFile,
+    private readonly verify: Verify,
+  ) {
+    this.state = stateFile.read();
+  }
+
+  /** The branch (or detached commit) and the commit Chroma holds. */
+  async head(): Promise<HeadInfo> {
+    const branch = await this.versioning.activeBranch();
+    const commit = await this.versioning.resolve('HEAD');
+    return { branch: branch.startsWith(DETACHED_PREFIX) ? null : branch, commit };
+  }
+
+  /**
+   * Uncommitted changes in every collection, against the commit Chroma holds. With `verify: 'flags'` a clean
+   * working copy is proven without reading text where possible (see {@link RepositoryOptions.verify}).
+   */
+  async status(options: { verify?: Verify } = {}): Promise<WorkingCopyStatus> {
+    if ((options.verify ?? 'content') === 'flags' && (await provablyClean(this.chroma, this.versioning, this.chunkTotals))) {
+      return { collections: [], clean: true };
+    }
+    return workingCopyStatus(this.chroma, this.sync, this.store, this.versioning);
+  }
+
+  /**
+   * Commits every change in Chroma (collections created, deleted or with new metadata, and documents) in one
+   * commit. Returns it, or null when nothing changed.
+   */
+  commit(message: string): Promise<string | null> {
+    return this.exclusive(() => this.commitNow(message));
+  }
+
+  /** The same as {@link commit}: stages every collection's changes in one commit. */
+  stageAll(message: string): Promise<string | null> {
+    return this.commit(message);
+  }
+
+  /**
+   * Switches the working copy to a branch or a commit (branch names first, then tags and commits); Chroma then
+   * holds exactly that commit's documents in every collection. A commit that is not a branch head gives a
+   * detached checkout: it can be read and edited but not committed until a branch is created there
+   * (`checkout(name, { create: true })`).
+   */
+  checkout(target: string, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+    return this.exclusive(() => this.checkoutNow(target, options));
+  }
+
+  async branches(): Promise<Array<BranchInfo & { current: boolean }>> {
+    const [all, active] = await Promise.all([this.versioning.branches(), this.versioning.activeBranch()]);
+    return all.filter((b) => !b.name.startsWith(DETACHED_PREFIX)).map((b) => ({ ...b, current: b.name === active }));
+  }
+
+  createBranch(name: string, from?: string): Promise<void> {
+    return this.exclusive(async () => {
+      checkUserBranch(name);
+      await this.versioning.createBranch(name, from);
+    });
+  }
+
+  /** Refuses the current branch, and a branch not merged into the current one unless `force`. */
+  deleteBranch(name: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.exclusive(async () => {
+      checkUserBranch(name);
+      await this.versioning.deleteBranch(name, options.force);
+    });
+  }
+
+  renameBranch(from: string, to: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.exclusive(async () => {
+      checkUserBranch(from);
+      checkUserBranch(to);
+      await this.versioning.renameBranch(from, to, options.force);
+      if (this.state.branch === from) this.saveState({ ...this.state, branch: to });
+    });
+  }
+
+  /**
+   * Merges `branch` into the current branch: a fast-forward or a merge commit, then Chroma holds the result.
+   * With conflicts nothing is committed and Chroma is unchanged: settle each with {@link resolve} (the merge
+   * commits after the last one) or {@link abortMerge}. Uncommitted changes in Chroma are refused first.
+   */
+  merge(branch: string, options: { message?: string } = {}): Promise<MergeResult> {
+    return this.exclusive(async () => {
+      const head = await this.requireBranch('merge');
+      await this.requireClean('merge');
+      const message = options.message ?? `Merge ${branch} into ${head.branch}`;
+      return this.storeThenRefresh('merge', head, () => this.versioning.merge(branch, message));
+    });
+  }
+
+  /** What {@link merge} would do, computed from the two sides' changes since their common commit; changes nothing. */
+  async previewMerge(branch: string): Promise<MergePreview> {
+    const [ours, theirs] = await Promise.all([this.versioning.resolve('HEAD'), this.versioning.resolve(branch)]);
+    const base = await this.versioning.mergeBase(ours, theirs);
+    if (base === theirs) return { status: 'up-to-date', changes: [], conflicts: [] };
+    const [ourDelta, theirDelta] = await Promise.all([this.versioning.delta(base, ours), this.versioning.delta(base, theirs)]);
+    const ourChanges = new Map(ourDelta.documents.map((d) => [JSON.stringify([d.collection, d.docId]), d]));
+    const changes: MergePreview['changes'] = [];
+    const conflicts: MergeConflict[] = [];
+    for (const change of theirDelta.documents) {
+      const mine = ourChanges.get(JSON.stringify([change.collection, change.docId]));
+      const theirsHash = change.to?.contentHash ?? null;
+      if (mine) {
+        const oursHash = mine.to?.contentHash ?? null;
+        const sameResult = oursHash === theirsHash && JSON.stringify(mine.to?.metadata ?? null) === JSON.stringify(change.to?.metadata ?? null);
+        if (!sameResult) conflicts.push({ collection: change.collection, docId: change.docId, baseHash: change.fromHash, oursHash, theirsHash });
+        continue;
+      }
+      changes.push({ collection: change.collection, docId: change.docId, type: change.fromHash === null ? 'added' : change.to ? 'modified' : 'removed' });
+    }
+    const status = conflicts.length > 0 ? 'conflicts' : base === ours ? 'fast-forward' : 'merge';
+    return { status, changes, conflicts };
+  }
+
+  /** The open merge's conflicts. */
+  conflicts(): Promise<MergeConflict[]> {
+    return this.versioning.conflicts();
+  }
+
+  /**
+   * Settles one conflict of the open merge: keep ours, take theirs, or a new content. After the last one the
+   * merge is committed and Chroma refreshed. `collection` may be left out when the id is unique among the
+   * conflicts.
+   */
+  resolve(
+    docId: string,
+    choice: 'ours' | 'theirs' | { content: string; metadata?: Record<string, unknown> },
+    options: { collection?: string; message?: string } = {},
+  ): Promise<ResolveResult> {
+    return this.exclusive(async () => {
+      const open = await this.versioning.conflicts();
+      const matching = open.filter((c) => c.docId === docId && (options.collection === undefined || c.collection === options.collection));
+      if (matching.length !== 1) {
+        throw new RepositoryArgumentError(
+          matching.length === 0 ? `no open conflict on ${docId}` : `${docId} conflicts in several collections: name one`,
+        );
+      }
+      const conflict = matching[0]!;
+      const resolved: 'ours' | 'theirs' | StoredDocument =
+        typeof choice === 'string'
+          ? choice
+          : { collection: conflict.collection, docId, content: choice.content, contentHash: contentHash(choice.content), metadata: choice.metadata ?? {} };
+      await this.versioning.resolveConflict(conflict.collection, docId, resolved);
+      const remaining = await this.versioning.conflicts();
+      if (remaining.length > 0) return { remaining, commit: null };
+      const head = await this.head();
+      const outcome = await this.storeThenRefresh('merge', head, async () => {
+        const after = await this.versioning.commitMerge(options.message ?? `Merge into ${head.branch}`);
+        return { status: 'merged' as const, before: head.commit, after, conflicts: [] };
+      });
+      return { remaining: [], commit: outcome.commit };
+    });
+  }
+
+  /** Ends the open merge; the store and Chroma are as before it. */
+  abortMerge(): Promise<void> {
+    return this.exclusive(() => this.versioning.abortMerge());
+  }
+
+  /**
+   * Without `hard`: discards every uncommitted change in Chroma (back to the commit it holds). With `hard`: also
+   * moves the current branch to that earlier commit (or ref), and Chroma follows.
+   */
+  reset(options: { hard?: string } = {}): Promise<RefreshResult> {
+    return this.exclusive(async () => {
+      const head = await this.head();
+      if (await this.versioning.merging()) throw new MergeInProgressError('reset');
+      const status = await this.status({ verify: this.verify });
+      const target = options.hard === undefined ? head.commit : await this.versioning.resolve(options.hard);
+      const journal: RefreshJournal & { to: string } = {
+        ...restoreLists(status, 'discard'),
+        operation: 'reset',
+        from: head.commit,
+        to: target,
+        branch: await this.versioning.activeBranch(),
+        storeStep: options.hard === undefined ? undefined : 'reset',
+      };
+      return this.runJournal(journal);
+    });
+  }
+
+  /** A new commit undoing `commit`'s changes; Chroma follows. Uncommitted changes are refused first. */
+  revert(commit: string): Promise<MergeResult> {
+    return this.exclusive(async () => {
+      const head = await this.requireBranch('revert');
+      await this.requireClean('revert');
+      return this.storeThenRefresh('revert', head, async () => {
+        const after = await this.versioning.revert(commit);
+        return { status: 'merged' as const, before: head.commit, after, conflicts: [] };
+      });
+    });
+  }
+
+  /** A commit with its parents, its log entry (when on the current branch's history) and the documents it changed. */
+  async show(ref: string): Promise<ShowResult> {
+    const commit = await this.versioning.resolve(ref);
+    const parents = await this.versioning.parents(commit);
+    const info = (await this.store.log(10_000)).find((c) => c.hash === commit) ?? null;
+    const changes = parents.length > 0 ? (await this.versioning.delta(parents[0]!, commit)).documents : [];
+    return { commit, parents, info, changes };
+  }
+
+  log(limit?: number): Promise<CommitInfo[]> {
+    return this.store.log(limit);
+  }
+
+  /** A document's content and metadata at any ref, without checking it out; null when it did not exist there. */
+  async documentAt(ref: string, collection: string, docId: string): Promise<StoredDocument | null> {
+    return (await this.versioning.documentsAt(ref, { collection, docIds: [docId] }))[0] ?? null;
+  }
+
+  /** A collection's documents at any ref, without checking it out. */
+  collectionAt(ref: string, collection: string): Promise<StoredDocument[]> {
+    return this.versioning.documentsAt(ref, { collection });
+  }
+
+  tags(): Promise<TagInfo[]> {
+    return this.versioning.tags();
+  }
+
+  createTag(name: string, options: { ref?: string; message?: string } = {}): Promise<void> {
+    return this.versioning.createTag(name, options.ref, options.message);
+  }
+
+  deleteTag(name: string): Promise<void> {
+    return this.versioning.deleteTag(name);
+  }
+
+  remotes(): Promise<RemoteInfo[]> {
+    return this.versioning.remotes();
+  }
+
+  addRemote(name: string, url: string): Promise<void> {
+    return this.versioning.addRemote(name, url);
+  }
+
+  removeRemote(name: string): Promise<void> {
+    return this.versioning.removeRemote(name);
+  }
+
+  /** Pushes a branch (default: the current one) to a remote. */
+  push(remote: string, branch?: string): Promise<void> {
+    return this.exclusive(async () => {
+      await this.versioning.push(remote, branch ?? (await this.requireBranch('push')).branch);
+    });
+  }
+
+  fetch(remote: string, branch?: string): Promise<void> {
+    return this.versioning.fetch(remote, branch);
+  }
+
+  /** Fetches `remote/branch` (default: the current branch's name) and merges it; Chroma follows, as for merge. */
+  pull(remote: string, branch?: string): Promise<MergeResult> {
+    return this.exclusive(async () => {
+      const head = await this.requireBranch('pull');
+      await this.requireClean('pull');
+      return this.storeThenRefresh('pull', head, () => this.versioning.pull(remote, branch ?? head.branch));
+    });
+  }
+
+  private async commitNow(message: string): Promise<string | null> {
+    const head = await this.head();
+    if (head.branch === null) throw new DetachedHeadError('commit', head.commit);
+    if (await this.versioning.merging()) throw new MergeInProgressError('commit');
+    return commitWorkingCopy(this.chroma, this.versioning, await this.status(), message);
+  }
+
+  private async checkoutNow(target: string, options: CheckoutOptions): Promise<CheckoutResult> {
+    if (await this.versioning.merging()) throw new MergeInProgressError('checkout');
+    const mode = options.ifUncommitted ?? 'abort';
+    const before = await this.head();
+    const branches = new Set((await this.versioning.branches()).map((b) => b.name));
+    let branch: string;
+    if (options.create) {
+      checkUserBranch(target);
+      if (branches.has(target)) throw new RepositoryArgumentError(`branch ${target} exists`);
+      branch = target;
+    } else if (branches.has(target) && !target.startsWith(DETACHED_PREFIX)) {
+      branch = target;
+    } else {
+      branch = `${DETACHED_PREFIX}${await this.versioning.resolve(target)}`;
+    }
+    const targetCommit = options.create
+      ? await this.versioning.resolve(options.from ?? 'HEAD')
+      : branches.has(branch)
+        ? await this.versioning.resolve(branch)
+        : await this.versioning.resolve(target);
+
+    // The store's diff runs while Chroma is checked for local changes (different owners); it is used unless
+    // committing those changes moves HEAD first.
+    const prefetched = targetCommit !== before.commit ? this.versioning.delta(before.commit, targetCommit) : undefined;
+    prefetched?.catch(() => {});
+    // Moving to the commit Chroma already holds (a new branch here, or the same branch) cannot lose anything.
+    let status: WorkingCopyStatus | null = null;
+    if (targetCommit !== before.commit) {
+      status = await this.status({ verify: options.verify ?? this.verify });
+      if (!status.clean) {
+        if (mode === 'abort') throw new UncommittedChangesError('checkout', pendingChanges(status));
+        if (mode === 'commit') {
+          if (before.branch === null) throw new DetachedHeadError('checkout with ifUncommitted: commit', before.commit);
+          await commitWorkingCopy(this.chroma, this.versioning, status, options.message ?? 'Commit local changes before checkout');
+          status = null;
+        }
+      }
+    }
+    const from = await this.versioning.resolve('HEAD');
+    const lists = status && !status.clean ? restoreLists(status, mode === 'discard' ? 'discard' : 'carry') : EMPTY_LISTS;
+    if (mode === 'carry' && lists.keep.length > 0) await this.checkCarry(from, targetCommit, lists, status!);
+
+    if (!branches.has(branch)) await this.versioning.createBranch(branch, targetCommit);
+    const journal: RefreshJournal & { to: string } = { ...lists, operation: 'checkout', from, to: targetCommit, branch };
+    const refresh = await this.runJournal(journal, from === before.commit ? prefetched : undefined);
+    return { ...refresh, from, head: { branch: branch.startsWith(DETACHED_PREFIX) ? null : branch, commit: targetCommit } };
+  }
+
+  /** Carried changes may not touch what the checkout changes: checked before anything is written. */
+  private async checkCarry(from: string, to: string, lists: typeof EMPTY_LISTS, status: WorkingCopyStatus): Promise<void> {
+    const delta = await this.versioning.delta(from, to);
+    const changed = new Set(delta.documents.map((d) => JSON.stringify([d.collection, d.docId])));
+    const changedCollections = new Set(delta.collections.map((c) => c.name));
+    const pending = pendingChanges(status);
+    const conflicts = pending.filter((p) =>
+      p.docId === null ? changedCollections.has(p.collection) : changed.has(JSON.stringify([p.collection, p.docId])),
+    );
+    if (conflicts.length > 0) throw new CarryConflictError(conflicts);
+  }
+
+  /**
+   * Runs a store operation that moves the current branch (merge, revert, pull), then refreshes Chroma from the
+   * old head to the new one. The journal is written first with the target unknown; the next open reads the
+   * branch head to learn whether the store moved.
+   */
+  private async storeThenRefresh(
+    operation: string,
+    head: HeadInfo,
+    work: () => Promise<{ status: MergeResult['status']; before: string; after: string; conflicts: MergeConflict[] }>,
+  ): Promise<MergeResult> {
+    const journal: RefreshJournal = { ...EMPTY_LISTS, operation, from: head.commit, to: null, branch: head.branch! };
+    this.saveState({ branch: head.branch, journal });
+    let outcome: Awaited<ReturnType<typeof work>>;
+    try {
+      outcome = await work();
+    } catch (error) {
+      this.saveState({ branch: head.branch, journal: null });
+      throw error;
+    }
+    if (outcome.status === 'conflicts' || outcome.after === outcome.before) {
+      this.saveState({ branch: head.branch, journal: null });
+      return { status: outcome.status, commit: null, conflicts: outcome.conflicts, refresh: null };
+    }
+    const refresh = await this.runJournal({ ...journal, to: outcome.after });
+    return { status: outcome.status, commit: outcome.after, conflicts: [], refresh };
+  }
+
+  /** Records the journal, moves the store if needed, refreshes Chroma, then clears the journal. */
+  private async runJournal(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>): Promise<RefreshResult> {
+    this.saveState({ branch: this.state.branch, journal });
+    return this.finish(journal, delta);
+  }
+
+  private async finish(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>): Promise<RefreshResult> {
+    const active = await this.versioning.activeBranch();
+    if (journal.storeStep === 'reset' && (await this.versioning.resolve('HEAD')) !== journal.to) {
+      await this.versioning.resetHard(journal.to);
+    }
+    const refresh = journal.from === journal.to && journal.restore.length === 0 && journal.restoreCollections.length === 0
+      ? NO_REFRESH
+      : await refreshChroma({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, journal, delta);
+    if (active !== journal.branch) {
+      await this.versioning.switchBranch(journal.branch);
+      // A detached checkout's branch has no other use once the working copy leaves it.
+      if (active.startsWith(DETACHED_PREFIX)) await this.versioning.deleteBranch(active, true).catch(() => {});
+    }
+    this.saveState({ branch: journal.branch, journal: null });
+    return refresh;
+  }
+
+  private async recover(): Promise<void> {
+    const { journal, branch } = this.state;
+    if (journal) {
+      let to = journal.to;
+      if (to === null) {
+        // The store operation either happened (the branch moved) or not (nothing to refresh).
+        if ((await this.versioning.activeBranch()) !== journal.branch) await this.versioning.switchBranch(journal.branch);
+        to = await this.versioning.resolve('HEAD');
+      }
+      await this.finish({ ...journal, to });
+      return;
+    }
+    if (branch !== null && (await this.versioning.activeBranch()) !== branch) await this.versioning.switchBranch(branch);
+  }
+
+  private async requireBranch(operation: string): Promise<HeadInfo & { branch: string }> {
+    const head = await this.head();
+    if (head.branch === null) throw new DetachedHeadError(operation, head.commit);
+    if (await this.versioning.merging()) throw new MergeInProgressError(operation);
+    return head as HeadInfo & { branch: string };
+  }
+
+  private async requireClean(operation: string): Promise<void> {
+    const status = await this.status({ verify: this.verify });
+    if (!status.clean) throw new UncommittedChangesError(operation, pendingChanges(status));
+  }
+
+  private saveState(state: RepositoryState): void {
+    this.stateFile.write(state);
+    this.state = state;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+}
+
+const EMPTY_LISTS: Pick<RefreshJournal, 'restore' | 'restoreCollections' | 'keep'> = { restore: [], restoreCollections: [], keep: [] };
+
+/** The journal's lists for uncommitted changes: restored from the target (discard) or left alone (carry). */
+function restoreLists(status: WorkingCopyStatus, mode: 'discard' | 'carry'): Pick<RefreshJournal, 'restore' | 'restoreCollections' | 'keep'> {
+  const docs: Array<[string, string]> = [];
+  const collections: string[] = [];
+  for (const c of status.collections) {
+    if (c.state !== 'unchanged') collections.push(c.name);
+    for (const docId of [...c.added, ...c.modified, ...c.deleted, ...c.incomplete]) docs.push([c.name, docId]);
+  }
+  return mode === 'discard'
+    ? { restore: docs, restoreCollections: collections, keep: [] }
+    : { restore: [], restoreCollections: [], keep: docs };
+}
+
+function checkUserBranch(name: string): void {
+  if (typeof name !== 'string' || name.startsWith(DETACHED_PREFIX)) {
+    throw new RepositoryArgumentError(`branch names starting with "${DETACHED_PREFIX}" are reserved for detached checkouts`);
+  }
+}

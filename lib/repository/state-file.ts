@@ -1,0 +1,85 @@
+/**
+ * The working copy's own state, kept beside it like a `.git` folder: which branch (or detached commit) Chroma
+ * holds, and the journal of a refresh in progress. The version store cannot keep this itself: DoltLite opens on
+ * its default branch whatever was checked out, and a refresh of Chroma must be recorded before Chroma is
+ * written, so that the next open can finish it.
+ *
+ * Written atomically (temporary file, fsync, rename): a crash leaves the old state or the new one.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** A refresh of Chroma from one commit to another, recorded before Chroma is touched. */
+export interface RefreshJournal {
+  /** What started it (for messages): checkout, merge, reset, revert, pull. */
+  operation: string;
+  /** The commit Chroma held before. */
+  from: string;
+  /** The commit Chroma must hold after; null until the store operation that decides it has run. */
+  to: string | null;
+  /** The branch the store must be on afterwards. */
+  branch: string;
+  /** A store step to redo if it may not have happened: a hard reset to `to`. */
+  storeStep?: 'reset';
+  /** Documents with local changes to restore to `to` (discard), as [collection, docId]. */
+  restore: Array<[string, string]>;
+  /** Collections with local creation/deletion to restore to `to` (discard). */
+  restoreCollections: string[];
+  /** Documents with local changes to leave alone (carry), as [collection, docId]. */
+  keep: Array<[string, string]>;
+}
+
+export interface RepositoryState {
+  /** The branch the working copy is on (the store is switched back to it on open). */
+  branch: string | null;
+  /** The refresh in progress, if any: the next open finishes it. */
+  journal: RefreshJournal | null;
+}
+
+const EMPTY: RepositoryState = { branch: null, journal: null };
+
+export class StateFile {
+  private memory: RepositoryState = { ...EMPTY };
+
+  /** `path` null keeps the state in memory only (it does not survive a reopen). */
+  constructor(private readonly path: string | null) {}
+
+  read(): RepositoryState {
+    if (!this.path) return { ...this.memory };
+    rmSync(tempPath(this.path), { force: true });
+    if (!existsSync(this.path)) return { ...EMPTY };
+    const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<RepositoryState>;
+    return { branch: parsed.branch ?? null, journal: parsed.journal ?? null };
+  }
+
+  write(state: RepositoryState): void {
+    if (!this.path) {
+      this.memory = structuredClone(state);
+      return;
+    }
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const temp = tempPath(this.path);
+    rmSync(temp, { force: true });
+    // 'wx' never follows a symlink planted at the temporary path: it fails if anything is there.
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      const bytes = Buffer.from(JSON.stringify(state));
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.path);
+    const dir = openSync(dirname(this.path), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+}
+
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp`);
+}
