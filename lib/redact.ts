@@ -20,7 +20,9 @@ export function redactMessage(message: string, maxLength = 500): string {
   const redacted = withoutUrls.replace(LITERAL, (literal, offset: number) => {
     const before = withoutUrls.slice(Math.max(0, offset - 24), offset);
     if (NAMING_WORD.test(before) && literal.length <= 130) return literal;
-    if (literal.startsWith('[') && NAME_TOKEN.test(literal)) return literal;
+    // Bracketed and double-quoted short words are how Chroma and this library name things ("hash", [notes]);
+    // values are quoted with single quotes (Python's repr, SQL) or shown as {...}.
+    if ((literal.startsWith('[') || literal.startsWith('"')) && NAME_TOKEN.test(literal)) return literal;
     return literal[0] === '{' ? '{…}' : literal[0] === '[' ? '[…]' : `${literal[0]}…${literal[0]}`;
   });
   return redacted.length > maxLength ? `${redacted.slice(0, maxLength)}…` : redacted;

@@ -32,5 +32,7 @@ test('messages lose quoted values and URL credentials; the names of things stay'
     'Expected metadata value to be a str, int, float or bool, got {…} which is a dict',
   );
   t.is(redactMessage('Collection [learning-docs] does not exist'), 'Collection [learning-docs] does not exist');
+  t.is(redactMessage('pass embeddingFunction: "hash" (offline)'), 'pass embeddingFunction: "hash" (offline)');
+  t.is(redactMessage("got 'short' which is a str"), "got '…' which is a str");
   t.is(redactMessage('x'.repeat(2_000)).length, 501);
 });
