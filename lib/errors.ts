@@ -96,10 +96,22 @@ export class SessionOpenError extends SessionExecutorError {
   }
 }
 
-/** The executor is closing or closed. */
+/**
+ * The executor is closing or closed. `started` tells the two cases apart: `false` means the operation never ran
+ * (it was not accepted, or was still waiting when the executor closed); `true` means it had started in the owner
+ * and was abandoned while running when the close ran out of time: it may or may not have had its effects.
+ */
 export class ClosedError extends SessionExecutorError {
-  constructor(readonly op: string) {
-    super('ERR_SESSION_CLOSED', `executor is closed; "${op}" did not run`);
+  constructor(
+    readonly op: string,
+    readonly started = false,
+  ) {
+    super(
+      'ERR_SESSION_CLOSED',
+      started
+        ? `executor closed while "${op}" was running; its result was abandoned`
+        : `executor is closed; "${op}" did not run`,
+    );
   }
 }
 
@@ -159,3 +171,4 @@ export function remoteErrorClassFor(code: string | undefined): RemoteErrorClass 
 /** The operation name is not one the session defines (raised in the owner, code `ERR_SESSION_UNKNOWN_OP`). */
 export class UnknownOpError extends RemoteError {}
 registerRemoteError('ERR_SESSION_UNKNOWN_OP', UnknownOpError);
+

@@ -3,8 +3,26 @@
  * definition's types through {@link SessionSpec} without ever loading it.
  */
 
-/** What the owner runtime offers a session besides its state. */
+/**
+ * What the owner runtime offers a session besides its state. Each running operation gets its own context
+ * (`signal` and `progress` are about that operation); `open` and `close` get one whose signal never fires
+ * and whose `progress` does nothing.
+ */
 export interface OwnerContext {
+  /**
+   * Fires when the caller stops waiting for this operation: its deadline (`timeoutMs`) passed, its
+   * `AbortSignal` fired, or the executor closed with `mode: 'cancel'`. `signal.reason` is the matching
+   * `TimeoutError`, `AbortError` or `ClosedError`. The operation may stop early (throw, or return what it
+   * has): its result is discarded either way. It is delivered as a message, so an operation that blocks the
+   * thread (a synchronous loop) cannot see it; only async operations can.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Reports progress, or a partial result, to the caller's `onProgress` (values must be structured-cloneable).
+   * Reports travel with results, batched per tick, and arrive in order before the operation's result. Does
+   * nothing (and clones nothing) when the caller passed no `onProgress` or has already given up.
+   */
+  progress(value: unknown): void;
   /**
    * Tells the main thread about a child process the session started, so that if the owner thread is
    * terminated (wedged, crashed, or closed past its deadline) the main thread kills it with SIGKILL

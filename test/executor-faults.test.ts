@@ -174,7 +174,7 @@ test('close with drain runs everything accepted; later calls get ClosedError; cl
   t.deepEqual(await Promise.all(calls), Array.from({ length: 20 }, (_, i) => i));
   await closing;
   await t.throwsAsync(exec.call('echo', 1), { instanceOf: ClosedError });
-  t.is(exec.stats().phase, 'stopped');
+  t.is(exec.stats().phase, 'closed');
 });
 
 test('close with cancel rejects what has not started, lets the running op finish', async (t) => {

@@ -24,7 +24,7 @@ function readmeSamples(): Sample[] {
 }
 
 /** Output each program must print (so a sample that runs but does nothing fails). */
-const EXPECTED = [/hello, world #1/, /Add the first note/, /nearest to kitten: \[ 'a' \]/];
+const EXPECTED = [/hello, world #1/, /Add the first note/, /nearest to kitten: \[ 'a' \]/, /merge: fast-forward - First note, edited on feature/];
 
 test('README samples type-check and run in an app that installed the packed package', async (t) => {
   t.timeout(15 * 60_000, 'the first run installs chromadb into the per-user environment');

@@ -1,56 +1,138 @@
 /**
  * The owner runtime: the only code that ever touches the session. It runs in a dedicated worker thread,
  * imports the session definition, opens it, and runs the items the main thread sends in FIFO order,
- * at most `concurrency` at a time (1 by default: the GIL rule).
+ * at most `concurrency` at a time (1 by default: one Python interpreter must not be re-entered).
  *
  * Results are collected and sent back as one message per turn of the event loop, mirroring the main side,
- * because a message per result costs several times more than the result itself (see FACTS.md).
+ * because a message per result costs several times more than the result itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { AbortError, ClosedError, TimeoutError } from '../lib/errors.js';
+import { Fifo } from '../lib/executor/fifo.js';
 import {
-  ProgressSlot,
+  OwnerCounters,
+  isCloneable,
   ResultStatus,
+  pushResult,
+  replaceResult,
+  resultAt,
+  resultCount,
+  resultStatus,
+  resultValue,
+  runCount,
+  runId,
+  runOp,
+  runWantsProgress,
   serializeError,
+  takeRunArg,
+  type CancelReason,
+  type GroupArg,
   type GroupOutcome,
   type MainToOwner,
   type OwnerToMain,
   type OwnerWorkerData,
-  type ResultBatch,
-  type RunBatch,
-  RESULT_STRIDE,
-  RUN_STRIDE,
+  type ResultMessage,
+  type RunMessage,
 } from '../lib/protocol.js';
 import type { OwnerContext, SessionDefinition } from '../lib/session.js';
 
 const port = parentPort!;
 const data = workerData as OwnerWorkerData;
-const counters = new Int32Array(data.progress, 0, 2);
-const clock = new Float64Array(data.progress, 8, 1);
+const counters = new OwnerCounters(data.progress);
 const concurrency = Math.max(1, data.concurrency);
+/** Read once: the getter is not free, and it is needed on every start. */
+const timeOrigin = performance.timeOrigin;
 
 const definition = ((await import(data.sessionModule)) as { default: SessionDefinition }).default;
 
-const context: OwnerContext = {
-  registerChildProcess: (pid) => post({ type: 'child-process', pid }),
-  unregisterChildProcess: (pid) => post({ type: 'child-process', pid: -pid }),
+const registerChildProcess = (pid: number): void => post({ type: 'child-process', pid });
+const unregisterChildProcess = (pid: number): void => post({ type: 'child-process', pid: -pid });
+
+const ignoreProgress = (): void => {};
+
+/** The context of `open` and `close`: no caller to report to or be cancelled by. */
+const sessionContext: OwnerContext = {
+  registerChildProcess,
+  unregisterChildProcess,
+  signal: new AbortController().signal,
+  progress: ignoreProgress,
 };
+
+/**
+ * The context of one running operation (or one batch: its ops share it). Cheap for operations that use
+ * neither feature: the AbortController is created only when `signal` is first read, and `progress` returns
+ * at once unless the caller asked for reports.
+ */
+class OpContext implements OwnerContext {
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  private boundProgress: ((value: unknown) => void) | undefined;
+  done = false;
+
+  constructor(
+    readonly id: number,
+    readonly op: string,
+    private readonly wantsProgress: boolean,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /**
+   * A getter, so `const { progress } = context` works. Without a listener it is one shared no-op, so an op
+   * that reports progress costs its callers nothing unless they asked for it.
+   */
+  get progress(): (value: unknown) => void {
+    if (!this.wantsProgress) return ignoreProgress;
+    return (this.boundProgress ??= (value: unknown) => this.report(value));
+  }
+
+  private report(value: unknown): void {
+    if (this.done || this.abortReason !== undefined) return;
+    pushResult(results, this.id, ResultStatus.Progress, value, 0);
+    resultOps.push(this.op);
+    scheduleFlush();
+  }
+
+  abort(reason: unknown): void {
+    if (this.abortReason !== undefined || this.done) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  registerChildProcess(pid: number): void {
+    registerChildProcess(pid);
+  }
+
+  unregisterChildProcess(pid: number): void {
+    unregisterChildProcess(pid);
+  }
+}
 
 let state: unknown;
 let opened = false;
-/** FIFO of items not started yet, flat like the messages (see RunBatch); `head` avoids O(n) shifts. */
-let queue: RunBatch = [];
-let head = 0;
+/** Run messages not fully started yet; `cursor` is the next item of the head message. */
+const pending = new Fifo<RunMessage>();
+let cursor = 0;
 let running = 0;
 /** A group is running: nothing else may start until it ends. */
 let exclusive = false;
+/** Ids the main side gave up on before they started: skipped when their turn comes. */
 const cancelled = new Set<number>();
 /**
  * Items start in increasing id order (the main thread sends them so), so a cancel for an id at or below this one
  * is for an item already started: keeping it would only leak an entry in `cancelled`.
  */
 let lastStartedId = -1;
-let results: ResultBatch = [];
+/** Async operations running now, so a cancel can reach their context. Sync ones finish before any message. */
+const runningAsync = new Map<number, OpContext>();
+let results: ResultMessage = [];
 /** Op names parallel to `results`, only to name the op if its result cannot be cloned. */
 let resultOps: string[] = [];
 let flushScheduled = false;
@@ -58,8 +140,7 @@ let closing = false;
 
 port.on('message', (message: MainToOwner) => {
   if (Array.isArray(message)) {
-    if (queue.length === 0) queue = message;
-    else for (const value of message) queue.push(value);
+    pending.push(message);
     pump();
     flush();
     return;
@@ -69,7 +150,10 @@ port.on('message', (message: MainToOwner) => {
       void open(message.options);
       break;
     case 'cancel':
-      for (const id of message.ids) if (id > lastStartedId) cancelled.add(id);
+      for (const { id, reason } of message.items) {
+        if (id > lastStartedId) cancelled.add(id);
+        else runningAsync.get(id)?.abort(abortReason(runningAsync.get(id)!.op, reason));
+      }
       break;
     case 'close':
       closing = true;
@@ -80,9 +164,9 @@ port.on('message', (message: MainToOwner) => {
 
 async function open(options: unknown): Promise<void> {
   try {
-    state = await definition.open(options, context);
+    state = await definition.open(options, sessionContext);
     opened = true;
-    post({ type: 'opened' });
+    post({ type: 'opened', ops: Object.keys(definition.ops).filter((name) => typeof definition.ops[name] === 'function') });
   } catch (error) {
     post({ type: 'open-failed', error: serializeError(error) });
   }
@@ -91,7 +175,7 @@ async function open(options: unknown): Promise<void> {
 async function closeSession(): Promise<void> {
   let error;
   try {
-    if (opened && definition.close) await definition.close(state, context);
+    if (opened && definition.close) await definition.close(state, sessionContext);
   } catch (thrown) {
     error = serializeError(thrown);
   }
@@ -102,32 +186,32 @@ async function closeSession(): Promise<void> {
 
 /** Starts queued items while there is capacity. */
 function pump(): void {
-  while (head < queue.length && running < concurrency && !exclusive && !closing) {
-    const op = queue[head + 1] as string | null;
-    if (op === null && running > 0) break; // a group waits until the session is otherwise idle
-    const id = queue[head] as number;
-    const arg = queue[head + 2];
-    queue[head + 2] = undefined; // do not keep a large argument alive until the whole batch is done
-    head += RUN_STRIDE;
-    start(id, op, arg);
-  }
-  if (head === queue.length) {
-    queue = [];
-    head = 0;
+  while (running < concurrency && !exclusive && !closing) {
+    const message = pending.peek();
+    if (!message) return;
+    const op = runOp(message, cursor);
+    if (op === null && running > 0) return; // a group waits until the session is otherwise idle
+    const id = runId(message, cursor);
+    const wantsProgress = runWantsProgress(message, cursor);
+    const arg = takeRunArg(message, cursor);
+    if (++cursor === runCount(message)) {
+      pending.shift();
+      cursor = 0;
+    }
+    start(id, op, arg, wantsProgress);
   }
 }
 
 /** Returns the performance.now() reading it took, so the run time costs no second clock read. */
 function markStarted(): number {
-  Atomics.add(counters, ProgressSlot.Started, 1);
   const now = performance.now();
   // Wall-clock ms, comparable with the main thread's Date.now(). Only starts move it: the main side reads
   // "started > finished and the last start is old" as one operation running too long.
-  clock[0] = performance.timeOrigin + now;
+  counters.markStarted(timeOrigin + now);
   return now;
 }
 
-function start(id: number, op: string | null, arg: unknown): void {
+function start(id: number, op: string | null, arg: unknown, wantsProgress: boolean): void {
   const t0 = markStarted();
   lastStartedId = id;
   if (cancelled.size > 0 && cancelled.delete(id)) {
@@ -135,43 +219,51 @@ function start(id: number, op: string | null, arg: unknown): void {
     return;
   }
   if (op === null) {
+    const context = new OpContext(id, '(batch)', wantsProgress);
     exclusive = true;
     running++;
-    void runGroup(arg as Array<[string, unknown]>).then((outcomes) => {
+    runningAsync.set(id, context);
+    void runGroup(arg as GroupArg, context).then((outcomes) => {
       exclusive = false;
       running--;
-      finish(id, '(group)', ResultStatus.Ok, outcomes, t0);
+      runningAsync.delete(id);
+      context.done = true;
+      finish(id, '(batch)', ResultStatus.Ok, outcomes, t0);
       afterAsync();
     });
     return;
   }
+  const context = new OpContext(id, op, wantsProgress);
   let value: unknown;
   try {
-    value = invoke(op, arg);
+    value = invoke(op, arg, context);
   } catch (error) {
+    context.done = true;
     finish(id, op, ResultStatus.Error, serializeError(error), t0);
     return;
   }
   if (isThenable(value)) {
     running++;
+    runningAsync.set(id, context);
     value.then(
-      (resolved) => {
-        running--;
-        finish(id, op, ResultStatus.Ok, resolved, t0);
-        afterAsync();
-      },
-      (error: unknown) => {
-        running--;
-        finish(id, op, ResultStatus.Error, serializeError(error), t0);
-        afterAsync();
-      },
+      (resolved) => settleAsync(context, ResultStatus.Ok, resolved, t0),
+      (error: unknown) => settleAsync(context, ResultStatus.Error, serializeError(error), t0),
     );
     return;
   }
+  context.done = true;
   finish(id, op, ResultStatus.Ok, value, t0);
 }
 
-function invoke(op: string, arg: unknown): unknown {
+function settleAsync(context: OpContext, status: ResultStatus, value: unknown, t0: number): void {
+  running--;
+  runningAsync.delete(context.id);
+  context.done = true;
+  finish(context.id, context.op, status, value, t0);
+  afterAsync();
+}
+
+function invoke(op: string, arg: unknown, context: OwnerContext): unknown {
   const fn = Object.hasOwn(definition.ops, op) ? definition.ops[op] : undefined;
   if (typeof fn !== 'function') {
     throw Object.assign(new Error(`the session has no operation "${op}"`), { code: 'ERR_SESSION_UNKNOWN_OP' });
@@ -179,11 +271,11 @@ function invoke(op: string, arg: unknown): unknown {
   return fn(state, arg, context);
 }
 
-async function runGroup(ops: Array<[string, unknown]>): Promise<GroupOutcome[]> {
+async function runGroup(ops: GroupArg, context: OpContext): Promise<GroupOutcome[]> {
   const outcomes: GroupOutcome[] = [];
   for (const [op, arg] of ops) {
     try {
-      const value = invoke(op, arg);
+      const value = invoke(op, arg, context);
       outcomes.push({ ok: true, value: isThenable(value) ? await value : value });
     } catch (error) {
       outcomes.push({ ok: false, error: serializeError(error) });
@@ -193,9 +285,9 @@ async function runGroup(ops: Array<[string, unknown]>): Promise<GroupOutcome[]> 
 }
 
 function finish(id: number, op: string, status: ResultStatus, value: unknown, t0: number): void {
-  Atomics.add(counters, ProgressSlot.Finished, 1);
+  counters.markFinished();
   const runMicros = t0 === 0 ? 0 : Math.round((performance.now() - t0) * 1000);
-  results.push(id, status, value, runMicros);
+  pushResult(results, id, status, value, runMicros);
   resultOps.push(op);
 }
 
@@ -209,10 +301,13 @@ function afterAsync(): void {
     flush();
     return;
   }
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flush);
-  }
+  scheduleFlush();
+}
+
+function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(flush);
 }
 
 function flush(): void {
@@ -225,19 +320,57 @@ function flush(): void {
   try {
     port.postMessage(batch);
   } catch {
-    // Some result cannot be cloned. Find it by sending one by one, so every other result still arrives.
-    for (let i = 0; i < batch.length; i += RESULT_STRIDE) {
-      const one = batch.slice(i, i + RESULT_STRIDE);
+    // Something cannot be cloned. Send one by one, so every other result still arrives.
+    const count = resultCount(batch);
+    for (let i = 0; i < count; i++) {
+      const one = resultAt(batch, i);
       try {
         port.postMessage(one);
       } catch (error) {
-        const failure = Object.assign(new Error(`the result of "${ops[i / RESULT_STRIDE]}" cannot be sent between threads`), {
-          code: 'ERR_SESSION_SERIALIZATION',
-          cause: error,
-        });
-        port.postMessage([one[0], ResultStatus.Error, serializeError(failure), one[3]]);
+        repairUncloneable(one, ops[i]!, error);
+        port.postMessage(one);
       }
     }
+  }
+}
+
+/**
+ * Replaces what could not be cloned in a one-result message: a batch keeps its other outcomes (only the
+ * culprits become errors), a progress report is dropped (the result still comes), a result becomes an error.
+ */
+function repairUncloneable(one: ResultMessage, op: string, error: unknown): void {
+  const status = resultStatus(one, 0);
+  if (status === ResultStatus.Progress) {
+    replaceResult(one, 0, ResultStatus.ProgressDropped, undefined);
+    return;
+  }
+  const value = resultValue(one, 0);
+  if (op === '(batch)' && status === ResultStatus.Ok) {
+    const outcomes = (value as GroupOutcome[]).map((outcome): GroupOutcome => {
+      if (!outcome.ok || isCloneable(outcome.value)) return outcome;
+      return { ok: false, error: serializeError(uncloneableResult('an operation of the batch', undefined)) };
+    });
+    replaceResult(one, 0, ResultStatus.Ok, outcomes);
+    return;
+  }
+  replaceResult(one, 0, ResultStatus.Error, serializeError(uncloneableResult(`"${op}"`, error)));
+}
+
+function uncloneableResult(what: string, cause: unknown): Error {
+  return Object.assign(new Error(`the result of ${what} cannot be sent between threads`), {
+    code: 'ERR_SESSION_SERIALIZATION',
+    cause,
+  });
+}
+
+function abortReason(op: string, reason: CancelReason): Error {
+  switch (reason.why) {
+    case 'timeout':
+      return new TimeoutError(op, 'running', reason.timeoutMs);
+    case 'abort':
+      return new AbortError(op, 'running', undefined);
+    case 'closed':
+      return new ClosedError(op, true);
   }
 }
 
@@ -246,5 +379,10 @@ function post(message: OwnerToMain): void {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false; // a hostile getter: treat the value as a plain result (cloning it will report what is wrong)
+  }
 }

@@ -2,7 +2,8 @@
  * One structure holds the deadlines of all pending operations, with one timer armed for the earliest.
  *
  * Why not a timer per operation: arming and clearing a timer or an AbortSignal per call costs more than the
- * whole round trip we are trying to keep cheap (FACTS.md: 0.33 us and 8-10 us vs 0.1 us here).
+ * whole round trip we are trying to keep cheap (measured on Node 20: a setTimeout pair 0.33 us, an
+ * AbortSignal.timeout with its listener 8-10 us, an add and remove here 0.1 us).
  *
  * Why lists per duration instead of a heap: almost every call uses one of a few timeouts. Within one duration,
  * later calls have later deadlines, so a FIFO list per duration is already sorted: add and remove are O(1)
@@ -24,6 +25,9 @@ interface DeadlineList {
   last: DeadlineEntry | null;
 }
 
+/** How many per-duration lists may exist before the empty ones are dropped. */
+const MAX_IDLE_LISTS = 64;
+
 export class DeadlineQueue<Entry extends DeadlineEntry> {
   private readonly lists = new Map<number, DeadlineList>();
   private timer: NodeJS.Timeout | null = null;
@@ -41,6 +45,7 @@ export class DeadlineQueue<Entry extends DeadlineEntry> {
     entry.deadline = deadline;
     let list = this.lists.get(duration);
     if (!list) {
+      if (this.lists.size >= MAX_IDLE_LISTS) this.pruneEmptyLists();
       list = { duration, first: null, last: null };
       this.lists.set(duration, list);
     }
@@ -70,6 +75,14 @@ export class DeadlineQueue<Entry extends DeadlineEntry> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.armedFor = Infinity;
+  }
+
+  /**
+   * Lists are kept when they empty (the next call with the same timeout reuses them), so callers passing many
+   * distinct timeouts would grow the map without bound; drop the empty ones once there are many.
+   */
+  private pruneEmptyLists(): void {
+    for (const [duration, list] of this.lists) if (!list.first) this.lists.delete(duration);
   }
 
   private arm(at: number): void {

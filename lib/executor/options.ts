@@ -16,6 +16,10 @@ export interface ExecutorOptions {
    * presumed wedged: the thread is terminated (and the session's registered child processes killed), the
    * operations running in it are rejected with `SessionRestartedError`, a new owner is started and the session
    * re-opened, and operations that had not started run there. `Infinity` disables it.
+   *
+   * A call that passes its own `timeoutMs` above this value gets that as its hard deadline: while its caller
+   * still waits, the owner is not presumed wedged by that operation before `timeoutMs` of running. (Once the
+   * caller gave up, this value applies again.) The executor-wide `timeoutMs` does not extend it.
    * @default 60000
    */
   hardDeadlineMs?: number;
@@ -48,7 +52,7 @@ export interface ExecutorOptions {
    * @default 1
    */
   concurrency?: number;
-  /** Queue-saturation watermarks and warnings. */
+  /** Queue-saturation watermarks and warnings. @default `{ high: 10, low: 5, warnEveryMs: 30000, keepEvents: 100 }` */
   saturation?: SaturationOptions;
   /**
    * After an unexpected owner exit or a wedge, how many restarts in a row (without an operation succeeding in
@@ -57,7 +61,8 @@ export interface ExecutorOptions {
    */
   maxRestarts?: number;
   /**
-   * Delay before the first restart attempt; doubled for each further attempt in a row, up to 5 s.
+   * Delay before the first restart attempt; doubled for each further attempt in a row, up to 5 s (or this
+   * value, if larger). `restart()` during a recovery skips the delay.
    * @default 50
    */
   restartBackoffMs?: number;
@@ -76,12 +81,32 @@ export interface ExecutorOptions {
 }
 
 export interface CallOptions {
-  /** This call's deadline; see {@link ExecutorOptions.timeoutMs}. @default the executor's `timeoutMs` */
+  /**
+   * This call's deadline; see {@link ExecutorOptions.timeoutMs}. A value above the executor's `hardDeadlineMs`
+   * is also this operation's hard deadline (see {@link ExecutorOptions.hardDeadlineMs}).
+   * @default the executor's `timeoutMs`
+   */
   timeoutMs?: number;
-  /** Aborting it rejects the call with `AbortError`, with the same queued/running semantics as a timeout. */
+  /**
+   * Aborting it rejects the call with `AbortError`, with the same queued/running semantics as a timeout. A
+   * running operation sees it through its context's `signal`. One signal may be shared by any number of calls:
+   * the executor adds one listener per signal, not per call.
+   * @default none
+   */
   signal?: AbortSignal;
-  /** The name used in logs and metrics. @default the operation name (`'batch'` for a batch) */
+  /**
+   * The name used in logs and metrics. Metrics keep the first 64 distinct labels apart and count the rest
+   * under `other`. @default the operation name (`'batch'` for a batch)
+   */
   label?: string;
+  /**
+   * Receives what the running operation reports with its context's `progress(value)`, in order, before the
+   * call settles; never after. Values travel with the results (batched per tick), so an operation that
+   * blocks its thread delivers them when it returns. Calls without it cost nothing extra: the owner drops
+   * their reports without cloning them.
+   * @default none
+   */
+  onProgress?: (value: unknown) => void;
 }
 
 export interface CloseOptions {
@@ -93,7 +118,7 @@ export interface CloseOptions {
   mode?: 'drain' | 'cancel';
   /**
    * Deadline for the whole close, including the session's own `close`. Past it, the owner is terminated
-   * and everything still pending is rejected with `ClosedError`.
+   * and everything still pending is rejected with `ClosedError` (`started` tells whether it was running).
    * @default 10000
    */
   timeoutMs?: number;

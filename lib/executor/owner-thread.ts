@@ -3,13 +3,7 @@
  * session registered. The executor replaces the whole incarnation on a restart.
  */
 import { Worker } from 'node:worker_threads';
-import {
-  PROGRESS_BYTES,
-  ProgressSlot,
-  type MainToOwner,
-  type OwnerToMain,
-  type OwnerWorkerData,
-} from '../protocol.js';
+import { OwnerCounters, type MainToOwner, type OwnerToMain, type OwnerWorkerData } from '../protocol.js';
 
 const OWNER_ENTRY = new URL('../../workers/owner.js', import.meta.url);
 /** How long a thread gets to reap its killed children before it is terminated. */
@@ -27,22 +21,38 @@ export interface OwnerThreadEvents {
   died(death: OwnerDeath): void;
 }
 
+/**
+ * @internal Owner threads of this process: created so far, alive now (thread not yet exited), and the most
+ * alive at once. Tests use it to prove that restarts never leave two owners of one session running.
+ */
+export const ownerCensus = { created: 0, alive: 0, maxAlive: 0 };
+
 export class OwnerThread {
   private readonly worker: Worker;
-  private readonly counters: Int32Array;
-  private readonly clock: Float64Array;
+  private readonly counters = new OwnerCounters();
   private readonly childPids = new Set<number>();
   private alive = true;
   private readonly exited: Promise<void>;
 
-  constructor(sessionModule: string, concurrency: number, resourceLimits: Worker['resourceLimits'] | undefined, events: OwnerThreadEvents) {
-    const progress = new SharedArrayBuffer(PROGRESS_BYTES);
-    this.counters = new Int32Array(progress, 0, 2);
-    this.clock = new Float64Array(progress, 8, 1);
-    this.clock[0] = Date.now();
-    const workerData: OwnerWorkerData = { sessionModule, progress, concurrency };
+  constructor(
+    /** Which incarnation this is; messages and timers of an older one are ignored. */
+    readonly generation: number,
+    sessionModule: string,
+    concurrency: number,
+    resourceLimits: Worker['resourceLimits'] | undefined,
+    events: OwnerThreadEvents,
+  ) {
+    this.counters.setLastStartAt(Date.now());
+    const workerData: OwnerWorkerData = { sessionModule, progress: this.counters.buffer, concurrency };
     this.worker = new Worker(OWNER_ENTRY, { workerData, resourceLimits, stdout: false, stderr: false });
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    ownerCensus.created++;
+    ownerCensus.maxAlive = Math.max(ownerCensus.maxAlive, ++ownerCensus.alive);
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        ownerCensus.alive--;
+        resolve();
+      }),
+    );
     this.worker.on('message', (message: OwnerToMain) => {
       if (!Array.isArray(message) && message.type === 'child-process') {
         if (message.pid > 0) this.childPids.add(message.pid);
@@ -59,16 +69,16 @@ export class OwnerThread {
 
   /** Items started by the owner so far (in dispatch order), readable even after the thread died. */
   get started(): number {
-    return Atomics.load(this.counters, ProgressSlot.Started);
+    return this.counters.started;
   }
 
   get finished(): number {
-    return Atomics.load(this.counters, ProgressSlot.Finished);
+    return this.counters.finished;
   }
 
-  /** Date.now() of the owner's last start or finish of an item. */
-  get lastProgressAt(): number {
-    return this.clock[0]!;
+  /** Date.now() of the owner's last start of an item (or of the thread's creation). */
+  get lastStartAt(): number {
+    return this.counters.lastStartAt;
   }
 
   get isAlive(): boolean {

@@ -5,9 +5,12 @@ import type TestSession from '../fixtures/test-session.js';
 
 export const testSessionUrl = new URL('../fixtures/test-session.js', import.meta.url);
 
-export function startTestSession(options: ExecutorOptions = {}, open: { tag?: string; failOpen?: boolean } = {}) {
+export function startTestSession(
+  options: ExecutorOptions = {},
+  open: { tag?: string; failOpen?: boolean; control?: SharedArrayBuffer } = {},
+) {
   return SessionExecutor.start(
-    sessionSpec<typeof TestSession>(testSessionUrl, { tag: open.tag ?? 'test', failOpen: open.failOpen }),
+    sessionSpec<typeof TestSession>(testSessionUrl, { tag: open.tag ?? 'test', failOpen: open.failOpen, control: open.control }),
     options,
   );
 }

@@ -1,0 +1,126 @@
+/**
+ * Checks options once, at `start()` (and each call's options when the call is made), and fills in defaults.
+ *
+ * Why strict: a `NaN` deadline never fires, a `NaN` concurrency dispatches nothing, a zero hard deadline
+ * restarts the owner on every call. Each of these used to be accepted silently and fail much later, far from
+ * its cause. A bad option now throws a `TypeError` (wrong type) or `RangeError` (out of range) naming the
+ * option and what it accepts, as piscina and p-queue do.
+ */
+import { silentLogger, type Logger } from '../logger.js';
+import type { CallOptions, CloseOptions, ExecutorOptions } from './options.js';
+import type { SaturationOptions } from './saturation.js';
+
+export interface ResolvedOptions {
+  timeoutMs: number;
+  hardDeadlineMs: number;
+  openTimeoutMs: number;
+  maxQueue: number;
+  whenFull: 'reject' | 'wait';
+  maxInFlight: number;
+  concurrency: number;
+  maxRestarts: number;
+  restartBackoffMs: number;
+  metricsWindowMs: number;
+  saturation: Required<SaturationOptions>;
+  logger: Logger;
+  resourceLimits: ExecutorOptions['resourceLimits'];
+}
+
+type Range = { min: number; integer?: boolean; infinity?: boolean; above?: boolean };
+
+function number(where: string, name: string, value: unknown, fallback: number, range: Range): number {
+  if (value === undefined) return fallback;
+  const accepted = describe(range);
+  if (typeof value !== 'number') throw new TypeError(`${where}${name} must be ${accepted}; got ${typeof value}`);
+  const ok =
+    (value === Infinity && range.infinity === true) ||
+    (Number.isFinite(value) &&
+      (range.above ? value > range.min : value >= range.min) &&
+      (!range.integer || Number.isInteger(value)));
+  if (!ok) throw new RangeError(`${where}${name} must be ${accepted}; got ${value}`);
+  return value;
+}
+
+function describe(range: Range): string {
+  const kind = range.integer ? 'an integer' : 'a number';
+  const bound = range.above ? `> ${range.min}` : `>= ${range.min}`;
+  return `${kind} ${bound}${range.infinity ? ' or Infinity' : ''}`;
+}
+
+const positiveMs: Range = { min: 0, above: true, infinity: true };
+
+/** Validates executor options; throws `TypeError`/`RangeError` naming the first bad one. */
+export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object') throw new TypeError(`options must be an object; got ${typeof options}`);
+  const o = 'options.';
+  const whenFull = options.whenFull ?? 'reject';
+  if (whenFull !== 'reject' && whenFull !== 'wait') {
+    throw new RangeError(`options.whenFull must be 'reject' or 'wait'; got ${JSON.stringify(whenFull)}`);
+  }
+  const logger = options.logger ?? silentLogger;
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof (logger as Partial<Logger>)[level] !== 'function') {
+      throw new TypeError(`options.logger must have debug, info, warn and error methods (pino-compatible); ${level} is missing`);
+    }
+  }
+  if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
+    throw new TypeError('options.resourceLimits must be an object (worker_threads ResourceLimits)');
+  }
+  const saturation = options.saturation ?? {};
+  if (typeof saturation !== 'object' || saturation === null) throw new TypeError('options.saturation must be an object');
+  const s = 'options.saturation.';
+  const high = number(s, 'high', saturation.high, 10, { min: 1, integer: true, infinity: true });
+  const low = number(s, 'low', saturation.low, Math.min(5, high), { min: 0, integer: true, infinity: true });
+  if (low > high) throw new RangeError(`options.saturation.low must be <= options.saturation.high (${high}); got ${low}`);
+  return {
+    timeoutMs: number(o, 'timeoutMs', options.timeoutMs, 30_000, positiveMs),
+    hardDeadlineMs: number(o, 'hardDeadlineMs', options.hardDeadlineMs, 60_000, positiveMs),
+    openTimeoutMs: number(o, 'openTimeoutMs', options.openTimeoutMs, 60_000, positiveMs),
+    maxQueue: number(o, 'maxQueue', options.maxQueue, 1_000, { min: 1, integer: true, infinity: true }),
+    whenFull,
+    maxInFlight: number(o, 'maxInFlight', options.maxInFlight, 1_024, { min: 1, integer: true, infinity: true }),
+    concurrency: number(o, 'concurrency', options.concurrency, 1, { min: 1, integer: true }),
+    maxRestarts: number(o, 'maxRestarts', options.maxRestarts, 5, { min: 0, integer: true, infinity: true }),
+    restartBackoffMs: number(o, 'restartBackoffMs', options.restartBackoffMs, 50, { min: 0 }),
+    metricsWindowMs: number(o, 'metricsWindowMs', options.metricsWindowMs, 60_000, { min: 0, above: true }),
+    saturation: {
+      high,
+      low,
+      warnEveryMs: number(s, 'warnEveryMs', saturation.warnEveryMs, 30_000, { min: 0, infinity: true }),
+      keepEvents: number(s, 'keepEvents', saturation.keepEvents, 100, { min: 0, integer: true }),
+    },
+    logger,
+    resourceLimits: options.resourceLimits,
+  };
+}
+
+/**
+ * Validates one call's options. Throws like {@link resolveOptions}; the executor turns the throw into the
+ * call's rejection, so a bad call never enters the queue.
+ */
+export function checkCallOptions(options: CallOptions | undefined): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object') throw new TypeError(`call options must be an object; got ${typeof options}`);
+  if (options.timeoutMs !== undefined) number('call options.', 'timeoutMs', options.timeoutMs, 0, positiveMs);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError('call options.signal must be an AbortSignal');
+  }
+  if (options.label !== undefined && typeof options.label !== 'string') {
+    throw new TypeError(`call options.label must be a string; got ${typeof options.label}`);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new TypeError(`call options.onProgress must be a function; got ${typeof options.onProgress}`);
+  }
+}
+
+/** Validates `close()` options and fills in defaults; throws like {@link resolveOptions}. */
+export function resolveCloseOptions(options: CloseOptions | undefined): Required<CloseOptions> {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object') throw new TypeError(`close options must be an object; got ${typeof options}`);
+  const mode = options.mode ?? 'drain';
+  if (mode !== 'drain' && mode !== 'cancel') {
+    throw new RangeError(`close options.mode must be 'drain' or 'cancel'; got ${JSON.stringify(mode)}`);
+  }
+  return { mode, timeoutMs: number('close options.', 'timeoutMs', options.timeoutMs, 10_000, positiveMs) };
+}

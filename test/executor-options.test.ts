@@ -1,0 +1,95 @@
+import test from 'ava';
+import { SessionRestartedError, TimeoutError } from '../lib/errors.js';
+import type { ExecutorOptions } from '../lib/executor/options.js';
+import { nextEvent, startTestSession } from './helpers/start-test-session.js';
+
+const invalid: Array<[string, ExecutorOptions, typeof TypeError | typeof RangeError, RegExp]> = [
+  ['timeoutMs: NaN', { timeoutMs: NaN }, RangeError, /options\.timeoutMs must be a number > 0 or Infinity; got NaN/],
+  ['timeoutMs: 0', { timeoutMs: 0 }, RangeError, /options\.timeoutMs/],
+  ['timeoutMs: "5"', { timeoutMs: '5' as unknown as number }, TypeError, /options\.timeoutMs must be a number.*got string/],
+  ['hardDeadlineMs: 0', { hardDeadlineMs: 0 }, RangeError, /options\.hardDeadlineMs must be a number > 0 or Infinity; got 0/],
+  ['hardDeadlineMs: -Infinity', { hardDeadlineMs: -Infinity }, RangeError, /options\.hardDeadlineMs/],
+  ['openTimeoutMs: NaN', { openTimeoutMs: NaN }, RangeError, /options\.openTimeoutMs/],
+  ['maxInFlight: NaN', { maxInFlight: NaN }, RangeError, /options\.maxInFlight must be an integer >= 1 or Infinity; got NaN/],
+  ['maxInFlight: 0', { maxInFlight: 0 }, RangeError, /options\.maxInFlight/],
+  ['concurrency: NaN', { concurrency: NaN }, RangeError, /options\.concurrency must be an integer >= 1; got NaN/],
+  ['concurrency: 1.5', { concurrency: 1.5 }, RangeError, /options\.concurrency/],
+  ['concurrency: Infinity', { concurrency: Infinity }, RangeError, /options\.concurrency/],
+  ['maxQueue: 0', { maxQueue: 0 }, RangeError, /options\.maxQueue must be an integer >= 1 or Infinity/],
+  ['maxRestarts: -1', { maxRestarts: -1 }, RangeError, /options\.maxRestarts/],
+  ['restartBackoffMs: Infinity', { restartBackoffMs: Infinity }, RangeError, /options\.restartBackoffMs must be a number >= 0; got Infinity/],
+  ['metricsWindowMs: 0', { metricsWindowMs: 0 }, RangeError, /options\.metricsWindowMs/],
+  ['whenFull: bogus', { whenFull: 'bogus' as 'wait' }, RangeError, /options\.whenFull must be 'reject' or 'wait'; got "bogus"/],
+  ['saturation.high: 0', { saturation: { high: 0 } }, RangeError, /options\.saturation\.high/],
+  ['saturation.low > high', { saturation: { high: 3, low: 4 } }, RangeError, /options\.saturation\.low must be <= options\.saturation\.high \(3\); got 4/],
+  ['logger without warn', { logger: { debug() {}, info() {}, error() {} } as never }, TypeError, /options\.logger .*warn is missing/],
+];
+
+for (const [name, options, ErrorClass, message] of invalid) {
+  test(`start() rejects ${name} with a ${ErrorClass.name} naming the option and its range`, async (t) => {
+    const error = await t.throwsAsync(startTestSession(options));
+    t.true(error instanceof ErrorClass, `${error?.constructor.name}: ${error?.message}`);
+    t.regex(error!.message, message);
+  });
+}
+
+test('valid edge values are accepted: Infinity deadlines, unbounded queue, zero back-off', async (t) => {
+  const exec = await startTestSession({
+    timeoutMs: Infinity,
+    hardDeadlineMs: Infinity,
+    maxQueue: Infinity,
+    maxInFlight: Infinity,
+    maxRestarts: 0,
+    restartBackoffMs: 0,
+    saturation: { high: 1, low: 0 },
+  });
+  t.teardown(() => exec.close());
+  t.is(await exec.call('echo', 1), 1);
+});
+
+test('bad call options reject that call (before it is queued) and nothing else', async (t) => {
+  const exec = await startTestSession();
+  t.teardown(() => exec.close());
+  const bad: Array<[object, typeof TypeError | typeof RangeError, RegExp]> = [
+    [{ timeoutMs: NaN }, RangeError, /call options\.timeoutMs must be a number > 0 or Infinity; got NaN/],
+    [{ timeoutMs: -5 }, RangeError, /call options\.timeoutMs/],
+    [{ signal: {} }, TypeError, /call options\.signal must be an AbortSignal/],
+    [{ label: 42 }, TypeError, /call options\.label must be a string/],
+    [{ onProgress: 'yes' }, TypeError, /call options\.onProgress must be a function/],
+  ];
+  for (const [options, ErrorClass, message] of bad) {
+    const error = await t.throwsAsync(exec.call('record', 1, options as never));
+    t.true(error instanceof ErrorClass);
+    t.regex(error!.message, message);
+  }
+  t.deepEqual(await exec.call('log', undefined), [], 'none of them ran');
+  t.is(exec.stats().queued + exec.stats().inFlight, 0);
+});
+
+test('a per-call timeoutMs above hardDeadlineMs is that op\'s hard deadline; without it the executor\'s applies', async (t) => {
+  const exec = await startTestSession({ hardDeadlineMs: 250, timeoutMs: 30_000 });
+  t.teardown(() => exec.close());
+  // Runs four hard deadlines long: the caller said it would wait 30 s, so the owner is not presumed wedged.
+  t.is(await exec.call('spin', 1_000, { timeoutMs: 30_000 }), 1_000);
+  t.is(exec.stats().restarts, 0);
+  // The executor-wide timeoutMs does not extend it: the same op is a wedge.
+  const restarted = nextEvent(exec, 'restarted');
+  await t.throwsAsync(exec.call('spin', 1_000), { instanceOf: SessionRestartedError });
+  await restarted;
+  t.is(exec.stats().restarts, 1);
+  // Once the caller gave up, the executor's hard deadline applies again.
+  const gaveUp = exec.call('spinForever', undefined, { timeoutMs: 400 });
+  t.is((await t.throwsAsync(gaveUp, { instanceOf: TimeoutError })).phase, 'running');
+  t.is(await exec.call('echo', 'recovered'), 'recovered');
+  t.is(exec.stats().restarts, 2);
+});
+
+test('close() options are checked too; an invalid one closes nothing', async (t) => {
+  const exec = await startTestSession();
+  t.teardown(() => exec.close());
+  await t.throwsAsync(exec.close({ mode: 'now' as 'drain' }), { instanceOf: RangeError, message: /close options\.mode must be 'drain' or 'cancel'/ });
+  await t.throwsAsync(exec.close({ timeoutMs: NaN }), { instanceOf: RangeError, message: /close options\.timeoutMs/ });
+  t.is(await exec.call('echo', 'still open'), 'still open');
+  await exec.close({ timeoutMs: Infinity });
+  t.is(exec.stats().phase, 'closed');
+});
