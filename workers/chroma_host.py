@@ -54,6 +54,9 @@ except ImportError:  # pragma: no cover - chromadb depends on orjson
 
 
 def read_frame():
+    """The next frame's raw bytes, or None when stdin closed. Parsing is the caller's, inside its error
+    handling: a body that does not decode (a lone surrogate, bad UTF-8) must cost one error reply, never the
+    process. The whole body is consumed first, so the stream stays in step whatever the body holds."""
     header = _protocol_in.read(4)
     if len(header) < 4:
         return None
@@ -61,7 +64,7 @@ def read_frame():
     body = _protocol_in.read(length)
     if len(body) < length:
         return None
-    return _loads(body)
+    return body
 
 
 def to_plain(value):
@@ -74,8 +77,26 @@ def to_plain(value):
 
 
 def write_frame(message):
-    body = _dumps(message)
+    try:
+        body = _dumps(message)
+    except Exception as error:  # noqa: BLE001 - a result that does not encode is an error reply, not a crash
+        body = _dumps(error_reply(error, "internal"))
     _protocol_out.write(struct.pack(">I", len(body)) + body)
+
+
+def safe_text(text):
+    """A str that always encodes as UTF-8 (a message may quote a string with a lone surrogate)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def error_reply(error, kind=None):
+    return {
+        "error": {
+            "type": safe_text(type(error).__name__),
+            "kind": kind or classify(error),
+            "message": safe_text(str(error)),
+        }
+    }
 
 
 class TypedError(Exception):
@@ -397,12 +418,19 @@ OPS = {
 def main():
     session = None
     while True:
-        request = read_frame()
-        if request is None:
+        body = read_frame()
+        if body is None:
             break  # the owner is gone: stdin closed
-        op = request.get("op")
-        args = request.get("args") or {}
+        op = None
         try:
+            try:
+                request = _loads(body)
+            except Exception as error:  # noqa: BLE001
+                raise ValueError(f"the request could not be decoded: {type(error).__name__}") from None
+            if not isinstance(request, dict):
+                raise ValueError("a request is an object")
+            op = request.get("op")
+            args = request.get("args") or {}
             if op == "open":
                 session = Session(
                     args["path"],
@@ -421,7 +449,7 @@ def main():
             if op == "close":
                 break
         except Exception as error:  # noqa: BLE001 - every error becomes a reply
-            write_frame({"error": {"type": type(error).__name__, "kind": classify(error), "message": str(error)}})
+            write_frame(error_reply(error))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import {
 } from './embedding.js';
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
 import { InOrder } from './in-order.js';
+import { checkCollection, checkMetadata, checkRecords, checkSelection, checkTexts } from './validate-input.js';
 import type { ChromaSessionDefinition } from './ops.js';
 import type PythonChromaSession from './python-session.js';
 import type { PythonChromaOptions } from './python-session.js';
@@ -140,6 +141,7 @@ export class Chroma {
 
   /** A handle on an existing collection; `CollectionNotFoundError` if there is none. */
   async getCollection(params: CollectionParams, options?: CallOptions): Promise<Collection> {
+    checkCollection(params?.name);
     const ef = this.embeddingFor(params);
     const info = await this.submit(() => this.executor.call('getCollection', { name: params.name }, options));
     return this.handle(info, ef);
@@ -147,6 +149,8 @@ export class Chroma {
 
   /** Creates a collection (`CollectionExistsError` if the name is taken) and returns its handle. */
   async createCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
+    checkCollection(params?.name);
+    checkMetadata(params.metadata, 'metadata');
     const ef = this.embeddingFor(params);
     const args = { name: params.name, metadata: this.withName(params, ef), temporary: params.temporary };
     return this.handle(await this.submit(() => this.executor.call('createCollection', args, options)), ef);
@@ -154,6 +158,8 @@ export class Chroma {
 
   /** The collection's handle, creating the collection first if there is none. */
   async getOrCreateCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
+    checkCollection(params?.name);
+    checkMetadata(params.metadata, 'metadata');
     const ef = this.embeddingFor(params);
     const args = { name: params.name, metadata: this.withName(params, ef), temporary: params.temporary };
     return this.handle(await this.submit(() => this.executor.call('getOrCreateCollection', args, options)), ef);
@@ -162,6 +168,7 @@ export class Chroma {
   /** Deletes a collection (by name, or `{ name }` as chromadb takes it). */
   async deleteCollection(name: string | { name: string }, options?: CallOptions): Promise<void> {
     const collection = typeof name === 'string' ? name : name.name;
+    checkCollection(collection);
     this.context.coalesced.forget(collection);
     this.context.known.delete(collection);
     await this.submit(() => this.executor.call('deleteCollection', collection, options));
@@ -203,7 +210,8 @@ export class Chroma {
   // ---- Name-first methods: what the synchronisation layer and the CLI use. Prefer collection handles. ----
 
   /** @deprecated Use a collection handle's `count()`. */
-  count(collection: string, options?: CallOptions): Promise<number> {
+  async count(collection: string, options?: CallOptions): Promise<number> {
+    checkCollection(collection);
     return this.submit(() => this.executor.call('count', collection, options));
   }
 
@@ -223,34 +231,40 @@ export class Chroma {
   }
 
   /** @deprecated Use a collection handle's `get()`. */
-  get(collection: string, args: Omit<GetArgs, 'collection'> = {}, options?: CallOptions): Promise<GetResult> {
+  async get(collection: string, args: Omit<GetArgs, 'collection'> = {}, options?: CallOptions): Promise<GetResult> {
+    checkSelection(collection, args);
     if (args.ids?.length === 0) return Promise.resolve({ ids: [], embeddings: null, documents: null, metadatas: null });
     return this.submit(() => this.executor.call('get', { ...args, collection }, options));
   }
 
   /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */
   async existing(collection: string, ids: string[], options?: CallOptions): Promise<Set<string>> {
+    checkSelection(collection, { ids });
     if (ids.length === 0) return new Set();
     return new Set(await this.submit(() => this.executor.call('existing', { collection, ids }, options)));
   }
 
   /** @deprecated Use a collection handle's `exists()`. Calls in the same tick share one `existing` operation. */
-  exists(collection: string, id: string): Promise<boolean> {
+  async exists(collection: string, id: string): Promise<boolean> {
+    checkSelection(collection, { ids: [id] }); // one bad id must not fail the batch it would share
     return this.context.coalesced.exists(collection, id);
   }
 
   /** @deprecated Use a collection handle's `delete()`. */
   async delete(collection: string, args: Omit<DeleteArgs, 'collection'>, options?: CallOptions): Promise<void> {
+    checkSelection(collection, args);
     if (args.ids?.length === 0) return;
     await this.submit(() => this.executor.call('delete', { ...args, collection }, options));
   }
 
   /** @deprecated Use a collection handle's `query()`. Embeds `texts` as the name-first writes do. */
-  query(
+  async query(
     collection: string,
     args: Omit<QueryArgs, 'collection' | 'texts' | 'embeddingFunction'> & { texts?: string[] },
     options?: CallOptions,
   ): Promise<QueryResult> {
+    checkSelection(collection, args);
+    if (args.texts !== undefined) checkTexts(args.texts, 'texts');
     const { texts, ...rest } = args;
     if (!rest.embeddings && !texts) return Promise.reject(new TypeError('query needs embeddings or texts'));
     const ef = this.legacyEmbedding;
@@ -264,7 +278,8 @@ export class Chroma {
     );
   }
 
-  private write(op: 'add' | 'upsert' | 'update', collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+  private async write(op: 'add' | 'upsert' | 'update', collection: string, records: WriteRecords, options?: CallOptions): Promise<number> {
+    checkRecords(collection, records);
     if (records.ids.length === 0) return Promise.resolve(0);
     const documents = records.embeddings ? undefined : records.documents;
     const ef = this.legacyEmbedding;

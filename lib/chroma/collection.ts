@@ -8,6 +8,7 @@
  * embedded session's Python process. The first time a function embeds for a collection, the collection records
  * the function's name and dimension in its metadata; a later handle with another function is a typed error.
  */
+import { checkRecords, checkSelection, checkTexts } from './validate-input.js';
 import type { CallOptions } from '../executor/options.js';
 import type { SessionExecutor } from '../executor/session-executor.js';
 import type { ExistsCoalescer } from '../exists-coalescer.js';
@@ -129,8 +130,9 @@ export class Collection {
     return this.write('update', params, options);
   }
 
-  get(params: GetParams = {}, options?: CallOptions): Promise<GetResult> {
+  async get(params: GetParams = {}, options?: CallOptions): Promise<GetResult> {
     const ids = list(params.ids);
+    checkSelection(this.info.name, { ids, where: params.where });
     if (ids?.length === 0) return Promise.resolve({ ids: [], embeddings: null, documents: null, metadatas: null });
     const args = { ...params, ids, collection: this.info.name };
     return this.context.inOrder.run(null, () => this.context.executor.call('get', args, options));
@@ -145,6 +147,8 @@ export class Collection {
   async query(params: QueryParams, options?: CallOptions): Promise<QueryResult> {
     const { queryEmbeddings, queryTexts, ...rest } = params;
     const texts = list(queryTexts);
+    checkSelection(this.info.name, { where: params.where });
+    if (texts) checkTexts(texts, 'queryTexts');
     const args = { ...rest, collection: this.info.name };
     const { executor, inOrder } = this.context;
     if (queryEmbeddings) return inOrder.run(null, () => executor.call('query', { ...args, embeddings: queryEmbeddings }, options));
@@ -154,8 +158,9 @@ export class Collection {
     );
   }
 
-  delete(params: DeleteParams = {}, options?: CallOptions): Promise<void> {
+  async delete(params: DeleteParams = {}, options?: CallOptions): Promise<void> {
     const ids = list(params.ids);
+    checkSelection(this.info.name, { ids, where: params.where });
     if (ids?.length === 0) return Promise.resolve();
     const args = { ...params, ids, collection: this.info.name };
     return this.context.inOrder.run(null, () => this.context.executor.call('delete', args, options)).then(() => {});
@@ -174,7 +179,8 @@ export class Collection {
   }
 
   /** Whether one id exists. Calls made in the same tick share one bulk lookup per batch. */
-  exists(id: string): Promise<boolean> {
+  async exists(id: string): Promise<boolean> {
+    checkSelection(this.info.name, { ids: [id] });
     return this.context.coalesced.exists(this.info.name, id);
   }
 
@@ -182,6 +188,7 @@ export class Collection {
     const ids = list(params.ids) ?? [];
     if (ids.length === 0) return;
     const records = { ids, embeddings: params.embeddings, documents: list(params.documents), metadatas: list(params.metadatas) };
+    checkRecords(this.info.name, records);
     const { executor, inOrder } = this.context;
     const collection = this.info.name;
     const documents = records.documents;

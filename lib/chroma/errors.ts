@@ -3,6 +3,7 @@
  * the owner thread with a `code` and arrive on the main thread as these classes (see registerRemoteError).
  */
 import { RemoteError, registerRemoteError } from '../errors.js';
+import { redactMessage } from '../redact.js';
 
 /** Any Chroma failure not covered by a more specific class. `details.pythonType` names a Python exception. */
 export class ChromaError extends RemoteError {}
@@ -49,9 +50,12 @@ registerRemoteError(CHROMA_ERROR_CODES.timeout, ChromaTimeoutError);
 registerRemoteError(CHROMA_ERROR_CODES.embedding_unavailable, ChromaEmbeddingUnavailableError);
 registerRemoteError(CHROMA_ERROR_CODES.embedding_mismatch, ChromaEmbeddingMismatchError);
 
-/** Builds the error an owner-side session throws; it crosses the thread boundary by its code. */
+/**
+ * Builds the error an owner-side session throws; it crosses the thread boundary by its code. Chroma's messages
+ * quote the values they refused (metadata, documents): those are redacted, names stay.
+ */
 export function chromaError(kind: ChromaErrorKind, message: string, details: Record<string, unknown> = {}): Error {
-  const error = new Error(message) as Error & { code: string; details: Record<string, unknown> };
+  const error = new Error(redactMessage(message)) as Error & { code: string; details: Record<string, unknown> };
   error.name = kind === 'internal' ? 'ChromaError' : kindName[kind];
   error.code = CHROMA_ERROR_CODES[kind];
   error.details = details;

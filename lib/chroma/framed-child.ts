@@ -3,6 +3,7 @@
  * answering requests in order. Runs inside the owner thread. No shell is involved in starting it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chromaError } from './errors.js';
 
 export interface FramedReply {
   ok?: unknown;
@@ -55,7 +56,13 @@ export class FramedChild {
   /** Sends one request; resolves with its reply frame. */
   request(message: unknown): Promise<FramedReply> {
     if (this.exitInfo) return Promise.reject(new Error('the Python session host is not running'));
-    const body = Buffer.from(JSON.stringify(message), 'utf8');
+    let body: Buffer;
+    try {
+      body = Buffer.from(JSON.stringify(message), 'utf8');
+    } catch (error) {
+      // A BigInt or a cycle: refused here, before a byte is sent, so the stream of frames stays intact.
+      return Promise.reject(chromaError('invalid_argument', `the request cannot be encoded as JSON (${(error as Error).name})`));
+    }
     const header = Buffer.allocUnsafe(4);
     header.writeUInt32BE(body.length, 0);
     return new Promise((resolve, reject) => {

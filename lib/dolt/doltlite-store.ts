@@ -12,6 +12,7 @@ import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
+import { validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
@@ -80,7 +81,8 @@ export class DoltLiteStore implements VersionStore {
     return this.coalesced.exists(collection, id);
   }
 
-  commitChanges(changes: ChangeSet): Promise<string | null> {
+  async commitChanges(changes: ChangeSet): Promise<string | null> {
+    validateChangeSet(changes); // refused before the engine is touched
     return this.executor.call('commitChanges', changes);
   }
 

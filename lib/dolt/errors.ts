@@ -3,6 +3,7 @@
  * every store, and the class is chosen from the database's error code, never from message text.
  */
 import { RemoteError, registerRemoteError } from '../errors.js';
+import { redactMessage } from '../redact.js';
 
 /** Base of every version-store failure (beside `ChromaError` for Chroma). `code` is `ERR_STORE_*`. */
 export class StoreError extends RemoteError {}
@@ -24,10 +25,20 @@ export class StoreTimeoutError extends StoreError {
 }
 /** A name (collection, branch), a commit, or a request the store cannot use: unknown commits included. */
 export class StoreArgumentError extends StoreError {}
+/**
+ * A change set (or documents to write) refused before anything was written: an empty commit message, an id
+ * over the length limit, a malformed string, a duplicate id, a non-string content. `details.field` names what
+ * was wrong and `details.index` which document (never the content itself).
+ */
+export class InvalidChangeError extends StoreArgumentError {}
+/** A document larger than the store can take in one statement (`details.limitBytes`); nothing was written. */
+export class DocumentTooLargeError extends InvalidChangeError {}
 
 registerRemoteError('ERR_STORE_QUERY', StoreQueryError);
 registerRemoteError('ERR_STORE_CONSTRAINT', StoreConstraintError);
 registerRemoteError('ERR_STORE_ARGUMENT', StoreArgumentError);
+registerRemoteError('ERR_STORE_INVALID_CHANGE', InvalidChangeError);
+registerRemoteError('ERR_STORE_DOCUMENT_TOO_LARGE', DocumentTooLargeError);
 
 /**
  * A query or constraint error carrying the database's code but never the SQL text. Thrown in an owner thread,
@@ -35,7 +46,8 @@ registerRemoteError('ERR_STORE_ARGUMENT', StoreArgumentError);
  */
 export function storeError(constraint: boolean, message: string, sqlCode: string | number | undefined): RemoteError {
   const name = constraint ? 'StoreConstraintError' : 'StoreQueryError';
-  const init = { name, message, code: constraint ? 'ERR_STORE_CONSTRAINT' : 'ERR_STORE_QUERY', details: { sqlCode } };
+  // Database messages quote the offending values (document ids, content bytes): keep only the names.
+  const init = { name, message: redactMessage(message), code: constraint ? 'ERR_STORE_CONSTRAINT' : 'ERR_STORE_QUERY', details: { sqlCode } };
   return constraint ? new StoreConstraintError(init) : new StoreQueryError(init);
 }
 
@@ -46,4 +58,12 @@ export function storeArgumentError(message: string): StoreArgumentError {
 const BRANCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 export function checkBranchName(name: string): void {
   if (!BRANCH_NAME.test(name) || name.includes('..')) throw storeArgumentError(`invalid branch name: ${JSON.stringify(name)}`);
+}
+
+export function invalidChange(message: string, details: Record<string, unknown> = {}): InvalidChangeError {
+  return new InvalidChangeError({ name: 'InvalidChangeError', message, code: 'ERR_STORE_INVALID_CHANGE', details });
+}
+
+export function documentTooLarge(message: string, details: Record<string, unknown>): DocumentTooLargeError {
+  return new DocumentTooLargeError({ name: 'DocumentTooLargeError', message, code: 'ERR_STORE_DOCUMENT_TOO_LARGE', details });
 }

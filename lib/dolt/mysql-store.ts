@@ -7,7 +7,11 @@
  * `session_commits`, so the same interface works on both.
  *
  * Every statement is parameterised; identifiers never come from input. Errors carry the server's code, never
- * the SQL text or the credentials.
+ * the SQL text, the credentials or document content.
+ *
+ * Multi-row statements are cut by bytes, from the server's own `max_allowed_packet` (read at connect): a
+ * statement over it fails and, worse, kills its pooled connection, so a change set made of large documents
+ * would fail on every retry. A document too large for one statement is refused before anything is written.
  */
 import type * as mysql from 'mysql2/promise';
 import { importPeer } from '../optional-peer.js';
@@ -19,17 +23,22 @@ import {
   StoreConnectionError,
   StoreTimeoutError,
   checkBranchName,
+  documentTooLarge,
   storeArgumentError,
   storeError,
 } from './errors.js';
-import { schemaStatements } from './mysql-schema.js';
-import type {
-  ChangeSet,
-  CommitInfo,
-  DocumentChange,
-  DocumentRecord,
-  TableStatus,
-  VersionStore,
+import { redactMessage } from '../redact.js';
+import { schemaStatements, widenStatements } from './mysql-schema.js';
+import { sqlLiteralBytes, statementsByBytes } from './statement-batches.js';
+import { checkCollectionName, validateChangeSet } from './validate-changes.js';
+import {
+  MAX_ID_LENGTH,
+  type ChangeSet,
+  type CommitInfo,
+  type DocumentChange,
+  type DocumentRecord,
+  type TableStatus,
+  type VersionStore,
 } from './version-store.js';
 
 export interface MysqlStoreOptions {
@@ -77,12 +86,12 @@ export interface MysqlStoreOptions {
   /** Pool size. @default 4 */
   connections?: number;
   /**
-   * Most ids in one `IN (...)` lookup. Keeps statements far below the 65,535-placeholder and 16 MiB packet
-   * limits (FACTS.md): 5,000 ids of up to 255 characters is at most ~5 MB.
+   * Most ids in one `IN (...)` lookup, below the server's 65,535-placeholder limit. Lookups are also cut by
+   * bytes to fit the server's packet limit.
    * @default 5000
    */
   idsPerQuery?: number;
-  /** Rows per multi-row INSERT inside a commit. @default 500 */
+  /** Most rows per multi-row INSERT inside a commit; statements are also cut by bytes. @default 500 */
   rowsPerInsert?: number;
   /** Name recorded as the committer on servers without Dolt. @default 'session-executor' */
   committer?: string;
@@ -138,6 +147,10 @@ export class MysqlStore implements VersionStore {
   }
 
   dialect: Dialect = 'mysql';
+  /** Derived from the server's `max_allowed_packet`: half a statement's room (escaping can double a text). */
+  maxDocumentBytes = 0;
+  /** The most bytes one statement may have: the server's packet limit less room for the protocol. */
+  private statementBytes = 0;
   private queries = 0;
   private idCollation = 'utf8mb4_0900_bin';
   /** Whether the server has JSON_TABLE (MariaDB 10.6+, MySQL 8+, Dolt): id lists then travel as one parameter. */
@@ -152,7 +165,7 @@ export class MysqlStore implements VersionStore {
     private readonly options: MysqlStoreOptions,
     private readonly database: string,
   ) {
-    this.queryTimeoutMs = options.queryTimeoutMs ?? (options.url ? urlSettings(new URL(options.url).searchParams).queryTimeoutMs : undefined) ?? 30_000;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? (options.url ? urlSettings(parseUrl(options.url).searchParams).queryTimeoutMs : undefined) ?? 30_000;
     this.idsPerQuery = Math.max(1, options.idsPerQuery ?? 5_000);
     this.rowsPerInsert = Math.max(1, options.rowsPerInsert ?? 500);
     this.coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), this.idsPerQuery);
@@ -170,6 +183,18 @@ export class MysqlStore implements VersionStore {
     const [[{ version }]] = (await this.run(this.pool, 'SELECT VERSION() AS version')) as [[{ version: string }]];
     this.idCollation = version.includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
     for (const statement of schemaStatements(this.idCollation)) await this.run(this.pool, statement);
+    const [columns] = (await this.run(
+      this.pool,
+      `SELECT table_name AS t, column_name AS c, character_maximum_length AS n FROM information_schema.columns
+       WHERE table_schema = DATABASE() AND column_name IN ('name', 'doc_id', 'collection_name')`,
+    )) as [Array<{ t: string; c: string; n: number }>];
+    const lengths = new Map(columns.map((row) => [`${row.t}.${row.c}`, Number(row.n)]));
+    for (const statement of widenStatements(this.idCollation, lengths)) await this.run(this.pool, statement);
+    const [[{ packet }]] = (await this.run(this.pool, 'SELECT @@max_allowed_packet AS packet')) as [[{ packet: number | string }]];
+    // Room for the statement's fixed text and the protocol header; the rest is for values.
+    this.statementBytes = Number(packet) - 16 * 1024;
+    // A document row also holds two ids at their longest (4 bytes a character, escaped at worst twice).
+    this.maxDocumentBytes = Math.max(0, Math.floor((this.statementBytes - 8 * (MAX_ID_LENGTH + 256) - 1024) / 2));
     try {
       await this.run(this.pool, "SELECT COUNT(*) FROM JSON_TABLE('[]', '$[*]' COLUMNS (id INT PATH '$')) AS j");
       this.jsonTable = true;
@@ -179,6 +204,7 @@ export class MysqlStore implements VersionStore {
   }
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
+    checkCollectionName(name);
     await this.run(this.pool, 'INSERT IGNORE INTO collections (name, metadata) VALUES (?, ?)', [
       name,
       JSON.stringify(metadata ?? {}),
@@ -203,7 +229,24 @@ export class MysqlStore implements VersionStore {
   }
 
   async commitChanges(changes: ChangeSet): Promise<string | null> {
+    // Everything that can be refused is refused before the first statement.
+    const { metadataJson } = validateChangeSet(changes, { maxDocumentBytes: this.maxDocumentBytes });
     if (changes.upserts.length === 0 && changes.deletes.length === 0) return null;
+    const rows = changes.upserts.map((doc, i) => ({ doc, metadata: metadataJson[i]! }));
+    const rowBytes = (row: { doc: DocumentRecord; metadata: string }) =>
+      sqlLiteralBytes(row.doc.docId) + sqlLiteralBytes(changes.collection) + sqlLiteralBytes(row.doc.content) +
+      sqlLiteralBytes(row.metadata) + 96;
+    rows.forEach((row, index) => {
+      const bytes = rowBytes(row);
+      if (bytes > this.statementBytes) {
+        throw documentTooLarge(`document ${index} needs a ${bytes}-byte statement; the server takes ${this.statementBytes}`, {
+          field: 'content',
+          index,
+          bytes,
+          limitBytes: this.maxDocumentBytes,
+        });
+      }
+    });
     const connection = await this.getConnection();
     let commitId: string | null = null;
     try {
@@ -224,10 +267,10 @@ export class MysqlStore implements VersionStore {
         changes.collection,
         changes.upserts.map((doc) => doc.docId),
       );
-      for (const rows of chunks(changes.upserts, this.rowsPerInsert)) {
-        await this.insertDocuments(connection, changes.collection, rows);
+      for (const batch of statementsByBytes(rows, rowBytes, this.statementBytes, this.rowsPerInsert)) {
+        await this.insertDocuments(connection, changes.collection, batch);
       }
-      for (const ids of chunks(changes.deletes, this.idsPerQuery)) {
+      for (const ids of this.idBatches(changes.deletes, this.idsPerQuery)) {
         await this.run(
           connection,
           `DELETE FROM documents WHERE collection_name = ? AND doc_id IN (${placeholders(ids.length)})`,
@@ -249,13 +292,14 @@ export class MysqlStore implements VersionStore {
           (docId) => [docId, changes.collection, 'deleted', null, commitId] as [string, string, string, null, string | null],
         ),
       ];
-      for (const rows of chunks(log, this.rowsPerInsert)) {
+      const logBytes = (row: (typeof log)[number]) => sqlLiteralBytes(row[0]) + sqlLiteralBytes(row[1]) + 128;
+      for (const batch of statementsByBytes(log, logBytes, this.statementBytes, this.rowsPerInsert)) {
         await this.run(
           connection,
-          `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash, commit_id) VALUES ${rows
+          `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash, commit_id) VALUES ${batch
             .map(() => '(?, ?, ?, ?, ?)')
             .join(', ')}`,
-          rows.flat(),
+          batch.flat(),
         );
       }
       await this.run(connection, 'COMMIT');
@@ -408,13 +452,13 @@ export class MysqlStore implements VersionStore {
 
   private async existingIn(db: Queryable, collection: string, ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const part of chunks(ids, this.idsPerQuery)) {
+    for (const part of this.idBatches(ids, this.idsPerQuery)) {
       // JSON_TABLE: one parameter instead of N placeholders, measured 2x faster for 1,000 ids on MariaDB. The
       // column takes the ids' binary collation, so 'a', 'A' and 'a ' stay different ids.
       const [rows] = (await this.run(
         db,
         this.jsonTable
-          ? `SELECT d.doc_id FROM JSON_TABLE(?, '$[*]' COLUMNS (id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${this.idCollation} PATH '$')) AS j
+          ? `SELECT d.doc_id FROM JSON_TABLE(?, '$[*]' COLUMNS (id VARCHAR(${MAX_ID_LENGTH}) CHARACTER SET utf8mb4 COLLATE ${this.idCollation} PATH '$')) AS j
              JOIN documents AS d ON d.collection_name = ? AND d.doc_id = j.id`
           : `SELECT doc_id FROM documents WHERE collection_name = ? AND doc_id IN (${placeholders(part.length)})`,
         this.jsonTable ? [JSON.stringify(part), collection] : [collection, ...part],
@@ -424,7 +468,16 @@ export class MysqlStore implements VersionStore {
     return found;
   }
 
-  private async insertDocuments(db: Queryable, collection: string, rows: DocumentRecord[]): Promise<void> {
+  /** Ids cut into lists of at most `most` that fit one statement (JSON_TABLE escapes ids a second time). */
+  private idBatches(ids: string[], most: number): Generator<string[]> {
+    return statementsByBytes(ids, (id) => 2 * sqlLiteralBytes(id) + 4, this.statementBytes, most);
+  }
+
+  private async insertDocuments(
+    db: Queryable,
+    collection: string,
+    rows: Array<{ doc: DocumentRecord; metadata: string }>,
+  ): Promise<void> {
     await this.run(
       db,
       `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata) VALUES ${rows
@@ -432,7 +485,7 @@ export class MysqlStore implements VersionStore {
         .join(', ')}
        ON DUPLICATE KEY UPDATE content = VALUES(content), content_hash = VALUES(content_hash),
          metadata = VALUES(metadata)`,
-      rows.flatMap((doc) => [doc.docId, collection, doc.content, doc.contentHash, JSON.stringify(doc.metadata ?? {})]),
+      rows.flatMap(({ doc, metadata }) => [doc.docId, collection, doc.content, doc.contentHash, metadata]),
     );
   }
 
@@ -463,7 +516,8 @@ function translate(error: unknown): Error {
   const e = error as Error & { code?: string; errno?: number; sqlState?: string; sqlMessage?: string };
   // Never keep the original: mysql2 errors carry the whole SQL text in `sql`.
   const cause = { code: e.code, errno: e.errno, sqlState: e.sqlState };
-  const message = e.sqlMessage ?? e.message;
+  // Server messages quote offending values (ids, content bytes) and client ones may echo the connection URL.
+  const message = redactMessage(e.sqlMessage ?? e.message ?? String(error));
   if (e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') return new StoreTimeoutError(`query timed out: ${message}`, cause);
   if (e.code && CONNECTION_CODES.has(e.code)) return new StoreConnectionError(`database connection failed: ${message}`, cause);
   if (e.errno !== undefined && CONSTRAINT_ERRNOS.has(e.errno)) return storeError(true, message, e.errno);
@@ -472,7 +526,7 @@ function translate(error: unknown): Error {
 }
 
 function toPoolConfig(options: MysqlStoreOptions): mysql.PoolOptions & { database: string } {
-  const fromUrl = options.url ? urlSettings(new URL(options.url).searchParams) : {};
+  const fromUrl = options.url ? urlSettings(parseUrl(options.url).searchParams) : {};
   const base: mysql.PoolOptions = {
     connectTimeout: options.connectTimeoutMs ?? fromUrl.connectTimeoutMs ?? 10_000,
     connectionLimit: options.connections ?? fromUrl.connections ?? 4,
@@ -483,16 +537,16 @@ function toPoolConfig(options: MysqlStoreOptions): mysql.PoolOptions & { databas
     dateStrings: false,
   };
   if (options.url) {
-    const url = new URL(options.url);
+    const url = parseUrl(options.url);
     if (url.protocol !== 'mysql:') throw storeArgumentError(`expected a mysql:// URL, got ${url.protocol}//`);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    const database = decodeUrlPart(url.pathname.replace(/^\//, ''));
     if (!database) throw storeArgumentError('the connection URL names no database');
     return {
       ...base,
       host: url.hostname,
       port: url.port ? Number(url.port) : 3306,
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
+      user: decodeUrlPart(url.username),
+      password: decodeUrlPart(url.password),
       database,
     };
   }
@@ -507,10 +561,24 @@ function toPoolConfig(options: MysqlStoreOptions): mysql.PoolOptions & { databas
   };
 }
 
+/** Parses a connection URL; Node's own error would carry the whole input, password included. */
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw storeArgumentError('the connection URL is not a valid URL (expected mysql://user:password@host:port/database)');
+  }
+}
+
+function decodeUrlPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw storeArgumentError('the connection URL has a malformed %-escape');
+  }
+}
+
 function placeholders(n: number): string {
   return new Array(n).fill('?').join(', ');
 }
 
-function* chunks<T>(items: T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}

@@ -4,6 +4,17 @@
  * `collections`, `documents`, `document_sync_log`.
  */
 
+/**
+ * The longest document id, in characters (Unicode code points), on every store. Together with
+ * {@link MAX_COLLECTION_NAME_LENGTH} it fills the 3,072 bytes InnoDB allows for the `(doc_id, collection_name)`
+ * primary key in utf8mb4 (4 bytes a character), so the same ids work on DoltLite, MySQL, MariaDB and Dolt.
+ */
+export const MAX_ID_LENGTH = 512;
+/** The longest collection name, in characters, on every store (Chroma's own rule is 3-512 ASCII characters). */
+export const MAX_COLLECTION_NAME_LENGTH = 256;
+/** The longest commit message, in UTF-8 bytes (a MySQL `TEXT` column). */
+export const MAX_MESSAGE_BYTES = 65_535;
+
 /** A document as the version store keeps it (one row per document, not per chunk). */
 export interface DocumentRecord {
   docId: string;
@@ -49,6 +60,12 @@ export interface DocumentChange {
 export interface VersionStore {
   /** `doltlite` (embedded), `dolt` (a Dolt sql-server) or `mysql` (MySQL/MariaDB without Dolt). */
   readonly dialect: 'doltlite' | 'dolt' | 'mysql';
+  /**
+   * The largest document (content plus metadata JSON, in UTF-8 bytes) the store always accepts, or undefined
+   * when only memory limits it. A server store derives it from the server's packet limit; larger documents are
+   * refused with DocumentTooLargeError before anything is written.
+   */
+  readonly maxDocumentBytes?: number;
   /** Records the collection (idempotent). */
   ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void>;
   /** Every document id of the collection with its content hash, in one query. */
@@ -59,7 +76,8 @@ export interface VersionStore {
   exists(collection: string, id: string): Promise<boolean>;
   /**
    * Writes the changes and their sync-log rows in one transaction, then commits (a Dolt commit where there is
-   * Dolt). On failure nothing is written. Returns the commit's hash, or null when there was nothing to commit.
+   * Dolt). The change set is validated first (`validateChangeSet`): a bad one is refused with
+   * InvalidChangeError and the store is not touched. On failure nothing is written. Returns the commit's hash, or null when there was nothing to commit.
    */
   commitChanges(changes: ChangeSet): Promise<string | null>;
   /** Commits, newest first. */

@@ -9,6 +9,8 @@ export { MysqlStore } from '../dolt/mysql-store.js';
 export type { MysqlPoolLike, MysqlStoreOptions } from '../dolt/mysql-store.js';
 export type { MysqlSsl, MysqlTlsOptions } from '../dolt/mysql-connection-options.js';
 export {
+  DocumentTooLargeError,
+  InvalidChangeError,
   StoreArgumentError,
   StoreConnectionError,
   StoreConstraintError,
@@ -18,6 +20,8 @@ export {
 } from '../dolt/errors.js';
 export { StoreFormatError } from '../dolt/doltlite-file.js';
 export { PathLockedError, StoreLockedError } from '../path-lock.js';
+export { validateChangeSet } from '../dolt/validate-changes.js';
+export { MAX_COLLECTION_NAME_LENGTH, MAX_ID_LENGTH, MAX_MESSAGE_BYTES } from '../dolt/version-store.js';
 export type {
   ChangeSet,
   CommitInfo,

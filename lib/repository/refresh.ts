@@ -11,7 +11,7 @@ import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
 import type { CommitDelta, StoredDocument, VersioningStore } from '../dolt/versioning.js';
 import type { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
-import { toChunkRecords, type SourceDocument } from '../sync/documents.js';
+import type { SourceDocument } from '../sync/documents.js';
 import type { RefreshJournal } from './state-file.js';
 import { normaliseMetadata, sameMetadata } from './working-copy.js';
 
@@ -127,10 +127,8 @@ export async function refreshChroma(
     }
     if (writes.length > 0) {
       const docs: SourceDocument[] = writes.map((d) => ({ docId: d.docId, content: d.content, metadata: chromaMetadata(d.metadata) }));
-      await sync.writeDocuments(collection, docs);
-      // What a checkout writes is the commit, not a local change: one update clears the flags the write set.
-      const { ids } = toChunkRecords(docs);
-      await chroma.update(collection, { ids, metadatas: ids.map(() => ({ is_local_change: false })) });
+      // What a checkout writes is the commit, not a local change.
+      await sync.writeDocuments(collection, docs, { localChange: false });
       result.written += writes.length;
     }
   }

@@ -10,7 +10,7 @@ import type { VersionStore } from '../dolt/version-store.js';
 import type { StoredCollection, VersioningStore } from '../dolt/versioning.js';
 import type { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
 import { CHUNK_OVERLAP, CHUNK_SIZE } from '../sync/chunking.js';
-import { toDocuments, type ChromaDocument } from '../sync/documents.js';
+import { recordsFromColumns, toDocuments, type ChromaDocument } from '../sync/documents.js';
 import type { PendingChange } from './errors.js';
 
 export interface CollectionStatus {
@@ -175,11 +175,11 @@ export async function readChromaDocuments(chroma: Chroma, collection: string, do
     collect(page);
     if (page.ids.length < pageSize) break;
   }
-  const docs = toDocuments(ids, documents, metadatas);
+  const docs = toDocuments(recordsFromColumns(ids, documents, metadatas));
   const missing = docIds.filter((id) => !docs.has(id));
   if (missing.length > 0) {
     const plain = await chroma.get(collection, { ids: missing, include: ['documents', 'metadatas'] });
-    for (const [id, doc] of toDocuments(plain.ids, plain.documents, plain.metadatas)) docs.set(id, doc);
+    for (const [id, doc] of toDocuments(recordsFromColumns(plain.ids, plain.documents, plain.metadatas))) docs.set(id, doc);
   }
   return docs;
 }

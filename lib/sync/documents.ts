@@ -1,18 +1,25 @@
 /**
  * Documents in Chroma: how one document becomes chunk records (ids, texts, metadata) and how chunk records read
  * back become documents again.
+ *
+ * Reading back, chunks are grouped by document (`source_id`) and then by version (the `write_id` of the write
+ * that made them, or the `content_hash` for chunks written before write ids): a document is its newest
+ * complete version. A version whose write was interrupted is incomplete and never read; the version before it
+ * still is. So a document is always at one version, the previous or the new one, whatever moment a write
+ * stopped at.
  */
 import type { Metadata } from '../chroma/types.js';
 import { chunkId, chunkText, joinChunks } from './chunking.js';
 import { contentHash } from './hashing.js';
 
 /** Metadata keys the sync layer owns on every chunk. */
-export const SYNC_KEYS = ['source_id', 'chunk_index', 'total_chunks', 'content_hash', 'is_local_change'] as const;
+export const SYNC_KEYS = ['source_id', 'chunk_index', 'total_chunks', 'content_hash', 'is_local_change', 'write_id'] as const;
+const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
 
 export interface SourceDocument {
   docId: string;
   content: string;
-  /** Scalar metadata kept on every chunk and in the version store. */
+  /** Scalar metadata kept on every chunk and in the version store. Keys must not be the sync layer's own. */
   metadata?: Metadata;
 }
 
@@ -20,16 +27,22 @@ export interface ChunkRecords {
   ids: string[];
   documents: string[];
   metadatas: Metadata[];
+  /** For each input document, the index of its first record and its record count. */
+  spans: Array<{ docId: string; start: number; count: number }>;
 }
 
-/** The chunk records of documents written through the library: marked `is_local_change`. */
-export function toChunkRecords(docs: SourceDocument[]): ChunkRecords {
-  const out: ChunkRecords = { ids: [], documents: [], metadatas: [] };
+/**
+ * The chunk records of documents written through the library by one write: marked `is_local_change` unless
+ * `localChange` is false (a checkout writes what a commit holds).
+ */
+export function toChunkRecords(docs: SourceDocument[], writeId: number, localChange = true): ChunkRecords {
+  const out: ChunkRecords = { ids: [], documents: [], metadatas: [], spans: [] };
   for (const doc of docs) {
     const chunks = chunkText(doc.content);
     const hash = contentHash(doc.content);
+    out.spans.push({ docId: doc.docId, start: out.ids.length, count: chunks.length });
     chunks.forEach((text, index) => {
-      out.ids.push(chunkId(doc.docId, index, chunks.length));
+      out.ids.push(chunkId(doc.docId, index, chunks.length, writeId));
       out.documents.push(text);
       out.metadatas.push({
         ...doc.metadata,
@@ -37,7 +50,8 @@ export function toChunkRecords(docs: SourceDocument[]): ChunkRecords {
         chunk_index: index,
         total_chunks: chunks.length,
         content_hash: hash,
-        is_local_change: true,
+        is_local_change: localChange,
+        write_id: writeId,
       });
     });
   }
@@ -47,7 +61,7 @@ export function toChunkRecords(docs: SourceDocument[]): ChunkRecords {
 /** A document as read back from its chunks. */
 export interface ChromaDocument {
   docId: string;
-  /** The text joined from the chunks, or null when chunks are missing (the document is damaged). */
+  /** The text joined from the chunks, or null when no version is complete (the document is damaged). */
   content: string | null;
   /** SHA-256 of `content` as it is now (what Dolt must hold to be in sync). */
   actualHash: string | null;
@@ -55,42 +69,104 @@ export interface ChromaDocument {
   recordedHash: string | null;
   flagged: boolean;
   metadata: Metadata;
+  /** The chunks of the version read (of the newest version when none is complete). */
   chunkIds: string[];
+  /** Chunks of other versions: older ones a write has not removed yet, or an interrupted write's. */
+  otherChunkIds: string[];
 }
 
-/** Groups chunk records by `source_id` (chunks written by other tools count as one-chunk documents). */
-export function toDocuments(
+/** One chunk record as read from Chroma. */
+export interface ChunkRecord {
+  id: string;
+  text: string | null;
+  meta: Metadata;
+}
+
+interface Part {
+  id: string;
+  index: number;
+  total: number;
+  text: string | null;
+  meta: Metadata;
+}
+
+interface Version {
+  writeId: number;
+  parts: Part[];
+}
+
+/** Records from the column form Chroma's `get` returns. */
+export function recordsFromColumns(
   ids: string[],
   documents: Array<string | null> | null,
   metadatas: Array<Metadata | null> | null,
-): Map<string, ChromaDocument> {
-  const parts = new Map<string, Array<{ id: string; index: number; total: number; text: string | null; meta: Metadata }>>();
-  ids.forEach((id, i) => {
-    const meta = metadatas?.[i] ?? {};
-    const source = typeof meta['source_id'] === 'string' ? meta['source_id'] : id;
-    const index = typeof meta['chunk_index'] === 'number' ? meta['chunk_index'] : 0;
-    const total = typeof meta['total_chunks'] === 'number' ? meta['total_chunks'] : 1;
-    let list = parts.get(source);
-    if (!list) parts.set(source, (list = []));
-    list.push({ id, index, total, text: documents ? (documents[i] ?? null) : null, meta });
-  });
-  const out = new Map<string, ChromaDocument>();
-  for (const [docId, list] of parts) {
-    list.sort((a, b) => a.index - b.index);
-    const complete = list.length === list[0]!.total && list.every((part, i) => part.index === i && part.text !== null);
-    const content = documents && complete ? joinChunks(list.map((part) => part.text!)) : null;
-    const first = list[0]!.meta;
-    const metadata: Metadata = {};
-    for (const [key, value] of Object.entries(first)) if (!(SYNC_KEYS as readonly string[]).includes(key)) metadata[key] = value;
-    out.set(docId, {
-      docId,
-      content,
-      actualHash: content === null ? null : contentHash(content),
-      recordedHash: typeof first['content_hash'] === 'string' ? first['content_hash'] : null,
-      flagged: list.some((part) => part.meta['is_local_change'] === true),
-      metadata,
-      chunkIds: list.map((part) => part.id),
+): ChunkRecord[] {
+  return ids.map((id, i) => ({ id, text: documents?.[i] ?? null, meta: metadatas?.[i] ?? {} }));
+}
+
+/** The document a record belongs to: its `source_id`, or its own id for a record another tool wrote. */
+export function ownerOf(record: ChunkRecord): string {
+  return typeof record.meta['source_id'] === 'string' ? record.meta['source_id'] : record.id;
+}
+
+/** Whether a record carries the library's metadata (else it was written by another tool). */
+export function isLibraryRecord(meta: Metadata | null | undefined): boolean {
+  return typeof meta?.['source_id'] === 'string';
+}
+
+/**
+ * Groups chunk records by `source_id` and version (records without the library's metadata count as one-chunk
+ * documents named by their id). `withText` says whether texts were read (else content stays null).
+ */
+export function toDocuments(records: Iterable<ChunkRecord>, withText = true): Map<string, ChromaDocument> {
+  const byDoc = new Map<string, Map<string, Version>>();
+  for (const { id, text, meta } of records) {
+    const library = isLibraryRecord(meta);
+    const docId = library ? (meta['source_id'] as string) : id;
+    // Foreign records rank below the library's chunks, which rank by write (0 before write ids existed).
+    const writeId = !library ? -1 : typeof meta['write_id'] === 'number' ? meta['write_id'] : 0;
+    // A foreign record is its own version; library chunks group by write, or by hash before write ids.
+    const key = !library ? `foreign:${id}` : writeId > 0 ? `w:${writeId}` : `h:${String(meta['content_hash'] ?? '')}`;
+    let versions = byDoc.get(docId);
+    if (!versions) byDoc.set(docId, (versions = new Map()));
+    let version = versions.get(key);
+    if (!version) versions.set(key, (version = { writeId, parts: [] }));
+    version.parts.push({
+      id,
+      index: library && typeof meta['chunk_index'] === 'number' ? meta['chunk_index'] : 0,
+      total: library && typeof meta['total_chunks'] === 'number' ? meta['total_chunks'] : 1,
+      text,
+      meta,
     });
   }
+  const out = new Map<string, ChromaDocument>();
+  for (const [docId, versions] of byDoc) out.set(docId, readDocument(docId, [...versions.values()], withText));
   return out;
+}
+
+function isComplete(version: Version, withText: boolean): boolean {
+  const { parts } = version;
+  parts.sort((a, b) => a.index - b.index);
+  return parts.length === parts[0]!.total && parts.every((part, i) => part.index === i && (!withText || part.text !== null));
+}
+
+function readDocument(docId: string, versions: Version[], withText: boolean): ChromaDocument {
+  // Newest first.
+  versions.sort((a, b) => b.writeId - a.writeId);
+  const chosen = versions.find((version) => isComplete(version, withText)) ?? null;
+  const shown = chosen ?? versions[0]!;
+  const content = withText && chosen ? joinChunks(chosen.parts.map((part) => part.text!)) : null;
+  const first = shown.parts[0]!.meta;
+  const metadata: Metadata = {};
+  for (const [key, value] of Object.entries(first)) if (!SYNC_KEY_SET.has(key)) metadata[key] = value;
+  return {
+    docId,
+    content,
+    actualHash: content === null ? null : contentHash(content),
+    recordedHash: typeof first['content_hash'] === 'string' ? first['content_hash'] : null,
+    flagged: shown.parts.some((part) => part.meta['is_local_change'] === true),
+    metadata,
+    chunkIds: shown.parts.map((part) => part.id),
+    otherChunkIds: versions.filter((version) => version !== shown).flatMap((version) => version.parts.map((part) => part.id)),
+  };
 }

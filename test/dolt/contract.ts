@@ -1,8 +1,14 @@
 /** The version-store contract: one suite, run against every store (DoltLite, and mysql2 on MariaDB). */
 import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
-import { StoreArgumentError, StoreConstraintError, StoreError } from '../../lib/dolt/errors.js';
-import type { DocumentRecord, VersionStore } from '../../lib/dolt/version-store.js';
+import { InvalidChangeError, StoreArgumentError, StoreConstraintError, StoreError } from '../../lib/dolt/errors.js';
+import {
+  MAX_COLLECTION_NAME_LENGTH,
+  MAX_ID_LENGTH,
+  type ChangeSet,
+  type DocumentRecord,
+  type VersionStore,
+} from '../../lib/dolt/version-store.js';
 
 export type OpenStore = (t: ExecutionContext) => Promise<VersionStore>;
 
@@ -86,7 +92,7 @@ export function versionStoreContract(kind: string, open: OpenStore): void {
     t.true((await store.queryCount()) - q1 <= 2, 'one query (plus the counter read) for 1,000 exists()');
   });
 
-  test(`${kind}: a failure inside the transaction leaves nothing half-written`, async (t) => {
+  test(`${kind}: a bad document in a change set leaves nothing half-written`, async (t) => {
     const store = await open(t);
     await store.commitChanges({ collection: 'tx', upserts: [doc('keep', 'kept')], deletes: [], message: 'base' });
     const logBefore = await store.log();
@@ -98,12 +104,62 @@ export function versionStoreContract(kind: string, open: OpenStore): void {
         deletes: ['keep'],
         message: 'must not land',
       }),
-      { instanceOf: StoreConstraintError },
+      { instanceOf: InvalidChangeError },
     );
     t.deepEqual([...(await store.documentHashes('tx')).keys()], ['keep']);
     t.deepEqual(await store.log(), logBefore);
     const after = await store.commitChanges({ collection: 'tx', upserts: [doc('new-1', 'one')], deletes: [], message: 'ok' });
     t.truthy(after, 'the store works after the failed transaction');
+  });
+
+  /** Everything observable about the store: what a refused change set must leave exactly as it was. */
+  async function snapshot(store: VersionStore, collection: string) {
+    return { hashes: [...(await store.documentHashes(collection))].sort(), log: await store.log(), status: await store.status() };
+  }
+
+  test(`${kind}: a change set the commit would reject (blank message) is refused whole, and a retry commits all of it`, async (t) => {
+    const store = await open(t);
+    await store.commitChanges({ collection: 'msg', upserts: [doc('keep', 'kept'), doc('gone', 'x')], deletes: [], message: 'base' });
+    const before = await snapshot(store, 'msg');
+    const changes = (message: unknown): ChangeSet => ({
+      collection: 'msg',
+      upserts: [doc('keep', 'kept v2'), doc('new', 'fresh')],
+      deletes: ['gone'],
+      message: message as string,
+    });
+    for (const message of ['', '   \n', undefined, 42, 'bad \udc00 surrogate']) {
+      await t.throwsAsync(store.commitChanges(changes(message)), { instanceOf: InvalidChangeError, code: 'ERR_STORE_INVALID_CHANGE' });
+      t.deepEqual(await snapshot(store, 'msg'), before, `nothing written or left uncommitted for message ${JSON.stringify(message)}`);
+    }
+    const commit = await store.commitChanges(changes('the retry'));
+    t.truthy(commit);
+    t.deepEqual((await store.diff(commit!)).map((c) => `${c.type}:${c.docId}`).sort(), ['added:new', 'modified:keep', 'removed:gone']);
+    t.deepEqual(await store.status(), []);
+  });
+
+  test(`${kind}: ids and collection names at the library's limit work; one character over is refused before writing`, async (t) => {
+    const store = await open(t);
+    // 4-byte characters: the limit is in characters, and the widest ones must fit the key too.
+    const atLimit = '😀'.repeat(MAX_ID_LENGTH);
+    const collection = 'c'.repeat(MAX_COLLECTION_NAME_LENGTH - 1) + '😀';
+    const commit = await store.commitChanges({ collection, upserts: [doc(atLimit, 'long id')], deletes: [], message: 'at the limit' });
+    t.truthy(commit);
+    t.deepEqual([...(await store.documentHashes(collection)).keys()], [atLimit]);
+    t.deepEqual(await store.existing(collection, [atLimit]), new Set([atLimit]));
+    const before = await snapshot(store, collection);
+    const over: ChangeSet[] = [
+      { collection, upserts: [doc('ok', 'ok'), doc(atLimit + 'x', 'one over')], deletes: [], message: 'id over' },
+      { collection: collection + 'x', upserts: [doc('ok', 'ok')], deletes: [], message: 'name over' },
+      { collection, upserts: [doc('ok', 'ok')], deletes: [atLimit + '😀'], message: 'delete id over' },
+      { collection, upserts: [doc('ok', 'ok'), doc('', 'empty id')], deletes: [], message: 'empty id' },
+      { collection, upserts: [doc('ok', 'ok'), doc('ok', 'twice')], deletes: [], message: 'duplicate' },
+      { collection, upserts: [doc('ok', 'ok'), { ...doc('b', 'x'), metadata: { n: 1n } }], deletes: [], message: 'bigint' },
+      { collection, upserts: [doc('ok', 'ok'), doc('s', 'lone \ud800 surrogate')], deletes: [], message: 'surrogate' },
+    ];
+    for (const changes of over) {
+      await t.throwsAsync(store.commitChanges(changes), { instanceOf: InvalidChangeError }, changes.message);
+    }
+    t.deepEqual(await snapshot(store, collection), before);
   });
 
   test(`${kind}: the same failure is the same class on every store: an unknown commit is a StoreArgumentError`, async (t) => {

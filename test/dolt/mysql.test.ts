@@ -1,15 +1,26 @@
 import test from 'ava';
 import mysql from 'mysql2/promise';
 import { MysqlStore } from '../../lib/dolt/mysql-store.js';
-import { StoreArgumentError, StoreConnectionError, StoreTimeoutError } from '../../lib/dolt/errors.js';
+import {
+  DocumentTooLargeError,
+  StoreArgumentError,
+  StoreConnectionError,
+  StoreTimeoutError,
+} from '../../lib/dolt/errors.js';
 import { startMariaDb, type MariaDbServer } from '../../lib/servers/mariadb-server.js';
 import { freshDatabase } from '../helpers/mariadb.js';
 import { freeze } from '../helpers/temp-dir.js';
 import { doc, versionStoreContract } from './contract.js';
 
+/** A tight packet limit, so byte batching is exercised by every test here (the server default is 16 MiB). */
+const PACKET = 1024 * 1024;
+
 let server: MariaDbServer;
 test.before(async () => {
   server = await startMariaDb();
+  const admin = await mysql.createConnection(server.url('mysql'));
+  await admin.query('SET GLOBAL max_allowed_packet = ?', [PACKET]);
+  await admin.end();
 });
 test.after.always(async () => {
   await server?.stop();
@@ -115,4 +126,59 @@ test.serial('mariadb: a frozen server gives StoreTimeoutError at the query deadl
   await t.throwsAsync(store.documentHashes('c'), { instanceOf: StoreTimeoutError });
   own.process.signal('SIGCONT');
   t.deepEqual(await store.documentHashes('c'), new Map());
+});
+
+test('mariadb: multi-row statements are cut by bytes: 600 documents of 4 KB commit under a 1 MiB packet, quotes and all', async (t) => {
+  const store = await openStore(t);
+  const body = (i: number) => `'quoted' "double" \\back\nslash ${i} `.repeat(120);
+  const docs = Array.from({ length: 600 }, (_, i) => doc(`file-${i}.py`, body(i), { path: `src/file-${i}.py` }));
+  const commit = await store.commitChanges({ collection: 'corpus', upserts: docs, deletes: [], message: 'a corpus' });
+  t.truthy(commit);
+  t.is((await store.documentHashes('corpus')).size, 600);
+  // Everything was in one transaction: the commit's diff has all of it.
+  t.is((await store.diff(commit!)).length, 600);
+});
+
+test('mariadb: a document larger than the packet limit is refused up front with DocumentTooLargeError; nothing is written', async (t) => {
+  const store = await openStore(t);
+  t.true(store.maxDocumentBytes > 0 && store.maxDocumentBytes < PACKET / 2);
+  await store.commitChanges({ collection: 'big', upserts: [doc('small', 'x')], deletes: [], message: 'base' });
+  const log = await store.log();
+  const huge = doc('huge', 'y'.repeat(PACKET + 10));
+  const error = await t.throwsAsync(
+    store.commitChanges({ collection: 'big', upserts: [doc('a', 'a'), huge], deletes: ['small'], message: 'too big' }),
+    { instanceOf: DocumentTooLargeError, code: 'ERR_STORE_DOCUMENT_TOO_LARGE' },
+  );
+  t.is(error.details['index'], 1);
+  t.deepEqual([...(await store.documentHashes('big')).keys()], ['small']);
+  t.deepEqual(await store.log(), log);
+  // The documented size always fits, even when every character needs escaping.
+  const atLimit = doc('at-limit', "'".repeat(store.maxDocumentBytes - 2));
+  t.truthy(await store.commitChanges({ collection: 'big', upserts: [atLimit], deletes: [], message: 'at the limit' }));
+  t.true((await store.documentHashes('big')).has('at-limit'));
+});
+
+test('mariadb: a store made with 255-character id columns is widened to the library limit on connect', async (t) => {
+  const database = await freshDatabase(server);
+  const connection = await mysql.createConnection(server.url(database));
+  t.teardown(() => connection.end());
+  await connection.query(
+    `CREATE TABLE documents (doc_id VARCHAR(255) NOT NULL, collection_name VARCHAR(255) NOT NULL, content LONGTEXT NOT NULL,
+     content_hash CHAR(64) NOT NULL, metadata JSON, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+     updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (doc_id, collection_name))`,
+  );
+  const store = await MysqlStore.connect({ url: server.url(database) });
+  t.teardown(() => store.close());
+  const long = 'é'.repeat(512);
+  await store.commitChanges({ collection: 'c', upserts: [doc(long, 'x')], deletes: [], message: 'long id' });
+  t.deepEqual([...(await store.documentHashes('c')).keys()], [long]);
+});
+
+test('mariadb: no error carries the password, from a bad URL or a refused login', async (t) => {
+  const secret = 'pa55-s3cret-word';
+  for (const url of [`mysql://user:${secret}@[bad-host/db`, `mysql://user:${secret}@127.0.0.1:notaport/db`, `http://user:${secret}@127.0.0.1/db`, `mysql://user:${secret}%zz@127.0.0.1/db`]) {
+    const error = await t.throwsAsync(MysqlStore.connect({ url }), { instanceOf: StoreArgumentError });
+    const everything = [error.message, error.stack, JSON.stringify(error), JSON.stringify(error.cause ?? null), String(error.cause)].join(' ');
+    t.false(everything.includes(secret), url.replace(secret, '***'));
+  }
 });

@@ -1,12 +1,18 @@
 import test from 'ava';
-import { chunkId, chunkText, joinChunks } from '../../lib/sync/chunking.js';
+import { InvalidChangeError } from '../../lib/dolt/errors.js';
+import { chunkId, chunkText, isReservedDocId, joinChunks, nextWriteId } from '../../lib/sync/chunking.js';
 import { contentHash } from '../../lib/sync/hashing.js';
-import { toChunkRecords, toDocuments } from '../../lib/sync/documents.js';
+import { toChunkRecords, toDocuments, type ChunkRecord } from '../../lib/sync/documents.js';
+import { validateDocuments } from '../../lib/sync/validate-documents.js';
 
-test('short documents are one chunk with the document id', (t) => {
+const asRecords = (r: { ids: string[]; documents: string[]; metadatas: ChunkRecord['meta'][] }): ChunkRecord[] =>
+  r.ids.map((id, i) => ({ id, text: r.documents[i]!, meta: r.metadatas[i]! }));
+
+test('short documents are one chunk with the document id; longer ones get versioned chunk ids', (t) => {
   t.deepEqual(chunkText('hello'), ['hello']);
-  t.is(chunkId('doc', 0, 1), 'doc');
-  t.is(chunkId('doc', 2, 3), 'doc_chunk_2');
+  t.is(chunkId('doc', 0, 1, 0x1234), 'doc');
+  t.is(chunkId('doc', 2, 3, 0x1234), 'doc_chunk_2@1234');
+  t.true(nextWriteId() < nextWriteId(), 'write ids grow');
 });
 
 test('long documents: 512-character windows overlapping by 50, joined back exactly (code points, not UTF-16 units)', (t) => {
@@ -24,10 +30,33 @@ test('content hash is lowercase SHA-256 hex of UTF-8', (t) => {
   t.regex(contentHash('ü'), /^[0-9a-f]{64}$/);
 });
 
+test('every (document id, chunk index, version) gets its own Chroma id, and no chunk id is a document id', (t) => {
+  const bases = ['x', 'x_chunk_0', 'x_chunk_1', 'x_chunk_0@1', 'x_chunk_', 'x_chunk_a', '_chunk_0', 'a_chunk_1@0_chunk_2', 'ü_chunk_01', '', 'x@1'];
+  const docIds = bases.flatMap((b) => [b, `${b}_chunk_0`, `${b}_chunk_7@ff`, `${b}@`, `${b}_chunk_12x`]).filter((id) => id !== '');
+  const allowed = [...new Set(docIds)].filter((id) => !isReservedDocId(id));
+  t.true(allowed.includes('x_chunk_a') && !allowed.includes('x_chunk_0') && !allowed.includes('x_chunk_0@1'));
+  const seen = new Map<string, string>();
+  for (const docId of allowed) {
+    seen.set(chunkId(docId, 0, 1, 5), `${docId}|single`);
+    for (const version of [1, 2, 0xabc]) {
+      for (let i = 0; i < 12; i++) {
+        const id = chunkId(docId, i, 12, version);
+        const owner = `${docId}|${i}|${version}`;
+        t.is(seen.get(id) ?? owner, owner, `${id} is used twice`);
+        seen.set(id, owner);
+        t.true(isReservedDocId(id), 'a chunk id is never a legal document id');
+      }
+    }
+  }
+  for (const reserved of docIds.filter(isReservedDocId)) {
+    t.throws(() => validateDocuments([{ docId: reserved, content: 'c' }], undefined), { instanceOf: InvalidChangeError });
+  }
+});
+
 test('chunk records carry the sync metadata and read back as the same document', (t) => {
   const content = 'x'.repeat(1_000);
-  const records = toChunkRecords([{ docId: 'd', content, metadata: { title: 'T' } }]);
-  t.deepEqual(records.ids, ['d_chunk_0', 'd_chunk_1', 'd_chunk_2']);
+  const records = toChunkRecords([{ docId: 'd', content, metadata: { title: 'T' } }], 77);
+  t.deepEqual(records.ids, ['d_chunk_0@4d', 'd_chunk_1@4d', 'd_chunk_2@4d']);
   t.deepEqual(records.metadatas[1], {
     title: 'T',
     source_id: 'd',
@@ -35,13 +64,45 @@ test('chunk records carry the sync metadata and read back as the same document',
     total_chunks: 3,
     content_hash: contentHash(content),
     is_local_change: true,
+    write_id: 77,
   });
-  const docs = toDocuments([...records.ids].reverse(), [...records.documents].reverse(), [...records.metadatas].reverse());
-  const doc = docs.get('d')!;
+  const doc = toDocuments(asRecords(records).reverse()).get('d')!;
   t.is(doc.content, content);
   t.is(doc.actualHash, contentHash(content));
   t.deepEqual(doc.metadata, { title: 'T' });
   t.true(doc.flagged);
-  const damaged = toDocuments(records.ids.slice(1), records.documents.slice(1), records.metadatas.slice(1));
+  const damaged = toDocuments(asRecords(records).slice(1));
   t.is(damaged.get('d')!.content, null, 'a missing chunk is not silently joined');
+});
+
+test('a document is its newest complete version: an interrupted write leaves the previous one readable', (t) => {
+  const old = asRecords(toChunkRecords([{ docId: 'd', content: 'old '.repeat(300) }], 10));
+  const fresh = asRecords(toChunkRecords([{ docId: 'd', content: 'new '.repeat(400) }], 20));
+  t.is(toDocuments([...old, ...fresh.slice(0, 2)]).get('d')!.content, 'old '.repeat(300), 'new version incomplete: old read');
+  const both = toDocuments([...fresh, ...old]).get('d')!;
+  t.is(both.content, 'new '.repeat(400), 'both complete: the newest wins');
+  t.deepEqual(both.otherChunkIds.sort(), old.map((r) => r.id).sort());
+  const single = asRecords(toChunkRecords([{ docId: 'd', content: 'short' }], 30));
+  t.is(toDocuments([...old, ...single]).get('d')!.content, 'short');
+  t.is(toDocuments([{ id: 'd', text: 'foreign', meta: {} }, ...old]).get('d')!.content, 'old '.repeat(300), 'a foreign record ranks last');
+});
+
+test('documents are validated whole before anything is written: ids, strings, metadata, size', (t) => {
+  const ok = { docId: 'ok', content: 'fine' };
+  const bad: Array<[string, unknown]> = [
+    ['lone surrogate in content', { docId: 'a', content: 'x\ud800' }],
+    ['lone surrogate in id', { docId: '\udc00', content: 'x' }],
+    ['non-string content', { docId: 'a', content: 42 }],
+    ['BigInt metadata', { docId: 'a', content: 'x', metadata: { n: 10n } }],
+    ['nested metadata', { docId: 'a', content: 'x', metadata: { n: { deep: 1 } } }],
+    ['reserved metadata key', { docId: 'a', content: 'x', metadata: { source_id: 'other' } }],
+    ['empty id', { docId: '', content: 'x' }],
+    ['id over the limit', { docId: '😀'.repeat(513), content: 'x' }],
+  ];
+  for (const [why, doc] of bad) {
+    t.throws(() => validateDocuments([ok, doc as never], undefined), { instanceOf: InvalidChangeError }, why);
+  }
+  t.throws(() => validateDocuments([ok, ok], undefined), { instanceOf: InvalidChangeError }, 'duplicate ids');
+  t.notThrows(() => validateDocuments([{ docId: '😀'.repeat(512), content: 'x' }], undefined), 'an id at the limit');
+  t.throws(() => validateDocuments([{ docId: 'big', content: 'x'.repeat(101) }], 100), { code: 'ERR_STORE_DOCUMENT_TOO_LARGE' });
 });

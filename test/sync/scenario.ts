@@ -48,7 +48,9 @@ export function syncScenarios(kind: string, openStore: OpenSyncStore): void {
       ]);
       await sync.stageLocalChanges('learning-docs', { message: 'second batch' });
       // An edit made with Chroma directly, bypassing the library: no flag, old hash in the metadata.
-      await chroma.update('learning-docs', { ids: ['long_chunk_1'], documents: ['tampered text'] });
+      const chunks = await chroma.get('learning-docs', { where: { source_id: 'long' }, include: ['metadatas'] });
+      const second = chunks.ids[chunks.metadatas!.findIndex((meta) => meta!['chunk_index'] === 1)]!;
+      await chroma.update('learning-docs', { ids: [second], documents: ['tampered text'] });
       await sync.deleteDocuments('learning-docs', ['doomed']);
       const third = await sync.detectLocalChanges('learning-docs');
       t.deepEqual([third.added, third.modified, third.deleted], [[], ['long'], ['doomed']]);

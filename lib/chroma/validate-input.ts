@@ -1,0 +1,97 @@
+/**
+ * Checks on the main thread, before a request reaches a Chroma session: a string that cannot be encoded (a lone
+ * surrogate), a document that is not a string, a BigInt or an object as a metadata value, mismatched array
+ * lengths. Python would fail to decode such a request and the npm client would silently write U+FFFD instead;
+ * here each gets ChromaInvalidArgumentError, naming the field and position but never the value, and the
+ * session is not involved at all.
+ */
+import { isWellFormed } from '../strings.js';
+import { CHROMA_ERROR_CODES, ChromaInvalidArgumentError } from './errors.js';
+import type { Metadata } from './types.js';
+
+function invalid(message: string): ChromaInvalidArgumentError {
+  return new ChromaInvalidArgumentError({ name: 'ChromaInvalidArgumentError', message, code: CHROMA_ERROR_CODES.invalid_argument });
+}
+
+function checkString(value: unknown, what: string): void {
+  if (typeof value !== 'string') throw invalid(`${what} must be a string, got ${value === null ? 'null' : typeof value}`);
+  if (!isWellFormed(value)) throw invalid(`${what} contains a lone surrogate (not encodable as UTF-8)`);
+}
+
+function checkStrings(values: unknown, what: string, nullable = false): number {
+  if (!Array.isArray(values)) throw invalid(`${what} must be an array`);
+  values.forEach((value, i) => {
+    if (!(nullable && value === null)) checkString(value, `${what}[${i}]`);
+  });
+  return values.length;
+}
+
+/** Checks one metadata object: string keys, scalar values (string, finite number, boolean, null). */
+export function checkMetadata(metadata: unknown, what: string): void {
+  if (metadata === null || metadata === undefined) return;
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw invalid(`${what} must be an object`);
+  for (const [key, value] of Object.entries(metadata as Metadata)) {
+    checkString(key, `a key of ${what}`);
+    const where = `${what}.${isWellFormed(key) ? key : '?'}`;
+    if (typeof value === 'string') checkString(value, where);
+    else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw invalid(`${where} must be a finite number`);
+    } else if (typeof value !== 'boolean' && value !== null) {
+      throw invalid(`${where} must be a string, number, boolean or null, got ${typeof value}`);
+    }
+  }
+}
+
+/** Checks a where clause (nested operators): strings well-formed, no BigInt or other non-JSON value. */
+export function checkWhere(where: unknown, what = 'where'): void {
+  if (where === undefined || where === null) return;
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > 32) throw invalid(`${what} is nested too deeply`);
+    if (typeof value === 'string') checkString(value, path);
+    else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw invalid(`${path} must be a finite number`);
+    } else if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${path}[${i}]`, depth + 1));
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        checkString(key, `a key of ${path}`);
+        visit(inner, `${path}.${isWellFormed(key) ? key : '?'}`, depth + 1);
+      }
+    } else if (typeof value !== 'boolean' && value !== null) throw invalid(`${path} must not be a ${typeof value}`);
+  };
+  visit(where, what, 0);
+}
+
+export function checkCollection(name: unknown): void {
+  checkString(name, 'the collection name');
+}
+
+/** Checks a write (add, upsert, update): ids, documents, metadatas and embeddings line up and encode. */
+export function checkRecords(collection: unknown, records: {
+  ids: unknown;
+  documents?: unknown;
+  metadatas?: unknown;
+  embeddings?: unknown;
+}): void {
+  checkCollection(collection);
+  if (typeof records !== 'object' || records === null) throw invalid('records must be an object');
+  const count = checkStrings(records.ids, 'ids');
+  const sameLength = (values: unknown, what: string) => {
+    if (values === undefined || values === null) return;
+    if (!Array.isArray(values)) throw invalid(`${what} must be an array`);
+    if (values.length !== count) throw invalid(`${what} has ${values.length} entries for ${count} ids`);
+  };
+  sameLength(records.documents, 'documents');
+  if (Array.isArray(records.documents)) checkStrings(records.documents, 'documents');
+  sameLength(records.metadatas, 'metadatas');
+  if (Array.isArray(records.metadatas)) records.metadatas.forEach((metadata, i) => checkMetadata(metadata, `metadatas[${i}]`));
+  sameLength(records.embeddings, 'embeddings');
+}
+
+/** Checks a read or delete: collection, ids, where. */
+export function checkSelection(collection: unknown, args: { ids?: unknown; where?: unknown }): void {
+  checkCollection(collection);
+  if (args.ids !== undefined && args.ids !== null) checkStrings(args.ids, 'ids');
+  checkWhere(args.where);
+}
+
+export { checkStrings as checkTexts };

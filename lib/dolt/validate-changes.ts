@@ -1,0 +1,144 @@
+/**
+ * Validation of a change set before any store touches anything: every store calls it first, and the sync
+ * layer calls the same checks before writing to Chroma, so bad input is refused with one typed error
+ * (InvalidChangeError) and nothing is half-applied. What a database would only reject in the middle of a
+ * transaction (an empty commit message, an id longer than a key column, a lone surrogate, a non-string
+ * content) is caught here.
+ */
+import { codePointLength, isWellFormed } from '../strings.js';
+import { documentTooLarge, invalidChange } from './errors.js';
+import {
+  MAX_COLLECTION_NAME_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_MESSAGE_BYTES,
+  type ChangeSet,
+  type DocumentRecord,
+} from './version-store.js';
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/** Refuses an empty, too long or malformed collection name. */
+export function checkCollectionName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) throw invalidChange('the collection name must be a non-empty string', { field: 'collection' });
+  if (!isWellFormed(name)) throw invalidChange('the collection name contains a lone surrogate', { field: 'collection' });
+  if (codePointLength(name) > MAX_COLLECTION_NAME_LENGTH) {
+    throw invalidChange(`the collection name is longer than ${MAX_COLLECTION_NAME_LENGTH} characters`, {
+      field: 'collection',
+      limit: MAX_COLLECTION_NAME_LENGTH,
+    });
+  }
+}
+
+/** Refuses an empty, too long or malformed document id; `index` says which document in the input. */
+export function checkDocumentId(docId: unknown, index: number): asserts docId is string {
+  if (typeof docId !== 'string' || docId.length === 0) throw invalidChange(`document ${index}: the id must be a non-empty string`, { field: 'docId', index });
+  if (!isWellFormed(docId)) throw invalidChange(`document ${index}: the id contains a lone surrogate`, { field: 'docId', index });
+  if (docId.length > MAX_ID_LENGTH && codePointLength(docId) > MAX_ID_LENGTH) {
+    throw invalidChange(`document ${index}: the id is longer than ${MAX_ID_LENGTH} characters`, {
+      field: 'docId',
+      index,
+      limit: MAX_ID_LENGTH,
+    });
+  }
+}
+
+/** Refuses a commit message a store could not commit (empty, blank, malformed, over 64 KiB). */
+export function checkMessage(message: unknown): asserts message is string {
+  if (typeof message !== 'string' || message.trim().length === 0) throw invalidChange('the commit message must be a non-blank string', { field: 'message' });
+  if (!isWellFormed(message)) throw invalidChange('the commit message contains a lone surrogate', { field: 'message' });
+  if (Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES) {
+    throw invalidChange(`the commit message is longer than ${MAX_MESSAGE_BYTES} bytes`, { field: 'message', limit: MAX_MESSAGE_BYTES });
+  }
+}
+
+/**
+ * Refuses metadata a store cannot keep as JSON exactly: not a plain object, a BigInt, a non-finite number, a
+ * malformed string (as key or value), a cycle. Returns its JSON text.
+ */
+export function checkMetadata(metadata: unknown, index: number): string {
+  if (metadata === undefined || metadata === null) return '{}';
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw invalidChange(`document ${index}: metadata must be an object`, { field: 'metadata', index });
+  const bad = (reason: string) => invalidChange(`document ${index}: metadata ${reason}`, { field: 'metadata', index });
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 32) throw bad('is nested too deeply');
+    if (typeof value === 'string') {
+      if (!isWellFormed(value)) throw bad('contains a lone surrogate');
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw bad('contains a non-finite number');
+    } else if (typeof value === 'bigint') {
+      throw bad('contains a BigInt');
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        if (!isWellFormed(key)) throw bad('has a key with a lone surrogate');
+        visit(inner, depth + 1);
+      }
+    } else if (value !== null && typeof value !== 'boolean') {
+      throw bad(`contains a ${typeof value}`);
+    }
+  };
+  visit(metadata, 0);
+  return JSON.stringify(metadata);
+}
+
+/** Refuses a content that is not a well-formed string. */
+export function checkContent(content: unknown, index: number): asserts content is string {
+  if (typeof content !== 'string') throw invalidChange(`document ${index}: content must be a string`, { field: 'content', index });
+  if (!isWellFormed(content)) throw invalidChange(`document ${index}: content contains a lone surrogate`, { field: 'content', index });
+}
+
+/** Refuses a document over `maxBytes` (content plus metadata JSON, UTF-8). */
+export function checkDocumentSize(content: string, metadataJson: string, index: number, maxBytes: number | undefined): void {
+  if (maxBytes === undefined) return;
+  // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
+  if ((content.length + metadataJson.length) * 3 <= maxBytes) return;
+  const bytes = Buffer.byteLength(content, 'utf8') + Buffer.byteLength(metadataJson, 'utf8');
+  if (bytes > maxBytes) {
+    throw documentTooLarge(`document ${index} is ${bytes} bytes; this store takes at most ${maxBytes}`, {
+      field: 'content',
+      index,
+      bytes,
+      limitBytes: maxBytes,
+    });
+  }
+}
+
+export interface ValidatedChangeSet {
+  /** Each upsert's metadata as JSON text, in order (computed once here; stores may reuse it). */
+  metadataJson: string[];
+}
+
+/**
+ * Checks a whole change set and throws InvalidChangeError (or DocumentTooLargeError) on the first problem.
+ * Ids must be unique across upserts and deletes: a change set that both writes and deletes one document has
+ * no single meaning.
+ */
+export function validateChangeSet(changes: ChangeSet, limits: { maxDocumentBytes?: number } = {}): ValidatedChangeSet {
+  if (typeof changes !== 'object' || changes === null) throw invalidChange('the change set must be an object');
+  checkCollectionName(changes.collection);
+  checkMessage(changes.message);
+  if (!Array.isArray(changes.upserts) || !Array.isArray(changes.deletes)) {
+    throw invalidChange('upserts and deletes must be arrays', { field: 'upserts' });
+  }
+  const seen = new Set<string>();
+  const metadataJson: string[] = [];
+  changes.upserts.forEach((doc: DocumentRecord, index) => {
+    if (typeof doc !== 'object' || doc === null) throw invalidChange(`document ${index} is not an object`, { index });
+    checkDocumentId(doc.docId, index);
+    if (seen.has(doc.docId)) throw invalidChange(`document ${index}: the id appears twice in the change set`, { field: 'docId', index });
+    seen.add(doc.docId);
+    checkContent(doc.content, index);
+    if (typeof doc.contentHash !== 'string' || !HASH.test(doc.contentHash)) {
+      throw invalidChange(`document ${index}: contentHash must be 64 lowercase hex digits`, { field: 'contentHash', index });
+    }
+    const json = checkMetadata(doc.metadata, index);
+    checkDocumentSize(doc.content, json, index, limits.maxDocumentBytes);
+    metadataJson.push(json);
+  });
+  changes.deletes.forEach((docId, i) => {
+    const index = changes.upserts.length + i;
+    checkDocumentId(docId, index);
+    if (seen.has(docId)) throw invalidChange(`deletion ${i}: the id is also written or deleted twice in the change set`, { field: 'deletes', index });
+    seen.add(docId);
+  });
+  return { metadataJson };
+}

@@ -1,0 +1,37 @@
+/**
+ * Checks documents before `writeDocuments` touches Chroma: the same id, content and size rules the version
+ * stores apply when staging (so a document Chroma took can always be staged), plus what Chroma needs (scalar
+ * metadata) and what the sync layer reserves (chunk-id-shaped document ids, its own metadata keys).
+ */
+import { invalidChange } from '../dolt/errors.js';
+import { checkContent, checkDocumentId, checkDocumentSize, checkMetadata } from '../dolt/validate-changes.js';
+import { isReservedDocId } from './chunking.js';
+import { SYNC_KEYS, type SourceDocument } from './documents.js';
+
+const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
+
+/** Throws InvalidChangeError (or DocumentTooLargeError) for the first bad document; nothing is written. */
+export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: number | undefined): void {
+  if (!Array.isArray(docs)) throw invalidChange('documents must be an array');
+  const seen = new Set<string>();
+  docs.forEach((doc, index) => {
+    if (typeof doc !== 'object' || doc === null) throw invalidChange(`document ${index} is not an object`, { index });
+    checkDocumentId(doc.docId, index);
+    if (isReservedDocId(doc.docId)) {
+      throw invalidChange(
+        `document ${index}: ids ending in "_chunk_<n>" are reserved for chunk ids (adopt a collection that uses them with adoptCollection)`,
+        { field: 'docId', index },
+      );
+    }
+    if (seen.has(doc.docId)) throw invalidChange(`document ${index}: the id appears twice in one write`, { field: 'docId', index });
+    seen.add(doc.docId);
+    checkContent(doc.content, index);
+    const metadata = doc.metadata ?? {};
+    const json = checkMetadata(metadata, index);
+    for (const [key, value] of Object.entries(metadata)) {
+      if (SYNC_KEY_SET.has(key)) throw invalidChange(`document ${index}: metadata key "${key}" is the sync layer's own`, { field: 'metadata', index });
+      if (value !== null && typeof value === 'object') throw invalidChange(`document ${index}: metadata values must be scalars`, { field: 'metadata', index });
+    }
+    checkDocumentSize(doc.content, json, index, maxDocumentBytes);
+  });
+}

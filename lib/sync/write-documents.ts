@@ -1,0 +1,140 @@
+/**
+ * Writing documents into Chroma without ever losing one: the new version of each document is written beside
+ * the old one (new chunk ids, this write's `write_id`), in operations of at most `batchSize` records each with
+ * its own deadline, and the old versions are removed only once every new one exists. Readers take a
+ * document's newest complete version, so whatever moment a write stops at, each document reads as its previous
+ * or its new version. When an operation fails, one lookup by `write_id` says exactly which documents made it.
+ */
+import type { Chroma } from '../chroma/chroma.js';
+import type { Metadata } from '../chroma/types.js';
+import type { CallOptions } from '../executor/options.js';
+import type { SyncProgress, WriteResult } from './chroma-dolt-sync.js';
+import type { ChromaReader } from './chroma-reader.js';
+import { nextWriteId } from './chunking.js';
+import { ownerOf, toChunkRecords, type ChunkRecord, type SourceDocument } from './documents.js';
+import { ChunkIdConflictError, SyncWriteError } from './errors.js';
+
+/** Writes validated documents (the caller holds the collection's lock); see the file header. */
+export async function writeVersions(
+  chroma: Chroma,
+  collection: string,
+  docs: SourceDocument[],
+  reader: ChromaReader,
+  batchSize: number,
+  call: CallOptions,
+  report: (progress: SyncProgress) => void,
+  localChange = true,
+): Promise<WriteResult> {
+  if (docs.length === 0) return { documents: 0, chunks: 0, sessionOps: 0 };
+  const writeId = nextWriteId();
+  const records = toChunkRecords(docs, writeId, localChange);
+  const newIds = new Set(records.ids);
+  const before = await reader.recordsOf(
+    docs.map((doc) => doc.docId),
+    false,
+  );
+  const conflicts = before.filter((r) => newIds.has(r.id) && r.meta['source_id'] !== undefined && r.meta['source_id'] !== r.id);
+  if (conflicts.length > 0) throw new ChunkIdConflictError(conflicts.map((r) => r.id));
+  // Previous versions: the documents' chunks from earlier writes, and a foreign record named by a document id.
+  // Chunks of a newer concurrent write are left alone (the newest complete version is the document).
+  const previous = before
+    .filter((r) => !newIds.has(r.id))
+    .filter((r) => (typeof r.meta['source_id'] === 'string' ? writeIdOf(r.meta) < writeId : true));
+
+  // New ids are added; only a one-chunk document whose id exists is overwritten in place (one record, so
+  // atomic). Chroma's upsert costs about a third more per record than add, and each operation has a fixed cost
+  // too: a write that fits in one operation is one upsert when anything is overwritten.
+  const existing = new Set(before.map((r) => r.id));
+  const owner = records.spans.flatMap((span, doc) => new Array<number>(span.count).fill(doc));
+  const remaining = records.spans.map((span) => span.count);
+  const overwrites = records.ids.some((id) => existing.has(id));
+  const ops =
+    overwrites && records.ids.length <= batchSize
+      ? [{ method: 'upsert' as const, indexes: [...records.ids.keys()] }]
+      : [
+          ...batches(records.ids.keys(), (i) => !existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'add' as const, indexes })),
+          ...batches(records.ids.keys(), (i) => existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'upsert' as const, indexes })),
+        ];
+  let chunksWritten = 0;
+  let documentsWritten = 0;
+  try {
+    for (const { method, indexes } of ops) {
+      const pick = <T>(values: T[]) => indexes.map((i) => values[i]!);
+      await chroma[method](collection, { ids: pick(records.ids), documents: pick(records.documents), metadatas: pick(records.metadatas) }, call);
+      reader.ops++;
+      chunksWritten += indexes.length;
+      for (const i of indexes) if (--remaining[owner[i]!]! === 0) documentsWritten++;
+      report({ phase: 'write', documentsWritten, documentsTotal: docs.length, chunksWritten, chunksTotal: records.ids.length });
+    }
+  } catch (error) {
+    throw await writeFailed(reader, records.spans, writeId, previous, error);
+  }
+  let cleanupError: unknown;
+  try {
+    await reader.deleteIds(previous.map((r) => r.id));
+  } catch (error) {
+    cleanupError = error;
+  }
+  return { documents: docs.length, chunks: records.ids.length, sessionOps: reader.ops, ...(cleanupError ? { cleanupError } : {}) };
+}
+
+/** After a failed write operation: which documents are at their new version, said exactly. */
+async function writeFailed(
+  reader: ChromaReader,
+  spans: Array<{ docId: string; count: number }>,
+  writeId: number,
+  previous: ChunkRecord[],
+  cause: unknown,
+): Promise<SyncWriteError> {
+  const docIds = spans.map((span) => span.docId);
+  let landed: ChunkRecord[];
+  try {
+    // Operations run in order on the session, so this read sees the failed operation's final effect even when
+    // only its caller timed out (or the session restarted).
+    landed = await reader.recordsOfWrite(writeId);
+  } catch {
+    return new SyncWriteError(
+      `writeDocuments failed; which of ${docIds.length} documents were written could not be checked`,
+      [],
+      [],
+      docIds,
+      cause,
+    );
+  }
+  const counts = new Map<string, number>();
+  for (const record of landed) counts.set(ownerOf(record), (counts.get(ownerOf(record)) ?? 0) + 1);
+  const written = spans.filter((span) => counts.get(span.docId) === span.count).map((span) => span.docId);
+  const done = new Set(written);
+  const notWritten = docIds.filter((docId) => !done.has(docId));
+  // Best effort, to save space: the written documents' previous versions and the unwritten ones' partial new
+  // chunks are never read (a document is its newest complete version), so failing here changes nothing.
+  const partial = landed.filter((record) => !done.has(ownerOf(record)));
+  const replaced = previous.filter((record) => done.has(ownerOf(record)));
+  try {
+    await reader.deleteIds([...partial, ...replaced].map((record) => record.id));
+  } catch {
+    // see above
+  }
+  return new SyncWriteError(
+    `writeDocuments stopped: ${written.length} of ${docIds.length} documents written, the others are unchanged`,
+    written,
+    notWritten,
+    [],
+    cause,
+  );
+}
+
+/** The indexes passing `keep`, in runs of at most `size`. */
+function batches(indexes: Iterable<number>, keep: (index: number) => boolean, size: number): number[][] {
+  const out: number[][] = [];
+  for (const index of indexes) {
+    if (!keep(index)) continue;
+    if (out.length === 0 || out[out.length - 1]!.length >= size) out.push([]);
+    out[out.length - 1]!.push(index);
+  }
+  return out;
+}
+
+function writeIdOf(meta: Metadata): number {
+  return typeof meta['write_id'] === 'number' ? meta['write_id'] : 0;
+}

@@ -1,0 +1,75 @@
+/**
+ * Input that cannot be encoded or is of the wrong type gets ChromaInvalidArgumentError, never a raw TypeError,
+ * and never takes the embedded session's Python host down (no restart, same process).
+ */
+import test from 'ava';
+import { Chroma } from '../../lib/chroma/chroma.js';
+import { ChromaInvalidArgumentError } from '../../lib/chroma/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const lone = 'bad \ud800 string';
+
+test('lone surrogates, non-string documents and BigInt metadata: typed errors, the session stays healthy', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'bad-input') });
+  t.teardown(() => chroma.close());
+  await chroma.createCollection({ name: 'input' });
+  await chroma.add('input', { ids: ['ok'], documents: ['fine'] });
+  const pid = await chroma.executor.call('pid', undefined);
+  const attempts: Array<[string, () => Promise<unknown>]> = [
+    ['document', () => chroma.add('input', { ids: ['a'], documents: [lone] })],
+    ['id', () => chroma.upsert('input', { ids: [lone], documents: ['x'] })],
+    ['metadata value', () => chroma.add('input', { ids: ['a'], documents: ['x'], metadatas: [{ k: lone }] })],
+    ['metadata key', () => chroma.add('input', { ids: ['a'], documents: ['x'], metadatas: [{ [lone]: 1 }] })],
+    ['collection name', () => chroma.createCollection({ name: lone })],
+    ['collection of a read', () => chroma.count(lone)],
+    ['get ids', () => chroma.get('input', { ids: [lone] })],
+    ['where', () => chroma.get('input', { where: { k: lone } })],
+    ['delete ids', () => chroma.delete('input', { ids: [lone] })],
+    ['exists', () => chroma.exists('input', lone)],
+    ['query texts', () => chroma.query('input', { texts: [lone] })],
+    ['non-string document', () => chroma.add('input', { ids: ['a'], documents: [42 as unknown as string] })],
+    ['null document', () => chroma.add('input', { ids: ['a'], documents: [null as unknown as string] })],
+    ['BigInt metadata', () => chroma.add('input', { ids: ['a'], documents: ['x'], metadatas: [{ n: 1n as unknown as number }] })],
+    ['nested metadata', () => chroma.add('input', { ids: ['a'], documents: ['x'], metadatas: [{ n: { secret: 's3' } as never }] })],
+    ['BigInt where', () => chroma.get('input', { where: { n: 1n } })],
+    ['lengths differ', () => chroma.add('input', { ids: ['a', 'b'], documents: ['x'] })],
+  ];
+  for (const [what, attempt] of attempts) {
+    const error = await t.throwsAsync(attempt(), { instanceOf: ChromaInvalidArgumentError }, what);
+    t.is(error?.code, 'ERR_CHROMA_INVALID_ARGUMENT');
+    t.false(String(error?.message).includes('s3'), 'no value in the message');
+  }
+  t.is(await chroma.count('input'), 1);
+  t.is(await chroma.executor.call('pid', undefined), pid, 'the host never restarted');
+});
+
+test('the Python host answers an undecodable request with an error and keeps serving', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'bad-frame') });
+  t.teardown(() => chroma.close());
+  await chroma.createCollection({ name: 'frames' });
+  const pid = await chroma.executor.call('pid', undefined);
+  // Past the main-side checks, straight to the host: JSON carries the lone surrogate as an escape.
+  for (let i = 0; i < 6; i++) {
+    await t.throwsAsync(
+      chroma.executor.call('add', { collection: 'frames', ids: [`x${i}`], documents: [lone], embeddings: [[1, 2, 3]] }),
+      { instanceOf: ChromaInvalidArgumentError },
+    );
+    await t.throwsAsync(
+      chroma.executor.call('get', { collection: lone }),
+      { instanceOf: ChromaInvalidArgumentError },
+    );
+  }
+  // A BigInt cannot even be framed: refused before a byte is sent.
+  await t.throwsAsync(
+    chroma.executor.call('add', { collection: 'frames', ids: ['b'], embeddings: [[1, 2, 3]], metadatas: [{ n: 1n as never }] }),
+    { instanceOf: ChromaInvalidArgumentError },
+  );
+  // A metadata value Python refuses is echoed in its message; the error carries no value.
+  const echoed = await t.throwsAsync(
+    chroma.executor.call('add', { collection: 'frames', ids: ['m'], embeddings: [[1, 2, 3]], metadatas: [{ card: { number: '4111-secret' } as never }] }),
+  );
+  t.false(JSON.stringify({ message: echoed?.message, details: (echoed as { details?: unknown })?.details }).includes('4111-secret'));
+  await chroma.add('frames', { ids: ['ok'], documents: ['fine'] });
+  t.is(await chroma.count('frames'), 1);
+  t.is(await chroma.executor.call('pid', undefined), pid, 'the same host process throughout');
+});
