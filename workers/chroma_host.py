@@ -340,8 +340,9 @@ class Session:
         return merged
 
     def existing(self, args):
-        col = self.collection(args["collection"])
-        ids = args["ids"]
+        return self._existing(self.collection(args["collection"]), args["ids"])
+
+    def _existing(self, col, ids):
         found = []
         for start, end in chunks(ids, self.batch):
             found.extend(col.get(ids=ids[start:end], include=[])["ids"])
@@ -365,8 +366,13 @@ class Session:
             if not args.get("embeddingFunction") or args.get("texts") is None:
                 raise TypedError("invalid_argument", "query needs embeddings, or texts and an embedding function")
             embeddings = self.embedders.embed(args["embeddingFunction"], args["texts"], for_queries=True)
+        ids = args.get("ids")
+        if ids is not None:
+            # Chroma fails the whole query on an id it does not have: search among those that exist, as get does.
+            ids = self._existing(col, ids)
         return col.query(
             query_embeddings=embeddings,
+            ids=ids,
             n_results=args.get("n_results", 10),
             where=args.get("where"),
             where_document=args.get("whereDocument"),

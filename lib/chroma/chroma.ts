@@ -26,6 +26,7 @@ import type PythonChromaSession from './python-session.js';
 import type { PythonChromaOptions } from './python-session.js';
 import type HttpChromaSession from './http-session.js';
 import type { HttpChromaOptions } from './http-session.js';
+import { emptyGetResult } from './results.js';
 import type { CollectionInfo, DeleteArgs, GetArgs, GetResult, Metadata, QueryArgs, QueryResult, RecordsArgs } from './types.js';
 
 export type { ChromaSessionDefinition } from './ops.js';
@@ -233,7 +234,7 @@ export class Chroma {
   /** @deprecated Use a collection handle's `get()`. */
   async get(collection: string, args: Omit<GetArgs, 'collection'> = {}, options?: CallOptions): Promise<GetResult> {
     checkSelection(collection, args);
-    if (args.ids?.length === 0) return Promise.resolve({ ids: [], embeddings: null, documents: null, metadatas: null });
+    if (args.ids?.length === 0) return Promise.resolve(emptyGetResult(args.include));
     return this.submit(() => this.executor.call('get', { ...args, collection }, options));
   }
 

@@ -19,6 +19,7 @@ import {
   type ResolvedEmbedding,
 } from './embedding.js';
 import { ChromaError, chromaErrorHere } from './errors.js';
+import { emptyGetResult } from './results.js';
 import type { InOrder } from './in-order.js';
 import type { ChromaSessionDefinition } from './ops.js';
 import type { CollectionInfo, GetResult, Include, Metadata, QueryResult, Where, WhereDocument } from './types.js';
@@ -63,6 +64,8 @@ export interface QueryParams {
   nResults?: number;
   where?: Where;
   whereDocument?: WhereDocument;
+  /** Search only among these records (as chromadb's `query({ ids })`); ids that do not exist are ignored. @default all records */
+  ids?: string | string[];
   /** @default ['documents', 'metadatas', 'distances'] */
   include?: Include[];
 }
@@ -133,7 +136,7 @@ export class Collection {
   async get(params: GetParams = {}, options?: CallOptions): Promise<GetResult> {
     const ids = list(params.ids);
     checkSelection(this.info.name, { ids, where: params.where });
-    if (ids?.length === 0) return Promise.resolve({ ids: [], embeddings: null, documents: null, metadatas: null });
+    if (ids?.length === 0) return Promise.resolve(emptyGetResult(params.include));
     const args = { ...params, ids, collection: this.info.name };
     return this.context.inOrder.run(null, () => this.context.executor.call('get', args, options));
   }
@@ -147,9 +150,10 @@ export class Collection {
   async query(params: QueryParams, options?: CallOptions): Promise<QueryResult> {
     const { queryEmbeddings, queryTexts, ...rest } = params;
     const texts = list(queryTexts);
-    checkSelection(this.info.name, { where: params.where });
+    const ids = list(params.ids);
+    checkSelection(this.info.name, { ids, where: params.where });
     if (texts) checkTexts(texts, 'queryTexts');
-    const args = { ...rest, collection: this.info.name };
+    const args = { ...rest, ids, collection: this.info.name };
     const { executor, inOrder } = this.context;
     if (queryEmbeddings) return inOrder.run(null, () => executor.call('query', { ...args, embeddings: queryEmbeddings }, options));
     if (!texts) throw chromaErrorHere('invalid_argument', 'query needs queryEmbeddings or queryTexts');

@@ -10,6 +10,7 @@ import { ChromaClient } from 'chromadb';
 import { defineSession } from '../session.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
 import type { ChromaOpTable } from './ops.js';
+import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, emptyQueryResult } from './results.js';
 import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs } from './types.js';
 
 export interface HttpChromaOptions {
@@ -182,6 +183,17 @@ async function openCollection(
   return infoOf(c);
 }
 
+/** Which of `ids` exist, looked up in slices of the server's max batch size. */
+async function existing(state: State, collection: string, ids: string[]): Promise<string[]> {
+  const c = await collectionOf(state, collection);
+  const found: string[] = [];
+  for (const [start, end] of slices(ids.length, state.maxBatchSize)) {
+    const result = await guarded(collection, () => c.get({ ids: ids.slice(start, end), include: [] }));
+    found.push(...result.ids);
+  }
+  return found;
+}
+
 function infoOf(c: { name: string; metadata?: unknown }): CollectionInfo {
   return { name: c.name, metadata: (c.metadata ?? null) as Metadata | null };
 }
@@ -252,8 +264,8 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
     update: (state: State, args: RecordsArgs): Promise<number> => write(state, 'update', args),
     get: async (state, args): Promise<GetResult> => {
       const c = await collectionOf(state, args.collection);
-      const include = args.include ?? ['documents', 'metadatas'];
-      const out: GetResult = { ids: [], embeddings: null, documents: null, metadatas: null };
+      const include = args.include ?? DEFAULT_GET_INCLUDE;
+      const out: GetResult = { ids: [], embeddings: null, documents: null, metadatas: null, include };
       const run = async (ids: string[] | undefined) => {
         const result = await guarded(args.collection, () =>
           c.get({ ids, where: args.where, whereDocument: args.whereDocument, include, limit: ids ? undefined : args.limit, offset: ids ? undefined : args.offset }),
@@ -268,15 +280,7 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
       else for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) await run(args.ids.slice(start, end));
       return out;
     },
-    existing: async (state: State, args: { collection: string; ids: string[] }): Promise<string[]> => {
-      const c = await collectionOf(state, args.collection);
-      const found: string[] = [];
-      for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
-        const result = await guarded(args.collection, () => c.get({ ids: args.ids.slice(start, end), include: [] }));
-        found.push(...result.ids);
-      }
-      return found;
-    },
+    existing: (state: State, args: { collection: string; ids: string[] }): Promise<string[]> => existing(state, args.collection, args.ids),
     delete: async (state, args): Promise<null> => {
       const c = await collectionOf(state, args.collection);
       if (args.ids === undefined) {
@@ -292,10 +296,14 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
     query: async (state, args): Promise<QueryResult> => {
       if (!args.embeddings) throw pythonOnly(args.embeddingFunction);
       const c = await collectionOf(state, args.collection);
-      const include = args.include ?? ['documents', 'metadatas', 'distances'];
-      const query = { queryEmbeddings: args.embeddings, nResults: args.nResults ?? 10, where: args.where, include };
+      const include = args.include ?? DEFAULT_QUERY_INCLUDE;
+      // Chroma fails the whole query on an id it does not have: search among those that exist, as get does.
+      const ids = args.ids && (await existing(state, args.collection, args.ids));
+      if (ids?.length === 0) return emptyQueryResult(args.embeddings.length, include);
+      const query = { queryEmbeddings: args.embeddings, ids, nResults: args.nResults ?? 10, where: args.where, include };
       const result = await guarded(args.collection, () => c.query({ ...query, whereDocument: args.whereDocument }));
       return {
+        include,
         ids: result.ids,
         documents: pick(include, 'documents', result.documents as never) as QueryResult['documents'],
         metadatas: pick(include, 'metadatas', result.metadatas as never) as QueryResult['metadatas'],

@@ -8,6 +8,7 @@ import { resolvePython } from '../python/discovery.js';
 import { CHROMA_ERROR_CODES, chromaError, type ChromaErrorKind } from './errors.js';
 import { FramedChild } from './framed-child.js';
 import type { ChromaOpTable } from './ops.js';
+import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE } from './results.js';
 import type { GetResult, QueryResult } from './types.js';
 
 export interface PythonChromaOptions {
@@ -99,24 +100,27 @@ export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
     upsert: (state, args) => ask(state, 'upsert', args),
     update: (state, args) => ask(state, 'update', args),
     get: async (state, args) => {
-      const result = await ask<GetResult>(state, 'get', args);
-      return { ids: result.ids, embeddings: result.embeddings, documents: result.documents, metadatas: result.metadatas };
+      const include = args.include ?? DEFAULT_GET_INCLUDE;
+      const result = await ask<GetResult>(state, 'get', { ...args, include });
+      return { ids: result.ids, embeddings: result.embeddings, documents: result.documents, metadatas: result.metadatas, include };
     },
     existing: (state, args) => ask(state, 'existing', args),
     delete: (state, args) => ask(state, 'delete', args),
     query: async (state, args) => {
+      const include = args.include ?? DEFAULT_QUERY_INCLUDE;
       const result = await ask<QueryResult>(state, 'query', {
         collection: args.collection,
         embeddings: args.embeddings,
         texts: args.texts,
+        ids: args.ids,
         embeddingFunction: args.embeddingFunction,
         n_results: args.nResults ?? 10,
         where: args.where,
         whereDocument: args.whereDocument,
-        include: args.include ?? ['documents', 'metadatas', 'distances'],
+        include,
       });
       const { ids, documents, metadatas, distances, embeddings } = result;
-      return { ids, documents, metadatas, distances, embeddings };
+      return { ids, documents, metadatas, distances, embeddings, include };
     },
     embeddingDimension: (state, name) => ask(state, 'embedding_dimension', { name }),
     /** The Python process id, for tests and diagnostics. */

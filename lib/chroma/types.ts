@@ -61,6 +61,8 @@ export interface GetResult {
   embeddings: number[][] | null;
   documents: Array<string | null> | null;
   metadatas: Array<Metadata | null> | null;
+  /** The fields included (as requested, or the default), as the npm `chromadb` client's results carry. */
+  include: Array<Exclude<Include, 'distances'>>;
 }
 
 export interface DeleteArgs {
@@ -75,6 +77,8 @@ export interface QueryArgs {
   /** The query vectors; or `texts` with a Python-side `embeddingFunction` (embedded session only). */
   embeddings?: number[][];
   texts?: string[];
+  /** Search only among these records; ids that do not exist are ignored. @default all records */
+  ids?: string[];
   /** Embedded session only: the Python-side embedding function (by name) that embeds `texts`. */
   embeddingFunction?: string;
   /** @default 10 */
@@ -91,4 +95,6 @@ export interface QueryResult {
   metadatas: Array<Array<Metadata | null>> | null;
   distances: number[][] | null;
   embeddings: number[][][] | null;
+  /** The fields included (as requested, or the default), as the npm `chromadb` client's results carry. */
+  include: Include[];
 }

@@ -121,6 +121,56 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.deepEqual(await Promise.all(['ü-ñ "quoted"', 'a'].map((id) => records.exists(id))), [true, false]);
   });
 
+  test(`${kind}: get and query results say what they include, as the npm client's do`, async (t) => {
+    const chroma = await start(t);
+    const col = await chroma.createCollection({ name: 'included', temporary: true, embeddingFunction: null });
+    await col.add({ ids: ['a', 'b'], embeddings: [vec(0), vec(1)], documents: ['alpha', 'beta'] });
+    t.deepEqual((await col.get()).include, ['documents', 'metadatas'], 'the default');
+    const onlyEmbeddings = await col.get({ include: ['embeddings'] });
+    t.deepEqual(onlyEmbeddings.include, ['embeddings']);
+    t.is(onlyEmbeddings.documents, null);
+    t.is(onlyEmbeddings.embeddings!.length, 2);
+    t.deepEqual((await col.get({ ids: ['a'], include: [] })).include, []);
+    const none = await col.get({ ids: [], include: ['metadatas'] });
+    t.deepEqual(none, { ids: [], embeddings: null, documents: null, metadatas: [], include: ['metadatas'] }, 'no ids: no round trip, same shape');
+    t.deepEqual((await col.peek()).include, ['embeddings', 'documents', 'metadatas']);
+    t.deepEqual((await col.query({ queryEmbeddings: [vec(0)], nResults: 1 })).include, ['documents', 'metadatas', 'distances']);
+    const distancesOnly = await col.query({ queryEmbeddings: [vec(0)], nResults: 1, include: ['distances'] });
+    t.deepEqual(distancesOnly.include, ['distances']);
+    t.is(distancesOnly.documents, null);
+    t.is(distancesOnly.distances![0]!.length, 1);
+  });
+
+  test(`${kind}: query({ ids }) searches only among those records; unknown ids are ignored`, async (t) => {
+    const chroma = await start(t);
+    const col = await chroma.createCollection({ name: 'query-ids', temporary: true, embeddingFunction: null });
+    const ids = ['a', 'b', 'c', 'd'];
+    await col.add({ ids, embeddings: ids.map((_, i) => vec(i)), metadatas: ids.map((_, i) => ({ i })) });
+    const nearestToA = await col.query({ queryEmbeddings: [vec(0)], nResults: 1 });
+    t.deepEqual(nearestToA.ids, [['a']], 'unfiltered, a is nearest to itself');
+    const amongCD = await col.query({ queryEmbeddings: [vec(0), vec(3)], ids: ['c', 'd'], nResults: 10 });
+    t.deepEqual(amongCD.ids.map((row) => [...row].sort()), [['c', 'd'], ['c', 'd']], 'only the given ids, for every query');
+    t.is(amongCD.ids[1]![0], 'd');
+    t.deepEqual((await col.query({ queryEmbeddings: [vec(0)], ids: 'b', nResults: 3 })).ids, [['b']], 'a single id, as chromadb accepts');
+    const withUnknown = await col.query({ queryEmbeddings: [vec(0)], ids: ['b', 'missing'], nResults: 3 });
+    t.deepEqual(withUnknown.ids, [['b']]);
+    t.deepEqual((await col.query({ queryEmbeddings: [vec(0)], ids: ['b', 'c'], where: { i: 2 } })).ids, [['c']], 'ids and where together');
+    const nothing = await col.query({ queryEmbeddings: [vec(0), vec(1)], ids: ['missing'], include: ['distances'] });
+    t.deepEqual(nothing, { ids: [[], []], documents: null, metadatas: null, distances: [[], []], embeddings: null, include: ['distances'] });
+    t.deepEqual((await col.query({ queryEmbeddings: [vec(0)], ids: [] })).ids, [[]], 'no ids: nothing matches (not everything)');
+    await t.throwsAsync(col.query({ queryEmbeddings: [vec(0)], ids: [42 as never] }), { instanceOf: ChromaInvalidArgumentError });
+  });
+
+  test(`${kind}: query({ ids }) with query texts, through the collection's embedding function`, async (t) => {
+    const chroma = await start(t);
+    const pets = await chroma.createCollection({ name: 'query-ids-texts', temporary: true, embeddingFunction: topicEmbedding() });
+    await pets.add({ ids: ['cat', 'dog', 'stocks'], documents: ['a cat purrs', 'a dog barks', 'stock market news'] });
+    const nearest = await pets.query({ queryTexts: ['kitten', 'market'], ids: ['cat', 'stocks'], nResults: 1 });
+    t.deepEqual(nearest.ids, [['cat'], ['stocks']], 'the nearest of the given ids, per query');
+    const withoutCat = await pets.query({ queryTexts: ['kitten'], ids: ['dog', 'stocks'], nResults: 3 });
+    t.deepEqual([...withoutCat.ids[0]!].sort(), ['dog', 'stocks'], 'the nearest record overall is left out');
+  });
+
   test(`${kind}: a caller-side embedding function gives semantic search; it runs on the caller's side and is recorded`, async (t) => {
     const chroma = await start(t);
     const topics = topicEmbedding();
@@ -323,6 +373,7 @@ export function chromaContract(kind: string, start: StartChroma): void {
     await chroma.createCollection({ name: 'by-name', temporary: true });
     t.is(await chroma.add('by-name', { ids: ['x', 'y'], documents: ['red apples', 'blue ocean'] }), 2);
     t.deepEqual((await chroma.query('by-name', { texts: ['blue ocean'], nResults: 1 })).ids, [['y']]);
+    t.deepEqual((await chroma.query('by-name', { texts: ['blue ocean'], ids: ['x', 'missing'], nResults: 1 })).ids, [['x']], 'the ids filter too');
     await chroma.update('by-name', { ids: ['x'], metadatas: [{ k: 1 }] });
     t.deepEqual((await chroma.get('by-name', { ids: ['x'] })).metadatas, [{ k: 1 }]);
     t.deepEqual([...(await chroma.existing('by-name', ['x', 'zz']))], ['x']);
