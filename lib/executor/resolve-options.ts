@@ -3,7 +3,9 @@
  *
  * Why strict: a `NaN` deadline never fires, a `NaN` concurrency dispatches nothing, a zero hard deadline
  * restarts the owner on every call. Each of these used to be accepted silently and fail much later, far from
- * its cause. A bad option now throws a `TypeError` (wrong type) or `RangeError` (out of range) naming the
+ * its cause. A misspelt key would keep its default without a word, so unknown keys throw as well. Durations
+ * accept any value up to `Infinity`: timers longer than `setTimeout` can hold re-arm (see long-timer.ts).
+ * A bad option now throws a `TypeError` (wrong type) or `RangeError` (out of range) naming the
  * option and what it accepts, as piscina and p-queue do.
  */
 import { silentLogger, type Logger } from '../logger.js';
