@@ -1,5 +1,6 @@
 import test from 'ava';
-import { SessionRestartedError, TimeoutError } from '../lib/errors.js';
+import { SessionCrashedError, SessionFailedError, SessionRestartedError, TimeoutError } from '../lib/errors.js';
+import { MAX_TIMER_MS, setLongTimeout, timerDelay } from '../lib/executor/long-timer.js';
 import type { ExecutorOptions } from '../lib/executor/options.js';
 import { nextEvent, startTestSession } from './helpers/start-test-session.js';
 
@@ -17,7 +18,11 @@ const invalid: Array<[string, ExecutorOptions, typeof TypeError | typeof RangeEr
   ['concurrency: Infinity', { concurrency: Infinity }, RangeError, /options\.concurrency/],
   ['maxQueue: 0', { maxQueue: 0 }, RangeError, /options\.maxQueue must be an integer >= 1 or Infinity/],
   ['maxRestarts: -1', { maxRestarts: -1 }, RangeError, /options\.maxRestarts/],
-  ['restartBackoffMs: Infinity', { restartBackoffMs: Infinity }, RangeError, /options\.restartBackoffMs must be a number >= 0; got Infinity/],
+  ['restartBackoffMs: -1', { restartBackoffMs: -1 }, RangeError, /options\.restartBackoffMs must be a number >= 0 or Infinity; got -1/],
+  ['unknown option', { bogusOption: 1 } as ExecutorOptions, TypeError, /options has an unknown option "bogusOption"; accepted: timeoutMs, .*maxRestarts/],
+  ['misspelt option', { timeOutMs: 5 } as ExecutorOptions, TypeError, /unknown option "timeOutMs"/],
+  ['unknown saturation option', { saturation: { hi: 3 } } as ExecutorOptions, TypeError, /options\.saturation has an unknown option "hi"; accepted: high, low, warnEveryMs, keepEvents/],
+  ['saturation: null', { saturation: null } as never, TypeError, /options\.saturation must be an object/],
   ['metricsWindowMs: 0', { metricsWindowMs: 0 }, RangeError, /options\.metricsWindowMs/],
   ['whenFull: bogus', { whenFull: 'bogus' as 'wait' }, RangeError, /options\.whenFull must be 'reject' or 'wait'; got "bogus"/],
   ['saturation.high: 0', { saturation: { high: 0 } }, RangeError, /options\.saturation\.high/],
@@ -56,6 +61,8 @@ test('bad call options reject that call (before it is queued) and nothing else',
     [{ signal: {} }, TypeError, /call options\.signal must be an AbortSignal/],
     [{ label: 42 }, TypeError, /call options\.label must be a string/],
     [{ onProgress: 'yes' }, TypeError, /call options\.onProgress must be a function/],
+    [{ bogus: 1 }, TypeError, /call options has an unknown option "bogus"; accepted: timeoutMs, signal, label, onProgress/],
+    [{ timeout: 5 }, TypeError, /call options has an unknown option "timeout"/],
   ];
   for (const [options, ErrorClass, message] of bad) {
     const error = await t.throwsAsync(exec.call('record', 1, options as never));
@@ -89,7 +96,83 @@ test('close() options are checked too; an invalid one closes nothing', async (t)
   t.teardown(() => exec.close());
   await t.throwsAsync(exec.close({ mode: 'now' as 'drain' }), { instanceOf: RangeError, message: /close options\.mode must be 'drain' or 'cancel'/ });
   await t.throwsAsync(exec.close({ timeoutMs: NaN }), { instanceOf: RangeError, message: /close options\.timeoutMs/ });
+  await t.throwsAsync(exec.close({ bogus: 1 } as never), { instanceOf: TypeError, message: /close options has an unknown option "bogus"; accepted: mode, timeoutMs/ });
   t.is(await exec.call('echo', 'still open'), 'still open');
   await exec.close({ timeoutMs: Infinity });
   t.is(exec.stats().phase, 'closed');
+});
+
+test('start(spec, null) means the defaults, like undefined', async (t) => {
+  const exec = await startTestSession(null as never);
+  t.teardown(() => exec.close());
+  t.is(await exec.call('echo', 'defaults'), 'defaults');
+});
+
+test('maxRestarts: 0 never restarts automatically: the first crash fails the session until restart()', async (t) => {
+  const exec = await startTestSession({ maxRestarts: 0 });
+  t.teardown(() => exec.close());
+  await t.throwsAsync(exec.call('exit', 3), { instanceOf: SessionCrashedError });
+  await t.throwsAsync(exec.call('echo', 1), { instanceOf: SessionFailedError });
+  t.is(exec.stats().phase, 'failed');
+  await exec.restart();
+  t.is(await exec.call('echo', 'back'), 'back');
+});
+
+/** Collects every TimeoutOverflowWarning (setTimeout given more than 2^31-1 ms) while `run` runs. */
+async function overflowWarnings(run: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const listener = (warning: Error) => {
+    if (warning.name === 'TimeoutOverflowWarning') seen.push(warning.message);
+  };
+  process.on('warning', listener);
+  try {
+    await run();
+    await new Promise<void>((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  } finally {
+    process.off('warning', listener);
+  }
+  return seen;
+}
+
+const beyondTimers = [2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER, 1e300];
+
+for (const ms of beyondTimers) {
+  test(`durations of ${ms} ms (beyond setTimeout's 2^31-1) work as given, without TimeoutOverflowWarning`, async (t) => {
+    const warnings = await overflowWarnings(async () => {
+      const exec = await startTestSession({
+        timeoutMs: ms,
+        hardDeadlineMs: ms,
+        openTimeoutMs: ms, // once fired at once: "did not open within 2147483648 ms"
+        restartBackoffMs: ms,
+        metricsWindowMs: ms,
+        saturation: { high: 1, low: 0, warnEveryMs: ms },
+      });
+      t.is(await exec.call('delay', 20, { timeoutMs: ms }), 20);
+      t.deepEqual(await Promise.all([exec.call('echo', 1), exec.call('delay', 10)]), [1, 10]);
+      t.is(exec.stats().restarts, 0);
+      // The back-off is this long too; restart() cuts it short, so a crash must still recover on request.
+      await t.throwsAsync(exec.call('exit', 3), { instanceOf: SessionCrashedError });
+      t.is(exec.stats().phase, 'restarting', 'the back-off did not end at once');
+      await exec.restart();
+      t.is(await exec.call('echo', 'after'), 'after');
+      await exec.close({ timeoutMs: ms });
+      t.is(exec.stats().phase, 'closed');
+    });
+    t.deepEqual(warnings, []);
+  });
+}
+
+test('setLongTimeout covers delays setTimeout cannot hold and never fires for Infinity', async (t) => {
+  const fired: string[] = [];
+  const long = setLongTimeout(() => fired.push('long'), MAX_TIMER_MS + 1, { unref: true });
+  const never = setLongTimeout(() => fired.push('never'), Infinity, { unref: true });
+  await new Promise<void>((resolve) => setLongTimeout(resolve, 30));
+  t.deepEqual(fired, [], 'a too-long delay once became 1 ms');
+  long.clear();
+  never.clear();
+  t.is(timerDelay(MAX_TIMER_MS + 1), MAX_TIMER_MS);
+  t.is(timerDelay(Infinity), MAX_TIMER_MS);
+  t.is(timerDelay(-5), 0);
+  t.is(timerDelay(NaN), 0);
+  t.is(timerDelay(250), 250);
 });

@@ -11,6 +11,8 @@
  * is the minimum over the list heads. Node's own timers are organised the same way.
  */
 
+import { timerDelay } from './long-timer.js';
+
 /** An entry that can sit in the deadline queue. Fields are owned by the queue. */
 export interface DeadlineEntry {
   deadline: number;
@@ -89,7 +91,8 @@ export class DeadlineQueue<Entry extends DeadlineEntry> {
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = at;
     // +1: setTimeout may fire a fraction of a millisecond early relative to performance.now().
-    this.timer = setTimeout(this.fire, Math.max(0, at - this.now()) + 1);
+    // A deadline beyond setTimeout's range is clamped: fire() then finds nothing due and re-arms for it.
+    this.timer = setTimeout(this.fire, timerDelay(at - this.now() + 1));
     // Pending work keeps the process alive through the owner thread's handle, not through this timer.
     this.timer.unref();
   }

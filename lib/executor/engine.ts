@@ -22,6 +22,7 @@ import { runBatch, unknownOpError, type BatchOutcome } from './batch.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { Dispatch } from './dispatch.js';
 import { EntryState, type Entry } from './entry.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { Lifecycle, type LifecyclePhase, type RestartedEvent, type RetireReason } from './lifecycle.js';
 import type { CallOptions } from './options.js';
 import type { OwnerDeath, OwnerThread } from './owner-thread.js';
@@ -333,9 +334,9 @@ export class ExecutorEngine {
   }
 
   private async shutdown(mode: 'drain' | 'cancel', timeoutMs: number): Promise<void> {
-    let forceTimer: NodeJS.Timeout | undefined;
+    let forceTimer: LongTimer | undefined;
     const forced = new Promise<void>((resolve) => {
-      if (timeoutMs !== Infinity) forceTimer = setTimeout(resolve, timeoutMs);
+      forceTimer = setLongTimeout(resolve, timeoutMs);
     });
     const stopped = this.lifecycle.beginClose(); // synchronously 'closing': later calls get ClosedError
     if (mode === 'cancel') {
@@ -356,7 +357,7 @@ export class ExecutorEngine {
       if (entry.state === EntryState.Sent) this.settle(entry, 'cancelled', new ClosedError(entry.label, entry.seq < started));
     }
     this.deadlines.stop();
-    clearTimeout(forceTimer);
+    forceTimer?.clear();
     this.depthChanged();
   }
 

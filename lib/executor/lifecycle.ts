@@ -21,6 +21,7 @@ import { ClosedError, SessionFailedError, SessionOpenError } from '../errors.js'
 import type { Logger } from '../logger.js';
 import { deserializeError, type ResultMessage, type OwnerToMain } from '../protocol.js';
 import type { SessionSpec } from '../session.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { MAX_RESTART_BACKOFF_MS, TERMINATE_WAIT_MS } from './options.js';
 import { OwnerThread, type OwnerDeath } from './owner-thread.js';
 import type { ResolvedOptions } from './resolve-options.js';
@@ -71,7 +72,7 @@ export class Lifecycle {
   private streak = 0;
   private recovery: Promise<void> | null = null;
   private opening: Opening | null = null;
-  private backoff: { timer: NodeJS.Timeout; wake(): void } | null = null;
+  private backoff: { timer: LongTimer; wake(): void } | null = null;
   /** A restart() joined the recovery: skip its next back-off. */
   private hurry = false;
   private sessionClosed: (() => void) | null = null;
@@ -249,11 +250,11 @@ export class Lifecycle {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
-        clearTimeout(timer);
+        timer.clear();
         this.backoff = null;
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = setLongTimeout(wake, ms);
       this.backoff = { timer, wake };
     });
   }
@@ -271,16 +272,16 @@ export class Lifecycle {
     this.ready = false;
     return new Promise<void>((resolve, reject) => {
       const timeoutMs = this.options.openTimeoutMs;
-      const timer =
-        timeoutMs === Infinity
-          ? undefined
-          : setTimeout(() => opening.settle(new SessionOpenError(`the session did not open within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setLongTimeout(
+        () => opening.settle(new SessionOpenError(`the session did not open within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const opening: Opening = {
         owner,
         settle: (error, ops) => {
           if (this.opening !== opening) return; // superseded: a stale timer or message
           this.opening = null;
-          clearTimeout(timer);
+          timer.clear();
           if (error === undefined && owner === this.owner) {
             this.ready = true;
             this.host.ownerReady(owner, ops ?? []);

@@ -57,17 +57,18 @@ export interface ExecutorOptions {
   /**
    * After an unexpected owner exit or a wedge, how many restarts in a row (without an operation succeeding in
    * between) are attempted before the executor gives up and fails calls fast with `SessionFailedError`.
+   * `0` never restarts automatically: the first crash or wedge fails the session until `restart()`.
    * @default 5
    */
   maxRestarts?: number;
   /**
    * Delay before the first restart attempt; doubled for each further attempt in a row, up to 5 s (or this
-   * value, if larger). `restart()` during a recovery skips the delay.
+   * value, if larger). `restart()` during a recovery skips the delay. `Infinity` waits for `restart()`.
    * @default 50
    */
   restartBackoffMs?: number;
   /**
-   * Latency percentiles in `stats()` cover the last one to two windows of this length.
+   * Latency percentiles in `stats()` cover the last one to two windows of this length (`Infinity`: since start).
    * @default 60000
    */
   metricsWindowMs?: number;

@@ -3,6 +3,7 @@
  * session registered. The executor replaces the whole incarnation on a restart.
  */
 import { Worker } from 'node:worker_threads';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { OwnerCounters, type MainToOwner, type OwnerToMain, type OwnerWorkerData } from '../protocol.js';
 
 const OWNER_ENTRY = new URL('../../workers/owner.js', import.meta.url);
@@ -115,15 +116,14 @@ export class OwnerThread {
   }
 
   private async exitedWithin(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimer | undefined;
     await Promise.race([
       this.exited,
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, ms);
-        timer.unref();
+        timer = setLongTimeout(resolve, ms, { unref: true });
       }),
     ]);
-    clearTimeout(timer);
+    timer?.clear();
   }
 
   private killChildren(): void {

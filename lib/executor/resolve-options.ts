@@ -3,7 +3,9 @@
  *
  * Why strict: a `NaN` deadline never fires, a `NaN` concurrency dispatches nothing, a zero hard deadline
  * restarts the owner on every call. Each of these used to be accepted silently and fail much later, far from
- * its cause. A bad option now throws a `TypeError` (wrong type) or `RangeError` (out of range) naming the
+ * its cause. A misspelt key would keep its default without a word, so unknown keys throw as well. Durations
+ * accept any value up to `Infinity`: timers longer than `setTimeout` can hold re-arm (see long-timer.ts).
+ * A bad option now throws a `TypeError` (wrong type) or `RangeError` (out of range) naming the
  * option and what it accepts, as piscina and p-queue do.
  */
 import { silentLogger, type Logger } from '../logger.js';
@@ -49,10 +51,37 @@ function describe(range: Range): string {
 
 const positiveMs: Range = { min: 0, above: true, infinity: true };
 
+const executorKeys = [
+  'timeoutMs', 'hardDeadlineMs', 'openTimeoutMs', 'maxQueue', 'whenFull', 'maxInFlight', 'concurrency',
+  'saturation', 'maxRestarts', 'restartBackoffMs', 'metricsWindowMs', 'logger', 'resourceLimits',
+] as const satisfies readonly (keyof ExecutorOptions)[];
+const saturationKeys = ['high', 'low', 'warnEveryMs', 'keepEvents'] as const satisfies readonly (keyof SaturationOptions)[];
+const callKeys = ['timeoutMs', 'signal', 'label', 'onProgress'] as const satisfies readonly (keyof CallOptions)[];
+const closeKeys = ['mode', 'timeoutMs'] as const satisfies readonly (keyof CloseOptions)[];
+
+/**
+ * Options objects are closed: a misspelt key (`timeOutMs`) would otherwise be ignored and its default used
+ * without a word, so any key not in `accepted` throws a `TypeError` naming it and the accepted ones.
+ */
+function rejectUnknownKeys(what: string, options: object, accepted: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!accepted.includes(key)) {
+      throw new TypeError(`${what} has an unknown option ${JSON.stringify(key)}; accepted: ${accepted.join(', ')}`);
+    }
+  }
+}
+
+/** `undefined` and `null` both mean "no options"; anything else must be an object. */
+function optionsObject<T extends object>(what: string, options: T | null | undefined, accepted: readonly string[]): Partial<T> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new TypeError(`${what} must be an object; got ${typeof options}`);
+  rejectUnknownKeys(what, options, accepted);
+  return options;
+}
+
 /** Validates executor options; throws `TypeError`/`RangeError` naming the first bad one. */
 export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOptions {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object') throw new TypeError(`options must be an object; got ${typeof options}`);
+  options = optionsObject('options', options, executorKeys);
   const o = 'options.';
   const whenFull = options.whenFull ?? 'reject';
   if (whenFull !== 'reject' && whenFull !== 'wait') {
@@ -67,8 +96,10 @@ export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOp
   if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
     throw new TypeError('options.resourceLimits must be an object (worker_threads ResourceLimits)');
   }
-  const saturation = options.saturation ?? {};
-  if (typeof saturation !== 'object' || saturation === null) throw new TypeError('options.saturation must be an object');
+  if (options.saturation === null || (options.saturation !== undefined && typeof options.saturation !== 'object')) {
+    throw new TypeError('options.saturation must be an object');
+  }
+  const saturation = optionsObject('options.saturation', options.saturation, saturationKeys);
   const s = 'options.saturation.';
   const high = number(s, 'high', saturation.high, 10, { min: 1, integer: true, infinity: true });
   const low = number(s, 'low', saturation.low, Math.min(5, high), { min: 0, integer: true, infinity: true });
@@ -82,8 +113,8 @@ export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOp
     maxInFlight: number(o, 'maxInFlight', options.maxInFlight, 1_024, { min: 1, integer: true, infinity: true }),
     concurrency: number(o, 'concurrency', options.concurrency, 1, { min: 1, integer: true }),
     maxRestarts: number(o, 'maxRestarts', options.maxRestarts, 5, { min: 0, integer: true, infinity: true }),
-    restartBackoffMs: number(o, 'restartBackoffMs', options.restartBackoffMs, 50, { min: 0 }),
-    metricsWindowMs: number(o, 'metricsWindowMs', options.metricsWindowMs, 60_000, { min: 0, above: true }),
+    restartBackoffMs: number(o, 'restartBackoffMs', options.restartBackoffMs, 50, { min: 0, infinity: true }),
+    metricsWindowMs: number(o, 'metricsWindowMs', options.metricsWindowMs, 60_000, positiveMs),
     saturation: {
       high,
       low,
@@ -101,7 +132,7 @@ export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOp
  */
 export function checkCallOptions(options: CallOptions | undefined): void {
   if (options === undefined || options === null) return;
-  if (typeof options !== 'object') throw new TypeError(`call options must be an object; got ${typeof options}`);
+  optionsObject('call options', options, callKeys);
   if (options.timeoutMs !== undefined) number('call options.', 'timeoutMs', options.timeoutMs, 0, positiveMs);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError('call options.signal must be an AbortSignal');
@@ -116,8 +147,7 @@ export function checkCallOptions(options: CallOptions | undefined): void {
 
 /** Validates `close()` options and fills in defaults; throws like {@link resolveOptions}. */
 export function resolveCloseOptions(options: CloseOptions | undefined): Required<CloseOptions> {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object') throw new TypeError(`close options must be an object; got ${typeof options}`);
+  options = optionsObject('close options', options, closeKeys);
   const mode = options.mode ?? 'drain';
   if (mode !== 'drain' && mode !== 'cancel') {
     throw new RangeError(`close options.mode must be 'drain' or 'cancel'; got ${JSON.stringify(mode)}`);

@@ -31,7 +31,8 @@ export interface SessionExecutor<D extends SessionDefinition> {
 export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
   /**
    * Starts a dedicated owner thread, opens the session in it, and resolves once it is open.
-   * Throws `TypeError`/`RangeError` for invalid options (naming the option and what it accepts), and rejects
+   * Throws `TypeError`/`RangeError` for invalid options (naming the option and what it accepts; an unknown key
+   * is a `TypeError` listing the accepted ones; `null` means the defaults, like `undefined`), and rejects
    * with `SessionOpenError` if `open` fails or exceeds `openTimeoutMs` (no thread is left running).
    */
   static async start<D extends SessionDefinition>(spec: SessionSpec<D>, options: ExecutorOptions = {}): Promise<SessionExecutor<D>> {

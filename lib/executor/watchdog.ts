@@ -5,6 +5,7 @@
  * works even when the owner is blocked in a synchronous loop and cannot answer anything. "Started more than
  * finished, and the last start is older than the hard deadline" means one operation has been running that long.
  */
+import { timerDelay } from './long-timer.js';
 import type { OwnerThread } from './owner-thread.js';
 
 export interface WatchdogHost {
@@ -44,7 +45,7 @@ export class Watchdog {
   }
 
   private schedule(inMs: number): void {
-    this.timer = setTimeout(this.check, Math.max(1, Math.min(inMs, 2 ** 31 - 1)));
+    this.timer = setTimeout(this.check, Math.max(1, timerDelay(inMs)));
     this.timer.unref();
   }
 
