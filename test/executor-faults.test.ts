@@ -179,12 +179,16 @@ test('close with drain runs everything accepted; later calls get ClosedError; cl
 
 test('close with cancel rejects what has not started, lets the running op finish', async (t) => {
   const exec = await startTestSession({ maxInFlight: 2 });
-  const running = exec.call('delay', 100);
+  // Close only once the first op is known to be running (it says so through progress); it runs long enough that
+  // the cancel reaches the owner before the op after it could start, even on a loaded machine.
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const running = exec.call('startThenDelay', 1_000, { onProgress: () => markStarted() });
   const sentNotStarted = exec.call('record', 1);
   const queued = Array.from({ length: 5 }, (_, i) => exec.call('record', 10 + i));
-  await new Promise((resolve) => setImmediate(resolve));
+  await started;
   await exec.close({ mode: 'cancel' });
-  t.is(await running, 100);
+  t.is(await running, 1_000);
   await t.throwsAsync(sentNotStarted, { instanceOf: ClosedError });
   for (const call of queued) await t.throwsAsync(call, { instanceOf: ClosedError });
 });
