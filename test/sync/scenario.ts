@@ -67,7 +67,8 @@ export function syncScenarios(kind: string, openStore: OpenSyncStore): void {
     const { chroma, store, sync } = await setup(t);
     await chroma.createCollection({ name: 'big' });
     const docs = Array.from({ length: 2_500 }, (_, i) => ({ docId: `d${i}`, content: `${'body '.repeat(110)} ${i}` }));
-    await sync.writeDocuments('big', docs);
+    // A generous per-operation deadline: this setup write is one 5,000-chunk operation, and the test counts reads.
+    await sync.writeDocuments('big', docs, { timeoutMs: 120_000 });
     t.is(await chroma.count('big'), 5_000);
     const opsBefore = chroma.executor.stats().ops['get']?.ok ?? 0;
     const queriesBefore = await store.queryCount();
