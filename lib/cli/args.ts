@@ -2,7 +2,7 @@
  * The command line's grammar: commands, options, and their validation. Every mistake is a UsageError naming
  * the bad command, flag or value (printed on stderr with exit code 2, as command-line tools conventionally do).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export const COMMANDS = ['demo', 'status', 'log', 'setup-python'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -86,9 +86,19 @@ export function attachOptionValues(argv: string[], options: OptionSpecs): string
   return out;
 }
 
-/** A node:util parse failure as a UsageError; its message names the option ("Unknown option '--x'"). */
-export function usageFromParseError(error: unknown): UsageError {
-  return new UsageError((error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
+/**
+ * node:util's parser, strict, with option values attached first; a parse failure is a UsageError whose message
+ * names the option ("Unknown option '--x'").
+ */
+export function parseOptions<T extends OptionSpecs & NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>> {
+  try {
+    return parseArgs({ args: attachOptionValues(argv, options), allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
+  }
 }
 
 /** The schemes each server option takes: checked before anything is opened or created. */
@@ -122,13 +132,7 @@ const OPTIONS = {
 
 /** Every command, for the unknown-command message; the versioning commands are dispatched before this parser. */
 export function parseCli(argv: string[], otherCommands: readonly string[] = []): CliArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: attachOptionValues(argv, OPTIONS), allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (error) {
-    throw usageFromParseError(error);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(argv, OPTIONS);
   const help = values.help === true;
   const version = values.version === true;
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);

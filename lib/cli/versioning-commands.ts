@@ -4,9 +4,8 @@
  * prints the outcome (ids and hashes, never document content except for `show --content`).
  */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Repository, type IfUncommitted } from '../repository/repository.js';
-import { attachOptionValues, checkServerUrls, usageFromParseError, UsageError } from './args.js';
+import { checkServerUrls, parseOptions, UsageError } from './args.js';
 import { connect } from './connect.js';
 
 export const VERSIONING_COMMANDS = [
@@ -60,13 +59,7 @@ export async function runVersioningCommand(
   print: (line: string) => void,
   printAside: (line: string) => void = print,
 ): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: attachOptionValues(argv, OPTIONS), allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (error) {
-    throw usageFromParseError(error);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(argv, OPTIONS);
   checkServerUrls(values);
   const json = values.json;
   const say = json ? printAside : print;
