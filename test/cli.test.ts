@@ -35,7 +35,11 @@ test('usage mistakes: exit 2, nothing on stdout, stderr names the bad command, f
     [['log', '--limit', '-5'], /'--limit'/],
     [['log', '--collection', 'x'], /'--collection' does not apply to 'log'/],
     [['demo', '--data'], /'--data/],
-    [['status', '--chroma-url', 'not a url'], /'--chroma-url' needs a URL/],
+    [['status', '--chroma-url', 'not a url'], /'--chroma-url' needs a http:\/\/ or https:\/\/ URL/],
+    [['log', '--limit', '-1'], /'--limit' needs a whole number from 1 to 10000, got '-1'/],
+    [['bogus'], /unknown command 'bogus' \(commands: .*status.*changes, commit, checkout, branch.*pull\)/],
+    [['changes', '--bogus'], /'--bogus'/],
+    [['commit', '--dolt-url', 'http://x'], /'--dolt-url' needs a mysql:\/\/ URL/],
     [['log', 'extra'], /unexpected argument 'extra'/],
   ];
   for (const [args, message] of cases) {
@@ -54,5 +58,23 @@ test('read-only commands on a mistyped data folder: exit 1 naming it, and nothin
     t.is(result.code, 1, command);
     t.regex(result.stderr, new RegExp(`no (version store|embedded Chroma database) at ${missing}`), command);
     t.false(existsSync(missing), `${command} created nothing`);
+  }
+});
+
+test('a server URL of the wrong scheme is a usage error before anything is created, and never echoes the URL', async (t) => {
+  const root = tempDir(t, 'cli-urls');
+  const cases: Array<[string[], RegExp]> = [
+    [['demo', '--dolt-url', 'http://user:secret@x'], /'--dolt-url' needs a mysql:\/\/ URL, got 'http:\/\/'/],
+    [['demo', '--chroma-url', 'mysql://user:secret@x/db'], /'--chroma-url' needs a http:\/\/ or https:\/\/ URL/],
+    [['status', '--dolt-url', 'file:///tmp/x'], /'--dolt-url' needs a mysql:\/\/ URL/],
+    [['checkout', 'main', '--chroma-url', 'ftp://x'], /'--chroma-url'/],
+  ];
+  for (const [args, message] of cases) {
+    const data = join(root, args.join('-').replace(/[^a-z]/g, ''));
+    const result = await runCli([...args, '--data', data]);
+    t.is(result.code, 2, args.join(' '));
+    t.regex(result.stderr, message, args.join(' '));
+    t.notRegex(result.stderr, /secret/, 'no credentials in the message');
+    t.false(existsSync(data), `${args.join(' ')} created nothing`);
   }
 });

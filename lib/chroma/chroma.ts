@@ -5,6 +5,7 @@
  */
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock } from '../path-lock.js';
+import { checkPathOption } from '../path-option.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
@@ -76,6 +77,7 @@ export class Chroma {
    * a second one (in this process or another) fails at once with `ChromaLockedError` until this one is closed.
    */
   static async embedded(options: PythonChromaOptions & ChromaOptions): Promise<Chroma> {
+    checkPathOption('Chroma.embedded', (options as Partial<PythonChromaOptions> | undefined)?.path, false);
     const { embedder, embeddingFunction, executor, ...open } = options;
     const lock = acquirePathLock(open.path, 'chroma');
     try {

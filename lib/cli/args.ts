@@ -2,7 +2,7 @@
  * The command line's grammar: commands, options, and their validation. Every mistake is a UsageError naming
  * the bad command, flag or value (printed on stderr with exit code 2, as command-line tools conventionally do).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export const COMMANDS = ['demo', 'status', 'log', 'setup-python'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -59,38 +59,86 @@ const ALLOWED: Record<Command, string[]> = {
   'setup-python': ['dir', 'python', 'json'],
 };
 
-export function parseCli(argv: string[]): CliArgs {
-  let parsed;
+type OptionSpecs = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+/**
+ * Joins each value option with its value (`--limit -1` becomes `--limit=-1`), so that a value starting with a
+ * dash reaches the option's own validation instead of node:util's "argument is ambiguous".
+ */
+export function attachOptionValues(argv: string[], options: OptionSpecs): string[] {
+  const valueOptions = new Map<string, string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue;
+    valueOptions.set(`--${name}`, name);
+    if (spec.short) valueOptions.set(`-${spec.short}`, name);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = valueOptions.get(arg);
+    if (name !== undefined && i + 1 < argv.length) out.push(`--${name}=${argv[++i]}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * node:util's parser, strict, with option values attached first; a parse failure is a UsageError whose message
+ * names the option ("Unknown option '--x'").
+ */
+export function parseOptions<T extends OptionSpecs & NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>> {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        data: { type: 'string' },
-        collection: { type: 'string' },
-        documents: { type: 'string' },
-        limit: { type: 'string' },
-        'chroma-url': { type: 'string' },
-        'dolt-url': { type: 'string' },
-        python: { type: 'string' },
-        dir: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
-      },
-    });
+    return parseArgs({ args: attachOptionValues(argv, options), allowPositionals: true, strict: true, options });
   } catch (error) {
-    // node:util's messages name the option ("Unknown option '--x'", "Option '--data <value>' argument missing").
     throw new UsageError((error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
   }
-  const { values, positionals } = parsed;
+}
+
+/** The schemes each server option takes: checked before anything is opened or created. */
+const URL_SCHEMES = { 'chroma-url': ['http:', 'https:'], 'dolt-url': ['mysql:'] } as const;
+
+export function checkServerUrls(values: { 'chroma-url'?: string; 'dolt-url'?: string }): void {
+  for (const option of ['chroma-url', 'dolt-url'] as const) {
+    const value = values[option];
+    if (value === undefined) continue;
+    const schemes: readonly string[] = URL_SCHEMES[option];
+    const expected = schemes.map((s) => `${s}//`).join(' or ');
+    if (!URL.canParse(value)) throw new UsageError(`option '--${option}' needs a ${expected} URL`);
+    // The value is not echoed: a mysql:// URL carries a password.
+    if (!schemes.includes(new URL(value).protocol)) throw new UsageError(`option '--${option}' needs a ${expected} URL, got '${new URL(value).protocol}//'`);
+  }
+}
+
+const OPTIONS = {
+  data: { type: 'string' },
+  collection: { type: 'string' },
+  documents: { type: 'string' },
+  limit: { type: 'string' },
+  'chroma-url': { type: 'string' },
+  'dolt-url': { type: 'string' },
+  python: { type: 'string' },
+  dir: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies OptionSpecs;
+
+/** Every command, for the unknown-command message; the versioning commands are dispatched before this parser. */
+export function parseCli(argv: string[], otherCommands: readonly string[] = []): CliArgs {
+  const { values, positionals } = parseOptions(argv, OPTIONS);
   const help = values.help === true;
   const version = values.version === true;
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const name = positionals[0] ?? 'demo';
   if (!(COMMANDS as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.join(', ')})`);
+    throw new UsageError(`unknown command '${name}' (commands: ${[...COMMANDS, ...otherCommands].join(', ')})`);
   }
   const command = name as Command;
   if (!help && !version) {
@@ -99,10 +147,7 @@ export function parseCli(argv: string[]): CliArgs {
       if (!ALLOWED[command].includes(option)) throw new UsageError(`option '--${option}' does not apply to '${command}'`);
     }
   }
-  for (const option of ['chroma-url', 'dolt-url'] as const) {
-    const value = values[option];
-    if (value !== undefined && !URL.canParse(value)) throw new UsageError(`option '--${option}' needs a URL, got '${value}'`);
-  }
+  checkServerUrls(values);
   return {
     command,
     data: nonEmpty('data', values.data) ?? '.data/demo',

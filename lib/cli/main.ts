@@ -16,7 +16,11 @@ import { runVersioningCommand, VERSIONING_COMMANDS, VERSIONING_HELP } from './ve
 // The versioning commands have their own grammar (one repository operation each); dispatch them first.
 if ((VERSIONING_COMMANDS as readonly string[]).includes(process.argv[2] ?? '')) {
   try {
-    await runVersioningCommand(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+    await runVersioningCommand(
+      process.argv.slice(2),
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`${line}\n`),
+    );
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`session-executor: ${(error as Error).message}\n`);
@@ -27,7 +31,7 @@ if ((VERSIONING_COMMANDS as readonly string[]).includes(process.argv[2] ?? '')) 
 
 let args: CliArgs;
 try {
-  args = parseCli(process.argv.slice(2));
+  args = parseCli(process.argv.slice(2), VERSIONING_COMMANDS);
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   process.stderr.write(`session-executor: ${error.message}\nRun 'session-executor --help' for usage.\n`);

@@ -4,9 +4,8 @@
  * prints the outcome (ids and hashes, never document content except for `show --content`).
  */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Repository, type IfUncommitted } from '../repository/repository.js';
-import { UsageError } from './args.js';
+import { checkServerUrls, parseOptions, UsageError } from './args.js';
 import { connect } from './connect.js';
 
 export const VERSIONING_COMMANDS = [
@@ -30,29 +29,42 @@ Versioning commands (every collection in Chroma is the working copy):
   show REF                         a commit and the documents it changed
   remote [add NAME URL | remove NAME]
   push [REMOTE] / pull [REMOTE]    (default remote: origin)
+  Every versioning command takes --data, --chroma-url, --dolt-url and --json (one JSON result on stdout).
 `;
 
-export async function runVersioningCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      data: { type: 'string', default: '.data/demo' },
-      'chroma-url': { type: 'string' },
-      'dolt-url': { type: 'string' },
-      message: { type: 'string', short: 'm' },
-      create: { type: 'boolean', default: false },
-      from: { type: 'string' },
-      'if-uncommitted': { type: 'string', default: 'abort' },
-      delete: { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      rename: { type: 'string' },
-      preview: { type: 'boolean', default: false },
-      collection: { type: 'string' },
-      hard: { type: 'string' },
-      ref: { type: 'string' },
-    },
-  });
+const OPTIONS = {
+  data: { type: 'string', default: '.data/demo' },
+  'chroma-url': { type: 'string' },
+  'dolt-url': { type: 'string' },
+  message: { type: 'string', short: 'm' },
+  create: { type: 'boolean', default: false },
+  from: { type: 'string' },
+  'if-uncommitted': { type: 'string', default: 'abort' },
+  delete: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  rename: { type: 'string' },
+  preview: { type: 'boolean', default: false },
+  collection: { type: 'string' },
+  hard: { type: 'string' },
+  ref: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/**
+ * Runs one versioning command. Human-readable lines go to `print`; with `--json` they go to `printAside`
+ * instead and `print` gets exactly one JSON document: the command's result.
+ */
+export async function runVersioningCommand(
+  argv: string[],
+  print: (line: string) => void,
+  printAside: (line: string) => void = print,
+): Promise<void> {
+  const { values, positionals } = parseOptions(argv, OPTIONS);
+  checkServerUrls(values);
+  const json = values.json;
+  const say = json ? printAside : print;
+  /** The command's result for `--json`: what the lines say, as data. */
+  let outcome: unknown = null;
   const [command, ...args] = positionals;
   const mode = values['if-uncommitted'] as IfUncommitted;
   if (!['abort', 'commit', 'discard', 'carry'].includes(mode)) throw new UsageError(`--if-uncommitted must be abort, commit, discard or carry`);
@@ -67,26 +79,31 @@ export async function runVersioningCommand(argv: string[], print: (line: string)
     switch (command) {
       case 'changes': {
         const status = await repo.status();
-        if (status.clean) print('Nothing to commit.');
+        outcome = status;
+        if (status.clean) say('Nothing to commit.');
         for (const c of status.collections) {
-          if (c.state !== 'unchanged') print(`${c.name}: collection ${c.state}`);
+          if (c.state !== 'unchanged') say(`${c.name}: collection ${c.state}`);
           for (const [label, ids] of [['added', c.added], ['modified', c.modified], ['deleted', c.deleted]] as const) {
-            for (const id of ids) print(`  ${label.padEnd(8)} ${c.name}/${id}`);
+            for (const id of ids) say(`  ${label.padEnd(8)} ${c.name}/${id}`);
           }
         }
         break;
       }
       case 'commit':
-        print((await repo.commit(need(values.message, '-m MESSAGE'))) ?? 'Nothing to commit.');
+        outcome = { commit: await repo.commit(need(values.message, '-m MESSAGE')) };
+        say((outcome as { commit: string | null }).commit ?? 'Nothing to commit.');
         break;
       case 'checkout': {
         const result = await repo.checkout(need(args[0], 'a target'), { create: values.create, from: values.from, ifUncommitted: mode });
-        print(`On ${result.head.branch ?? `detached commit ${result.head.commit.slice(0, 12)}`}. ${refreshLine(result)}`);
+        outcome = result;
+        say(`On ${result.head.branch ?? `detached commit ${result.head.commit.slice(0, 12)}`}. ${refreshLine(result)}`);
         break;
       }
       case 'branch':
         if (!args[0]) {
-          for (const b of await repo.branches()) print(`${b.current ? '*' : ' '} ${b.name.padEnd(24)} ${b.head.slice(0, 12)} ${b.message}`);
+          const branches = await repo.branches();
+          outcome = branches;
+          for (const b of branches) say(`${b.current ? '*' : ' '} ${b.name.padEnd(24)} ${b.head.slice(0, 12)} ${b.message}`);
         } else if (values.delete) await repo.deleteBranch(args[0], { force: values.force });
         else if (values.rename) await repo.renameBranch(args[0], values.rename, { force: values.force });
         else await repo.createBranch(args[0], values.from);
@@ -95,59 +112,67 @@ export async function runVersioningCommand(argv: string[], print: (line: string)
         const branch = need(args[0], 'a branch');
         if (values.preview) {
           const preview = await repo.previewMerge(branch);
-          print(`Would ${preview.status}: ${preview.changes.length} change(s), ${preview.conflicts.length} conflict(s)`);
-          for (const c of preview.conflicts) print(`  conflict ${c.collection}/${c.docId}`);
+          outcome = preview;
+          say(`Would ${preview.status}: ${preview.changes.length} change(s), ${preview.conflicts.length} conflict(s)`);
+          for (const c of preview.conflicts) say(`  conflict ${c.collection}/${c.docId}`);
           break;
         }
         const result = await repo.merge(branch, { message: values.message });
-        print(`${result.status}${result.commit ? ` ${result.commit}` : ''}`);
-        for (const c of result.conflicts) print(`  conflict ${c.collection}/${c.docId} (base ${c.baseHash?.slice(0, 8)}, ours ${c.oursHash?.slice(0, 8)}, theirs ${c.theirsHash?.slice(0, 8)})`);
+        outcome = result;
+        say(`${result.status}${result.commit ? ` ${result.commit}` : ''}`);
+        for (const c of result.conflicts) say(`  conflict ${c.collection}/${c.docId} (base ${c.baseHash?.slice(0, 8)}, ours ${c.oursHash?.slice(0, 8)}, theirs ${c.theirsHash?.slice(0, 8)})`);
         break;
       }
       case 'resolve': {
         const choice = need(args[1], 'ours or theirs');
         if (choice !== 'ours' && choice !== 'theirs') throw new UsageError('resolve takes ours or theirs');
         const result = await repo.resolve(need(args[0], 'a document id'), choice, { collection: values.collection });
-        print(result.commit ? `Merged: ${result.commit}` : `${result.remaining.length} conflict(s) left`);
+        outcome = result;
+        say(result.commit ? `Merged: ${result.commit}` : `${result.remaining.length} conflict(s) left`);
         break;
       }
       case 'abort-merge':
         await repo.abortMerge();
         break;
       case 'reset':
-        print(refreshLine(await repo.reset({ hard: values.hard })));
+        outcome = await repo.reset({ hard: values.hard });
+        say(refreshLine(outcome as { written: number; removed: number }));
         break;
       case 'revert':
-        print((await repo.revert(need(args[0], 'a commit'))).commit ?? 'Nothing to revert.');
+        outcome = await repo.revert(need(args[0], 'a commit'));
+        say((outcome as { commit: string | null }).commit ?? 'Nothing to revert.');
         break;
       case 'tag':
-        if (!args[0]) for (const tag of await repo.tags()) print(`${tag.name.padEnd(20)} ${tag.commit.slice(0, 12)} ${tag.message}`);
+        if (!args[0]) for (const tag of (outcome = await repo.tags()) as Awaited<ReturnType<Repository['tags']>>) say(`${tag.name.padEnd(20)} ${tag.commit.slice(0, 12)} ${tag.message}`);
         else if (values.delete) await repo.deleteTag(args[0]);
         else await repo.createTag(args[0], { ref: values.ref, message: values.message });
         break;
       case 'show': {
         const shown = await repo.show(need(args[0], 'a ref'));
-        print(`commit ${shown.commit}${shown.parents.length > 1 ? ` (merge of ${shown.parents.map((p) => p.slice(0, 12)).join(', ')})` : ''}`);
-        if (shown.info) print(`${shown.info.date}  ${shown.info.message}`);
-        for (const c of shown.changes) print(`  ${c.fromHash === null ? 'added   ' : c.to ? 'modified' : 'removed '} ${c.collection}/${c.docId}`);
+        outcome = shown;
+        say(`commit ${shown.commit}${shown.parents.length > 1 ? ` (merge of ${shown.parents.map((p) => p.slice(0, 12)).join(', ')})` : ''}`);
+        if (shown.info) say(`${shown.info.date}  ${shown.info.message}`);
+        for (const c of shown.changes) say(`  ${c.fromHash === null ? 'added   ' : c.to ? 'modified' : 'removed '} ${c.collection}/${c.docId}`);
         break;
       }
       case 'remote':
         if (args[0] === 'add') await repo.addRemote(need(args[1], 'a name'), need(args[2], 'a url'));
         else if (args[0] === 'remove') await repo.removeRemote(need(args[1], 'a name'));
-        else for (const r of await repo.remotes()) print(`${r.name}\t${r.url}`);
+        else for (const r of (outcome = await repo.remotes()) as Awaited<ReturnType<Repository['remotes']>>) say(`${r.name}\t${r.url}`);
         break;
       case 'push':
         await repo.push(args[0] ?? 'origin');
         break;
       case 'pull': {
         const result = await repo.pull(args[0] ?? 'origin');
-        print(`${result.status}${result.commit ? ` ${result.commit}` : ''}`);
+        outcome = result;
+        say(`${result.status}${result.commit ? ` ${result.commit}` : ''}`);
         break;
       }
       default:
         throw new UsageError(`unknown command ${command}`);
     }
+    if (json) print(JSON.stringify(outcome ?? { ok: true }));
   } finally {
     await connected.close();
   }

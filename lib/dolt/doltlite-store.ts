@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock, type PathLock } from '../path-lock.js';
+import { checkPathOption } from '../path-option.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
@@ -30,8 +31,9 @@ export class DoltLiteStore implements VersionStore {
    * `StoreFormatError` when the file is not a DoltLite store (the file is left untouched).
    */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
+    checkPathOption('DoltLiteStore.open', (options as DoltLiteOptions | undefined)?.path, true);
     requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
-    const { executor, ...open } = options;
+    const { executor, ...open } = options ?? {};
     const path = open.path === undefined ? undefined : resolve(open.path);
     const lock = path === undefined ? null : acquirePathLock(path, 'store');
     try {

@@ -53,3 +53,13 @@ export class RepositoryArgumentError extends SessionExecutorError {
     super('ERR_REPOSITORY_ARGUMENT', message);
   }
 }
+
+/** The working copy's state file cannot be read: not JSON, or not the shape this library writes. */
+export class RepositoryStateError extends SessionExecutorError {
+  constructor(readonly path: string, reason: string) {
+    super(
+      'ERR_REPOSITORY_STATE',
+      `the repository state file ${path} is damaged (${reason}); move it aside to start over on the store's current branch (a refresh that was in progress is then not finished)`,
+    );
+  }
+}

@@ -79,7 +79,7 @@ export async function refreshChroma(
     const change = changedCollections.get(wanted.name);
     // A collection deleted locally and carried stays deleted; otherwise it is (re)created from the target.
     if (!(change && change.type !== 'removed') && !restoreCollections.has(wanted.name)) continue;
-    const metadata = chromaMetadata(wanted.metadata);
+    const metadata = chromaMetadata(normaliseMetadata(wanted.metadata));
     await chroma.createCollection({ name: wanted.name, ...(Object.keys(metadata).length > 0 ? { metadata } : {}) });
     result.collectionsCreated.push(wanted.name);
     full.add(wanted.name);

@@ -8,6 +8,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { RepositoryStateError } from './errors.js';
 
 /** A refresh of Chroma from one commit to another, recorded before Chroma is touched. */
 export interface RefreshJournal {
@@ -48,8 +49,18 @@ export class StateFile {
     if (!this.path) return { ...this.memory };
     rmSync(tempPath(this.path), { force: true });
     if (!existsSync(this.path)) return { ...EMPTY };
-    const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<RepositoryState>;
-    return { branch: parsed.branch ?? null, journal: parsed.journal ?? null };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(this.path, 'utf8'));
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      throw new RepositoryStateError(this.path, 'not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RepositoryStateError(this.path, 'not a JSON object');
+    const { branch, journal } = parsed as Partial<RepositoryState>;
+    if (branch != null && typeof branch !== 'string') throw new RepositoryStateError(this.path, "'branch' is not a string");
+    if (journal != null && (typeof journal !== 'object' || Array.isArray(journal))) throw new RepositoryStateError(this.path, "'journal' is not an object");
+    return { branch: branch ?? null, journal: journal ?? null };
   }
 
   write(state: RepositoryState): void {

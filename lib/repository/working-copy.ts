@@ -5,6 +5,7 @@
  * collections on each side.
  */
 import type { Chroma } from '../chroma/chroma.js';
+import { EMBEDDING_DIMENSION_KEY, EMBEDDING_FUNCTION_KEY } from '../chroma/embedding.js';
 import type { Metadata } from '../chroma/types.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import type { StoredCollection, VersioningStore } from '../dolt/versioning.js';
@@ -32,12 +33,28 @@ export interface WorkingCopyStatus {
   clean: boolean;
 }
 
-/** Chroma reports a collection without metadata as null; the store keeps `{}`. */
+/**
+ * Keys the Chroma client writes into a collection's metadata on its own (the embedding function's name and
+ * dimension, recorded on first embed). They describe how the client embeds, not what the user versioned, so
+ * they are neither committed nor compared: otherwise a collection would show a metadata change as soon as it
+ * first embedded, and every checkout would recreate it.
+ */
+const CLIENT_BOOKKEEPING_KEYS: readonly string[] = [EMBEDDING_FUNCTION_KEY, EMBEDDING_DIMENSION_KEY];
+
+/**
+ * The versioned part of a collection's metadata: Chroma reports a collection without metadata as null (the
+ * store keeps `{}`), and the client's own bookkeeping keys are left out.
+ */
 export function normaliseMetadata(metadata: Metadata | Record<string, unknown> | null | undefined): Record<string, unknown> {
-  return metadata ? { ...metadata } : {};
+  const versioned: Record<string, unknown> = { ...(metadata ?? {}) };
+  for (const key of CLIENT_BOOKKEEPING_KEYS) delete versioned[key];
+  return versioned;
 }
 
-export function sameMetadata(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+/** Whether two metadata objects have the same versioned part (bookkeeping keys on either side are ignored). */
+export function sameMetadata(first: Record<string, unknown>, second: Record<string, unknown>): boolean {
+  const a = normaliseMetadata(first);
+  const b = normaliseMetadata(second);
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
 }

@@ -1,5 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -20,4 +22,25 @@ test('CLI: commit, branch, checkout, tag, changes and a typed failure, against t
   const failed = await t.throwsAsync(cli('checkout', 'no-such-branch'));
   t.regex(String((failed as { stderr?: string }).stderr), /unknown ref/);
   t.regex(await cli('branch'), /\* feature/, 'the branch survived three reopens');
+});
+
+test('CLI: after demo the working copy is clean, reset keeps it clean, --json prints one JSON result; a damaged state file is named', async (t) => {
+  const data = tempDir(t, 'repo-cli-demo');
+  const cli = async (...args: string[]) => (await run(process.execPath, [main, ...args, '--data', data])).stdout;
+  await cli('demo', '--documents', '5');
+  t.regex(await cli('changes'), /^Nothing to commit\.\n$/);
+  t.regex(await cli('reset'), /Chroma: 0 document\(s\) written, 0 removed/);
+  const status = JSON.parse(await cli('changes', '--json')) as { clean: boolean; collections: Array<{ name: string; state: string }> };
+  t.true(status.clean);
+  t.deepEqual(status.collections.map((c) => [c.name, c.state]), [['demo-docs', 'unchanged']]);
+  const branches = JSON.parse(await cli('branch', '--json')) as Array<{ name: string; current: boolean }>;
+  t.deepEqual(branches.map((b) => [b.name, b.current]), [['main', true]]);
+  t.regex(await cli('checkout', 'main'), /0 document\(s\) written, 0 removed/);
+
+  const statePath = join(data, 'repository.json');
+  writeFileSync(statePath, '{"branch": "ma');
+  const failed = await t.throwsAsync(cli('changes'));
+  t.is((failed as { code?: number }).code, 1);
+  t.regex(String((failed as { stderr?: string }).stderr), /repository state file .*repository\.json is damaged \(not valid JSON\); move it aside/);
+  t.notRegex(String((failed as { stderr?: string }).stderr), /\n\s+at /, 'no stack trace');
 });

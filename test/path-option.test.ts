@@ -1,0 +1,27 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { Chroma } from '../lib/chroma/chroma.js';
+import { DoltLiteStore } from '../lib/dolt/doltlite-store.js';
+
+// Each must fail at once, before an owner thread or the Python child starts (a generous bound catches a late failure).
+const AT_ONCE_MS = 2_000;
+
+test('Chroma.embedded: a missing, empty or non-string path is a TypeError naming path, at once, creating nothing', async (t) => {
+  const cases: Array<[unknown, string]> = [[{}, 'ERR_INVALID_ARG_TYPE'], [{ path: 42 }, 'ERR_INVALID_ARG_TYPE'], [{ path: '' }, 'ERR_INVALID_ARG_VALUE'], [{ path: null }, 'ERR_INVALID_ARG_TYPE'], [undefined, 'ERR_INVALID_ARG_TYPE']];
+  for (const [options, code] of cases) {
+    const started = Date.now();
+    const error = await t.throwsAsync(Chroma.embedded(options as never), { instanceOf: TypeError, message: /option 'path'/ });
+    t.is((error as { code?: string }).code, code, JSON.stringify(options));
+    t.true(Date.now() - started < AT_ONCE_MS, `failed in ${Date.now() - started} ms`);
+  }
+  t.false(existsSync('42'), 'no folder named after the number');
+});
+
+test('DoltLiteStore.open: an empty or non-string path is a TypeError naming path; no path at all is an in-memory store', async (t) => {
+  for (const path of ['', '   ', 42, null, {}]) {
+    await t.throwsAsync(DoltLiteStore.open({ path } as never), { instanceOf: TypeError, message: /option 'path'/ });
+  }
+  const inMemory = await DoltLiteStore.open({});
+  t.teardown(() => inMemory.close());
+  t.deepEqual(await inMemory.log(1).then((commits) => commits.length), 1);
+});
