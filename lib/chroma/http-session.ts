@@ -2,8 +2,8 @@
  * The remote Chroma session: the npm `chromadb` client (v3) against a Chroma server, hosted by an owner thread
  * like the embedded session, with the same operations, types and typed errors.
  *
- * The client has no request timeout of its own and shares one `fetchOptions.signal` across all requests
- * (FACTS.md), so the owner thread wraps `fetch` and gives every request its own deadline. The wrapper is safe
+ * The client has no request timeout of its own and shares one `fetchOptions.signal` across all requests,
+ * so the owner thread wraps `fetch` and gives every request its own deadline. The wrapper is safe
  * because this thread exists for this one client.
  */
 import { ChromaClient } from 'chromadb';

@@ -52,7 +52,7 @@ export interface DoltLiteSqlite3 {
   config: { warn: (...args: unknown[]) => void };
 }
 
-/** The module's Node entry (the package root entry fails in Node: see FACTS.md). */
+/** The module's Node entry (the package root entry fails in Node: it cannot fetch its own wasm file there). */
 const NODE_ENTRY: string = '@dolthub/doltlite-wasm/sqlite3-node.mjs';
 
 export async function loadDoltLite(): Promise<DoltLiteSqlite3> {

@@ -1,6 +1,6 @@
 /**
  * The version-store interface the sync layer uses. Two implementations: DoltLite (embedded, the default) and
- * a mysql2 store for a Dolt sql-server (or MySQL/MariaDB). Both keep the tables described in DESIGN.md:
+ * a mysql2 store for a Dolt sql-server (or MySQL/MariaDB). Both keep the same tables:
  * `collections`, `documents`, `document_sync_log`.
  */
 

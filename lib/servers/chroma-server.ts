@@ -1,7 +1,7 @@
 /**
  * A local Chroma server (`chroma run` from the Python environment the embedded session uses) on 127.0.0.1, for tests and for
  * users who want one: a free port chosen first, ready when the heartbeat answers, stopped by pid with SIGKILL
- * (some Chroma server versions ignore SIGTERM and spin; data survives SIGKILL, FACTS.md), and never left behind:
+ * (some Chroma server versions ignore SIGTERM and spin; data survives SIGKILL), and never left behind:
  * a guardian process kills it if the process that started it dies.
  */
 import { existsSync } from 'node:fs';

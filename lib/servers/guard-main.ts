@@ -37,7 +37,7 @@ function stop(): void {
   if (stopping) return;
   stopping = true;
   child.kill(stopSignal as NodeJS.Signals);
-  // Some servers ignore SIGTERM (FACTS.md: Chroma's Rust server spins); SIGKILL after the grace period.
+  // Some servers ignore SIGTERM (Chroma's Rust server spins on it); SIGKILL after the grace period.
   setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
 }
 
