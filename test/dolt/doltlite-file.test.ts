@@ -191,6 +191,7 @@ test('doltlite remote: push to a folder, clone it in another process, push again
   t.deepEqual(seen.docs, ['a', 'b']);
   t.deepEqual(seen.log.slice(0, 2), ['first', 'Create session-executor schema']);
   t.deepEqual(seen.branches, ['main']);
+  t.is(await cloned.exited, 0, 'the cloning process closed its store and exited'); // it holds the clone until then
 
   await source.commitChanges({ collection: 'c', upserts: [doc('c', 'three')], deletes: ['a'], message: 'second' });
   await versioning.push('origin', 'main');
