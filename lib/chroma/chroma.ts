@@ -151,21 +151,26 @@ export class Chroma {
   }
 
   /** Creates a collection (`CollectionExistsError` if the name is taken) and returns its handle. */
-  async createCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
-    checkCollection(params?.name);
-    checkMetadata(params.metadata, 'metadata');
-    const ef = this.embeddingFor(params);
-    const args = { name: params.name, metadata: this.withName(params, ef), temporary: params.temporary };
-    return this.handle(await this.submit(() => this.executor.call('createCollection', args, options)), ef);
+  createCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
+    return this.openCollection('createCollection', params, options);
   }
 
   /** The collection's handle, creating the collection first if there is none. */
-  async getOrCreateCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
+  getOrCreateCollection(params: CreateCollectionParams, options?: CallOptions): Promise<Collection> {
+    return this.openCollection('getOrCreateCollection', params, options);
+  }
+
+  /** Both ways of opening a collection by creation: same checks, same recorded embedding function. */
+  private async openCollection(
+    op: 'createCollection' | 'getOrCreateCollection',
+    params: CreateCollectionParams,
+    options?: CallOptions,
+  ): Promise<Collection> {
     checkCollection(params?.name);
     checkMetadata(params.metadata, 'metadata');
     const ef = this.embeddingFor(params);
     const args = { name: params.name, metadata: this.withName(params, ef), temporary: params.temporary };
-    return this.handle(await this.submit(() => this.executor.call('getOrCreateCollection', args, options)), ef);
+    return this.handle(await this.submit(() => this.executor.call(op, args, options)), ef);
   }
 
   /** Deletes a collection (by name, or `{ name }` as chromadb takes it). */
