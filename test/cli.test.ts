@@ -61,6 +61,28 @@ test('read-only commands on a mistyped data folder: exit 1 naming it, and nothin
   }
 });
 
+test('a versioning command missing its argument is a usage error before anything is opened or created', async (t) => {
+  const root = tempDir(t, 'cli-missing');
+  const cases: Array<[string[], RegExp]> = [
+    [['commit'], /commit needs -m MESSAGE/],
+    [['commit', '-m', ''], /commit needs -m MESSAGE/],
+    [['checkout'], /checkout needs a target/],
+    [['merge'], /merge needs a branch/],
+    [['resolve', 'doc-1'], /resolve needs ours or theirs/],
+    [['resolve', 'doc-1', 'mine'], /resolve needs ours or theirs/],
+    [['revert'], /revert needs a commit/],
+    [['show'], /show needs a ref/],
+    [['remote', 'add', 'origin'], /remote needs a url/],
+  ];
+  for (const [args, message] of cases) {
+    const data = join(root, args.join('-').replace(/[^a-z0-9]/g, '') || 'empty');
+    const result = await runCli([...args, '--data', data]);
+    t.is(result.code, 2, args.join(' '));
+    t.regex(result.stderr, message, args.join(' '));
+    t.false(existsSync(data), `${args.join(' ')} created nothing`);
+  }
+});
+
 test('a server URL of the wrong scheme is a usage error before anything is created, and never echoes the URL', async (t) => {
   const root = tempDir(t, 'cli-urls');
   const cases: Array<[string[], RegExp]> = [

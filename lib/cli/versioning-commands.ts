@@ -50,6 +50,42 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const;
 
+/** What each command cannot run without: [what is missing, whether it is there]. */
+function requiredArguments(
+  command: string | undefined,
+  args: string[],
+  values: { message?: string | undefined },
+): Array<[string, boolean]> {
+  switch (command) {
+    case 'commit':
+      return [['-m MESSAGE', Boolean(values.message)]];
+    case 'checkout':
+      return [['a target', Boolean(args[0])]];
+    case 'merge':
+      return [['a branch', Boolean(args[0])]];
+    case 'resolve':
+      return [['a document id', Boolean(args[0])], ['ours or theirs', args[1] === 'ours' || args[1] === 'theirs']];
+    case 'revert':
+      return [['a commit', Boolean(args[0])]];
+    case 'show':
+      return [['a ref', Boolean(args[0])]];
+    case 'remote':
+      if (args[0] === 'add') return [['a name', Boolean(args[1])], ['a url', Boolean(args[2])]];
+      if (args[0] === 'remove') return [['a name', Boolean(args[1])]];
+      return [];
+    default:
+      return [];
+  }
+}
+
+function checkArguments(command: string | undefined, args: string[], values: { message?: string | undefined }): void {
+  if (command === undefined || !(VERSIONING_COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`unknown command ${command}`);
+  }
+  const missing = requiredArguments(command, args, values).find(([, present]) => !present);
+  if (missing) throw new UsageError(`${command} needs ${missing[0]}`);
+}
+
 /**
  * Runs one versioning command. Human-readable lines go to `print`; with `--json` they go to `printAside`
  * instead and `print` gets exactly one JSON document: the command's result.
@@ -68,6 +104,8 @@ export async function runVersioningCommand(
   const [command, ...args] = positionals;
   const mode = values['if-uncommitted'] as IfUncommitted;
   if (!['abort', 'commit', 'discard', 'carry'].includes(mode)) throw new UsageError(`--if-uncommitted must be abort, commit, discard or carry`);
+  // Usage mistakes are reported before anything is opened: opening starts Python and takes the store's lock.
+  checkArguments(command, args, values);
   const connected = await connect({ dataDir: values.data!, chromaUrl: values['chroma-url'], doltUrl: values['dolt-url'] });
   try {
     const repo = await Repository.open({ chroma: connected.chroma, store: connected.store, statePath: join(resolve(values.data!), 'repository.json') });
