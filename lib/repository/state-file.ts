@@ -4,10 +4,11 @@
  * its default branch whatever was checked out, and a refresh of Chroma must be recorded before Chroma is
  * written, so that the next open can finish it.
  *
- * Written atomically (temporary file, fsync, rename): a crash leaves the old state or the new one.
+ * Written atomically (`writeFileAtomic`): a crash leaves the old state or the new one.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 import { RepositoryStateError } from './errors.js';
 
 /** A refresh of Chroma from one commit to another, recorded before Chroma is touched. */
@@ -69,28 +70,11 @@ export class StateFile {
       return;
     }
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temp = tempPath(this.path);
-    rmSync(temp, { force: true });
-    // 'wx' never follows a symlink planted at the temporary path: it fails if anything is there.
-    const fd = openSync(temp, 'wx', 0o600);
-    try {
-      const bytes = Buffer.from(JSON.stringify(state));
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.path);
-    const dir = openSync(dirname(this.path), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileAtomic(this.path, JSON.stringify(state));
   }
 }
 
+/** Where this file's writers before the shared atomic write kept their temporary file (removed if left). */
 function tempPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp`);
 }
