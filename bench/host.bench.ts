@@ -111,7 +111,7 @@ for (const size of SIZES) {
   const docs = sampleDocuments(size);
   // The records writeDocuments makes, with the embeddings it computes: what plain chromadb is given.
   const records = toChunkRecords(docs, 1);
-  const plainRecords = { ...records, embeddings: embed(records.documents) };
+  const plainRecords = { ...records, embeddings: await embed.generate(records.documents) };
   const recordsFile = join(dir, `records-${size}.json`);
   writeFileSync(recordsFile, JSON.stringify(plainRecords));
   const runs: Record<string, () => Promise<number>> = {
