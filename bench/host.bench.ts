@@ -4,9 +4,11 @@
  *    the pieces in between (a raw pipe round trip to an echo process from the main thread and from a worker
  *    thread, the executor's thread hop alone, the host's count without the owner thread).
  * 2. Write throughput: `ChromaDoltSync.writeDocuments` of the demo's documents against plain chromadb adding the
- *    same chunk records with the same embeddings, in the same run.
+ *    same chunk records with the same embeddings, in the same run. With BENCH_BASELINE_DIST (the dist/ folder of
+ *    another build), that build's writeDocuments and count run side by side too, named by BENCH_BASELINE_NAME.
  */
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +37,15 @@ const dir = mkdtempSync(join(tmpdir(), 'host-bench-'));
 const pinned = process.env.BENCH_PINNED === '1';
 const where = pinned ? 'pinned to one CPU (taskset -c 0; Python too)' : 'unpinned';
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const baselineDist = process.env.BENCH_BASELINE_DIST;
+const baselineName = process.env.BENCH_BASELINE_NAME ?? 'baseline';
+const before = baselineDist
+  ? {
+      Chroma: ((await import(pathToFileURL(`${baselineDist}/lib/chroma/chroma.js`).href)) as { Chroma: typeof Chroma }).Chroma,
+      ChromaDoltSync: ((await import(pathToFileURL(`${baselineDist}/lib/sync/chroma-dolt-sync.js`).href)) as { ChromaDoltSync: typeof ChromaDoltSync })
+        .ChromaDoltSync,
+    }
+  : null;
 const baseline = (...args: string[]) => JSON.parse(execFileSync(python, [baselineScript, ...args], { encoding: 'utf8' })) as Record<string, number>;
 
 // ---- 1. Per-operation overhead ----
@@ -55,6 +66,8 @@ await host.request({ op: 'create_collection', args: { name: 'overhead' } });
 const noop = await SessionExecutor.start(sessionSpec<typeof NoopSession>(new URL('./fixtures/noop-session.js', import.meta.url), undefined));
 const chroma = await Chroma.embedded({ path: join(dir, 'embedded'), embeddingFunction: null });
 await chroma.createCollection({ name: 'overhead' });
+const chromaBefore = before ? await before.Chroma.embedded({ path: join(dir, 'embedded-before'), embeddingFunction: null }) : null;
+await chromaBefore?.createCollection({ name: 'overhead' });
 const countRequest = { op: 'count', args: { collection: 'overhead' } };
 const perOp: Record<string, () => Promise<unknown>> = {
   'raw pipe round trip, main thread <-> echo process': () => echo.request(countRequest),
@@ -62,6 +75,7 @@ const perOp: Record<string, () => Promise<unknown>> = {
   'executor no-op (the thread hop alone)': () => noop.call('noop', undefined),
   'host count from the main thread (no owner thread)': () => host.request(countRequest),
   'count through Chroma.embedded (ours)': () => chroma.count('overhead'),
+  ...(chromaBefore ? { [`count through Chroma.embedded (${baselineName})`]: () => chromaBefore.count('overhead') } : {}),
 };
 const PASSES = 3;
 const perPass = new Map<string, number[]>();
@@ -74,7 +88,7 @@ for (let pass = 0; pass < PASSES; pass++) {
   for (const name of names) perPass.set(name, [...(perPass.get(name) ?? []), medianMs(bench, name)]);
 }
 const plainAfter = baseline('count', String(COUNT_REPS));
-await Promise.all([chroma.close(), noop.close(), echo.stop(5_000), host.stop(5_000), relay.terminate()]);
+await Promise.all([chroma.close(), chromaBefore?.close(), noop.close(), echo.stop(5_000), host.stop(5_000), relay.terminate()]);
 const plainCount = median([plainBefore['backToBack']!, plainAfter['backToBack']!]);
 const plainApart = median([plainBefore['apart']!, plainAfter['apart']!]);
 const us = (ms: number) => round(ms * 1000, 0);
@@ -101,12 +115,24 @@ emit({
 
 // ---- 2. Write throughput ----
 const SIZES = [2_000, 5_000];
-const ROUNDS = 3;
+const ROUNDS = 5;
 const embed = hashEmbedder();
 /** writeDocuments reads only the store's size limit: no store is needed to measure the Chroma side. */
 const noStore = { maxDocumentBytes: undefined } as unknown as VersionStore;
 const rows: Array<Array<string | number>> = [];
 let fresh = 0;
+/** ms of one writeDocuments of `docs` into a new collection of a new database (ours or the baseline build's). */
+async function timedWrite(chromaClass: typeof Chroma, syncClass: typeof ChromaDoltSync, docs: ReturnType<typeof sampleDocuments>): Promise<number> {
+  const session = await chromaClass.embedded({ path: join(dir, `write-${fresh++}`), embeddingFunction: null });
+  try {
+    await session.createCollection({ name: 'written' });
+    const started = performance.now();
+    await new syncClass(session, noStore).writeDocuments('written', docs);
+    return performance.now() - started;
+  } finally {
+    await session.close();
+  }
+}
 for (const size of SIZES) {
   const docs = sampleDocuments(size);
   // The records writeDocuments makes, with the embeddings it computes: what plain chromadb is given.
@@ -115,17 +141,7 @@ for (const size of SIZES) {
   const recordsFile = join(dir, `records-${size}.json`);
   writeFileSync(recordsFile, JSON.stringify(plainRecords));
   const runs: Record<string, () => Promise<number>> = {
-    writeDocuments: async () => {
-      const session = await Chroma.embedded({ path: join(dir, `write-${fresh++}`), embeddingFunction: null });
-      try {
-        await session.createCollection({ name: 'written' });
-        const started = performance.now();
-        await new ChromaDoltSync(session, noStore).writeDocuments('written', docs);
-        return performance.now() - started;
-      } finally {
-        await session.close();
-      }
-    },
+    writeDocuments: () => timedWrite(Chroma, ChromaDoltSync, docs),
     'Chroma.embedded add, embeddings given': async () => {
       const session = await Chroma.embedded({ path: join(dir, `add-${fresh++}`), embeddingFunction: null });
       try {
@@ -146,6 +162,11 @@ for (const size of SIZES) {
       }
     },
     'plain chromadb add': async () => baseline('add', recordsFile)['ms']!,
+    ...(before
+      ? {
+          [`writeDocuments (${baselineName})`]: () => timedWrite(before.Chroma, before.ChromaDoltSync, docs),
+        }
+      : {}),
   };
   const samples: Record<string, number[]> = {};
   const entries = Object.entries(runs);
@@ -167,7 +188,7 @@ emit({
   columns: ['write', 'run', 'chunks/s (median)', 'vs plain chromadb'],
   rows,
   notes: [
-    `Median of ${ROUNDS} rounds, the three runs in a rotated order; each run writes into a new database (a fuller database adds more slowly).`,
+    `Median of ${ROUNDS} rounds, the runs in a rotated order; each run writes into a new database (a fuller database adds more slowly).`,
     'writeDocuments includes everything it does: validation, the lookup of what exists, chunking and hashing, the 64-dim hash embeddings, the writes. Plain chromadb is given the finished records and embeddings.',
     'Measured on a shared 2-vCPU machine under load from other jobs.',
   ],
