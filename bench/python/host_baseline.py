@@ -6,7 +6,9 @@
   add FILE         ms to add the records in FILE (ids, documents, metadatas, embeddings as JSON) to a new
                    collection in a new database, in operations of the client's max batch size
 """
+import atexit
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -17,7 +19,9 @@ from chromadb.config import Settings
 
 
 def client():
-    return chromadb.PersistentClient(path=tempfile.mkdtemp(prefix="host-baseline-"), settings=Settings(anonymized_telemetry=False))
+    path = tempfile.mkdtemp(prefix="host-baseline-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return chromadb.PersistentClient(path=path, settings=Settings(anonymized_telemetry=False))
 
 
 def count(reps):
