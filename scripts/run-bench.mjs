@@ -13,6 +13,7 @@ const suites = [
   { file: 'sync.bench.js' },
   { file: 'import.bench.js' },
   { file: 'checkout.bench.js' },
+  { file: 'host.bench.js' },
 ];
 const only = process.argv.slice(2);
 const reports = new Map();

@@ -16,7 +16,7 @@ import struct
 import sys
 
 # Keep the protocol channel private before importing chromadb, which may print.
-_protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
+_protocol_fd = os.dup(1)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
 _protocol_in = sys.stdin.buffer
@@ -81,7 +81,26 @@ def write_frame(message):
         body = _dumps(message)
     except Exception as error:  # noqa: BLE001 - a result that does not encode is an error reply, not a crash
         body = _dumps(error_reply(error, "internal"))
-    _protocol_out.write(struct.pack(">I", len(body)) + body)
+    _write_all([struct.pack(">I", len(body)), body])
+
+
+def _write_all(parts):
+    """Writes the header and the body with one system call (no copy joining them), and goes on after a partial
+    write (a signal arriving mid-write), so a frame is never cut short."""
+    views = [memoryview(part) for part in parts]
+    while views:
+        if _writev is None:
+            written = os.write(_protocol_fd, views[0])
+        else:
+            written = _writev(_protocol_fd, views)
+        while views and written >= len(views[0]):
+            written -= len(views[0])
+            views.pop(0)
+        if views and written:
+            views[0] = views[0][written:]
+
+
+_writev = getattr(os, "writev", None)  # not on Windows: there, one write per part
 
 
 def safe_text(text):

@@ -1,9 +1,10 @@
 /**
- * A child process spoken to in length-prefixed JSON frames over stdio (4-byte big-endian length, UTF-8 JSON),
- * answering requests in order. Runs inside the owner thread. No shell is involved in starting it.
+ * A child process spoken to in length-prefixed JSON frames over stdio (see frames.ts), answering requests in
+ * order. Runs inside the owner thread. No shell is involved in starting it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chromaError } from './errors.js';
+import { encodeFrame, FrameDecoder } from './frames.js';
 
 export interface FramedReply {
   ok?: unknown;
@@ -18,7 +19,7 @@ interface Waiter {
 export class FramedChild {
   readonly process: ChildProcess;
   private readonly waiters: Waiter[] = [];
-  private buffer: Buffer = Buffer.alloc(0);
+  private readonly decoder = new FrameDecoder((body) => this.onFrame(body));
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   readonly exited: Promise<void>;
   /** Called (first) when the child exits while it was not asked to. It may throw to end the owner thread. */
@@ -27,7 +28,7 @@ export class FramedChild {
 
   constructor(command: string, args: string[], env: NodeJS.ProcessEnv) {
     this.process = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env, shell: false });
-    this.process.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.process.stdout!.on('data', (chunk: Buffer) => this.decoder.push(chunk));
     // A write to a child that just died raises EPIPE here; the exit handler reports the real cause.
     this.process.stdin!.on('error', () => {});
     this.exited = new Promise((resolve) => {
@@ -56,18 +57,16 @@ export class FramedChild {
   /** Sends one request; resolves with its reply frame. */
   request(message: unknown): Promise<FramedReply> {
     if (this.exitInfo) return Promise.reject(new Error('the Python session host is not running'));
-    let body: Buffer;
+    let frame: Buffer;
     try {
-      body = Buffer.from(JSON.stringify(message), 'utf8');
+      frame = encodeFrame(message);
     } catch (error) {
       // A BigInt or a cycle: refused here, before a byte is sent, so the stream of frames stays intact.
       return Promise.reject(chromaError('invalid_argument', `the request cannot be encoded as JSON (${(error as Error).name})`));
     }
-    const header = Buffer.allocUnsafe(4);
-    header.writeUInt32BE(body.length, 0);
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      this.process.stdin!.write(Buffer.concat([header, body]));
+      this.process.stdin!.write(frame);
     });
   }
 
@@ -89,20 +88,13 @@ export class FramedChild {
     await this.exited;
   }
 
-  private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.buffer.length >= 4) {
-      const length = this.buffer.readUInt32BE(0);
-      if (this.buffer.length < 4 + length) break;
-      const body = this.buffer.subarray(4, 4 + length).toString('utf8');
-      this.buffer = this.buffer.subarray(4 + length);
-      const waiter = this.waiters.shift();
-      if (!waiter) continue; // a reply nobody waits for cannot happen in order; ignore rather than crash
-      try {
-        waiter.resolve(JSON.parse(body) as FramedReply);
-      } catch (error) {
-        waiter.reject(error as Error);
-      }
+  private onFrame(body: Buffer): void {
+    const waiter = this.waiters.shift();
+    if (!waiter) return; // a reply nobody waits for cannot happen in order; ignore rather than crash
+    try {
+      waiter.resolve(JSON.parse(body.toString('utf8')) as FramedReply);
+    } catch (error) {
+      waiter.reject(error as Error);
     }
   }
 }

@@ -1,0 +1,98 @@
+/**
+ * writeDocuments keeps the session busy: the next write operation is queued while the session runs the current
+ * one, and a large first operation is split into a small head. Pipelining changes nothing of what a failed
+ * write reports: nothing more is queued after a failure, and the error names exactly what landed.
+ */
+import test, { type ExecutionContext } from 'ava';
+import { Chroma } from '../../lib/chroma/chroma.js';
+import type { VersionStore } from '../../lib/dolt/version-store.js';
+import { ChromaDoltSync, type SyncProgress } from '../../lib/sync/chroma-dolt-sync.js';
+import { SyncWriteError } from '../../lib/sync/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/** writeDocuments reads only the store's size limit; the store itself plays no part here. */
+const noStore = { maxDocumentBytes: undefined } as unknown as VersionStore;
+/** One-chunk documents: a document is one record, so operation sizes are document counts. */
+const docs = (n: number, version: string) => Array.from({ length: n }, (_, i) => ({ docId: `d${i}`, content: `document ${i}, ${version}` }));
+
+/** Documents by id (Chroma does not promise the order of a get by ids). */
+async function read(chroma: Chroma, collection: string, ids: string[]): Promise<Record<string, string | null>> {
+  const result = await chroma.get(collection, { ids, include: ['documents'] });
+  return Object.fromEntries(result.ids.map((id, i) => [id, result.documents![i] ?? null]));
+}
+
+async function open(t: ExecutionContext, name: string) {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'write-pipeline'), embeddingFunction: null });
+  t.teardown(() => chroma.close());
+  await chroma.createCollection({ name });
+  return chroma;
+}
+
+/** The chroma facade with its writes observed (and optionally replaced) in call order. */
+function observed(chroma: Chroma, replace?: (call: number, write: () => Promise<number>) => Promise<number>) {
+  const events: string[] = [];
+  let calls = 0;
+  const spy = Object.create(chroma) as Chroma;
+  for (const method of ['add', 'upsert'] as const) {
+    spy[method] = (...args: Parameters<Chroma['add']>) => {
+      const call = ++calls;
+      events.push(`issued ${call}`);
+      const write = () => chroma[method](...args);
+      const written = replace ? replace(call, write) : write();
+      void written.then(
+        () => events.push(`settled ${call}`),
+        () => events.push(`failed ${call}`),
+      );
+      return written;
+    };
+  }
+  return { spy, events };
+}
+
+test('a large write: the first operation is split into a sixth and the rest, queued before the first settles', async (t) => {
+  const chroma = await open(t, 'pipelined');
+  const { spy, events } = observed(chroma);
+  const sizes: number[] = [];
+  let last = 0;
+  const result = await new ChromaDoltSync(spy, noStore).writeDocuments('pipelined', docs(1_200, 'v1'), {
+    onProgress: (p: SyncProgress) => {
+      if (p.phase !== 'write') return;
+      sizes.push(p.chunksWritten - last);
+      last = p.chunksWritten;
+    },
+  });
+  t.deepEqual(sizes, [200, 1_000], 'a head of a sixth, then the rest (one operation more than ceil(chunks / batchSize))');
+  t.is(result.chunks, 1_200);
+  t.true(events.indexOf('issued 2') < events.indexOf('settled 1'), `pipelined: ${events.join(', ')}`);
+  t.is(await chroma.count('pipelined'), 1_200);
+  t.deepEqual(await read(chroma, 'pipelined', ['d0', 'd1199']), { d0: 'document 0, v1', d1199: 'document 1199, v1' });
+});
+
+test('a failed operation with the next one already queued: nothing more is queued, and the error names exactly what landed', async (t) => {
+  const chroma = await open(t, 'failing');
+  await new ChromaDoltSync(chroma, noStore).writeDocuments('failing', docs(1_200, 'v1'));
+  // The first operation fails without writing, once the second was queued behind it; the second lands.
+  let secondQueued!: () => void;
+  const queued = new Promise<void>((resolve) => (secondQueued = resolve));
+  const { spy, events } = observed(chroma, async (call, write) => {
+    if (call === 2) secondQueued();
+    if (call !== 1) return write();
+    await queued; // never settles unless the write pipelines: the test's timeout would fail it
+    throw new Error('chroma down');
+  });
+  const error = await t.throwsAsync(new ChromaDoltSync(spy, noStore, { batchSize: 500 }).writeDocuments('failing', docs(1_200, 'v2')), {
+    instanceOf: SyncWriteError,
+  });
+  t.false(events.includes('issued 3'), `nothing queued after the failure: ${events.join(', ')}`);
+  t.true(events.indexOf('issued 2') < events.indexOf('failed 1'));
+  const second = docs(1_200, '').slice(500, 1_000).map((doc) => doc.docId);
+  t.deepEqual([...error.written].sort(), [...second].sort());
+  t.is(error.notWritten.length, 700);
+  t.deepEqual(error.unconfirmed, []);
+  t.deepEqual(await read(chroma, 'failing', ['d0', 'd500', 'd999', 'd1000']), {
+    d0: 'document 0, v1',
+    d500: 'document 500, v2',
+    d999: 'document 999, v2',
+    d1000: 'document 1000, v1',
+  });
+});
