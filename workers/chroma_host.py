@@ -10,6 +10,7 @@ stderr, because stdout carries the protocol.
 """
 
 import gc
+import hashlib
 import json
 import os
 import struct
@@ -256,7 +257,9 @@ class Session:
         c = self.collection(old)
         metadata = args.get("metadata")
         if metadata is not None and args.get("merge"):
-            metadata = {**(c.metadata or {}), **metadata}
+            # Merged into the stored metadata read now, not the handle's copy: another client may have changed it.
+            stored = self.client.get_collection(old, embedding_function=None).metadata
+            metadata = {**(stored or {}), **metadata}
         new_name = args.get("name")
         try:
             c.modify(name=new_name, metadata=metadata)
@@ -379,6 +382,24 @@ class Session:
             include=args.get("include", ["documents", "metadatas", "distances"]),
         )
 
+    def summarize_page(self, args):
+        """One page of records as per-document-version summaries (see summarize_records)."""
+        col = self.collection(args["collection"])
+        with_hashes = args.get("withHashes", True) is not False
+        limit = args["limit"]
+        page = col.get(
+            where=args.get("where"),
+            include=["documents", "metadatas"] if with_hashes else ["metadatas"],
+            limit=limit + 1,
+            offset=args["offset"],
+        )
+        count = min(len(page["ids"]), limit)
+        texts = page.get("documents") if with_hashes else None
+        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"])
+        summary["records"] = count
+        summary["more"] = len(page["ids"]) > limit
+        return summary
+
     # ---- disposal ----
     def close(self, args):
         # The seed system's lesson: a client left alive keeps files open and "already exists" errors follow.
@@ -396,6 +417,83 @@ class Session:
         self.client = None
         gc.collect()
         return None
+
+
+# Metadata keys the sync layer owns on every chunk: not part of a document's own metadata.
+SYNC_KEYS = frozenset(("source_id", "chunk_index", "total_chunks", "content_hash", "is_local_change", "write_id", "late_write"))
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _js_string(value):
+    """String(value) as JavaScript writes it, for the version key of chunks written before write ids."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def summarize_records(ids, texts, metadatas, with_hashes, overlap):
+    """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
+    version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
+    the SHA-256 of its joined text; the records of any other version are returned as they are, since they may
+    straddle a page boundary. The join drops each later chunk's first `overlap` code points (Python strings
+    count code points, like the chunker), so the hash equals the one Node computes byte for byte."""
+    groups = {}
+    for i, record_id in enumerate(ids):
+        meta = (metadatas[i] if metadatas is not None else None) or {}
+        source = meta.get("source_id")
+        library = isinstance(source, str)
+        doc_id = source if library else record_id
+        write_id = meta.get("write_id") if library else -1
+        if library and not _is_number(write_id):
+            write_id = 0
+        if not library:
+            key = "foreign:" + record_id
+        elif write_id > 0:
+            key = "w:" + _js_string(write_id)
+        else:
+            key = "h:" + _js_string(meta.get("content_hash"))
+        index = meta.get("chunk_index") if library and _is_number(meta.get("chunk_index")) else 0
+        total = meta.get("total_chunks") if library and _is_number(meta.get("total_chunks")) else 1
+        text = texts[i] if texts is not None else None
+        group = groups.get((doc_id, key))
+        if group is None:
+            group = groups[(doc_id, key)] = {"writeId": write_id, "parts": []}
+        group["parts"].append((index, total, text, meta, record_id))
+    versions = []
+    partial = []
+    for (doc_id, key), group in groups.items():
+        parts = sorted(group["parts"], key=lambda part: part[0])
+        complete = len(parts) == parts[0][1] and all(
+            part[0] == n and (not with_hashes or part[2] is not None) for n, part in enumerate(parts)
+        )
+        if not complete:
+            partial.extend({"id": part[4], "text": part[2], "meta": part[3]} for part in parts)
+            continue
+        first = parts[0][3]
+        recorded = first.get("content_hash")
+        summary = {
+            "docId": doc_id,
+            "key": key,
+            "writeId": group["writeId"],
+            "recordedHash": recorded if isinstance(recorded, str) else None,
+            "flagged": any(part[3].get("is_local_change") is True for part in parts),
+            "chunks": len(parts),
+        }
+        if with_hashes:
+            joined = parts[0][2] if len(parts) == 1 else parts[0][2] + "".join(part[2][overlap:] for part in parts[1:])
+            data = joined.encode("utf-8", "surrogatepass")
+            own = {k: v for k, v in first.items() if k not in SYNC_KEYS}
+            summary["hash"] = hashlib.sha256(data).hexdigest()
+            summary["bytes"] = len(data) + len(json.dumps(own, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+        versions.append(summary)
+    return {"versions": versions, "partial": partial}
 
 
 # The operations a request may name: nothing else of the Session is reachable from the protocol. (A test host
@@ -416,6 +514,7 @@ OPS = {
     "existing": Session.existing,
     "delete": Session.delete,
     "query": Session.query,
+    "summarize_page": Session.summarize_page,
     "embedding_dimension": Session.embedding_dimension,
     "close": Session.close,
 }

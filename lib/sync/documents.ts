@@ -13,7 +13,7 @@ import { chunkId, chunkText, joinChunks } from './chunking.js';
 import { contentHash } from './hashing.js';
 
 /** Metadata keys the sync layer owns on every chunk. */
-export const SYNC_KEYS = ['source_id', 'chunk_index', 'total_chunks', 'content_hash', 'is_local_change', 'write_id'] as const;
+export const SYNC_KEYS = ['source_id', 'chunk_index', 'total_chunks', 'content_hash', 'is_local_change', 'write_id', 'late_write'] as const;
 const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
 
 export interface SourceDocument {
@@ -69,6 +69,10 @@ export interface ChromaDocument {
   recordedHash: string | null;
   flagged: boolean;
   metadata: Metadata;
+  /** Whether a version is complete (all chunks present, with text when texts were read). */
+  complete: boolean;
+  /** Whether the version read is a record another tool wrote (no `source_id`). */
+  foreign: boolean;
   /** The chunks of the version read (of the newest version when none is complete). */
   chunkIds: string[];
   /** Chunks of other versions: older ones a write has not removed yet, or an interrupted write's. */
@@ -165,6 +169,8 @@ function readDocument(docId: string, versions: Version[], withText: boolean): Ch
     actualHash: content === null ? null : contentHash(content),
     recordedHash: typeof first['content_hash'] === 'string' ? first['content_hash'] : null,
     flagged: shown.parts.some((part) => part.meta['is_local_change'] === true),
+    complete: chosen !== null,
+    foreign: shown.writeId < 0,
     metadata,
     chunkIds: shown.parts.map((part) => part.id),
     otherChunkIds: versions.filter((version) => version !== shown).flatMap((version) => version.parts.map((part) => part.id)),
