@@ -206,7 +206,7 @@ export class ChromaDoltSync {
    * reads (`content`), or as many id-only page reads plus the unstaged chunks' pages and one collection read
    * (`flags`); plus at most 2 lookups by id when some document could not be settled from the pages.
    */
-  detectLocalChanges(collection: string, options: DetectOptions = {}): Promise<DetectResult> {
+  async detectLocalChanges(collection: string, options: DetectOptions = {}): Promise<DetectResult> {
     const verify = checkVerify(options?.verify);
     return this.serialised(collection, async () => (await this.detect(collection, options, verify)).result);
   }
