@@ -60,6 +60,9 @@ const updates = () => chroma.executor.stats().ops['update']?.ok ?? 0;
 const modifies = () => chroma.executor.stats().ops['modifyCollection']?.ok ?? 0;
 
 const rows: Array<Array<string | number>> = [];
+rows.push([`after writing ${n.toLocaleString('en')} documents (baseline)`, '', '', '', '', Math.round(process.memoryUsage.rss() / 2 ** 20)]);
+const phases = (t: Record<string, number | undefined>) =>
+  Object.entries(t).filter(([, v]) => v !== undefined).map(([k, v]) => `${k.replace('Ms', '')} ${round(v!, 0)}`).join(', ');
 {
   const [u, m] = [updates(), modifies()];
   const started = performance.now();
@@ -107,7 +110,7 @@ for (const verify of ['content', 'flags'] as const) {
   rows.push([
     `stage 1% modified + 1% deleted (${verify})`,
     round(ms, 0),
-    `store commit ${round(commitMs, 0)}; ${round(ms / (detectMs[verify] + commitMs), 2)}x detect + commit`,
+    `${round(ms / (detectMs[verify] + commitMs), 2)}x detect + commit; ${phases(staged.timings)}`,
     staged.sessionOps,
     `${updates() - u} updates; ${staged.modified.length} modified, ${staged.deleted.length} deleted`,
     rssMb,

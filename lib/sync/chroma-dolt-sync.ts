@@ -68,7 +68,20 @@ export interface DetectResult {
   sessionOps: number;
   /** Version-store queries this detection used. */
   storeQueries: number;
-  timings: { chromaMs: number; storeMs: number; compareMs: number; totalMs: number };
+  /**
+   * Milliseconds: reading Chroma and the store (at the same time), comparing (with any lookup by id), the whole
+   * call; a stage adds recording its start marker, reading the changed texts, the commit and the floor.
+   */
+  timings: {
+    chromaMs: number;
+    storeMs: number;
+    compareMs: number;
+    totalMs: number;
+    markerMs?: number;
+    fetchMs?: number;
+    commitMs?: number;
+    floorMs?: number;
+  };
 }
 
 export interface StageResult extends DetectResult {
@@ -224,21 +237,28 @@ export class ChromaDoltSync {
     const verify = checkVerify(options.verify);
     return this.serialised(collection, async () => {
       const call = callOptions(options);
+      const started = performance.now();
       const { marker, floor } = await recordStageStart(this.chroma, collection, call);
+      const markerMs = performance.now() - started;
       const { result, changed } = await this.detect(collection, options, verify, floor, 2);
       let commit: string | null = null;
+      let step = performance.now();
+      const lap = () => -step + (step = performance.now());
       if (hasChanges(result)) {
         const upserts = await this.readChanged(collection, result, changed, options);
+        result.timings.fetchMs = lap();
         if (upserts.length + result.deleted.length > 0) {
           const changes: ChangeSet = { collection, upserts, deletes: result.deleted, message: options.message };
           validateChangeSet(changes, { maxDocumentBytes: this.store.maxDocumentBytes }); // before the store is touched
           commit = await this.store.commitChanges(changes);
           result.storeQueries++;
+          result.timings.commitMs = lap();
           report(options, { phase: 'commit', documents: upserts.length + result.deleted.length });
         }
       }
       let flagsCleared = true;
       let flagError: unknown;
+      lap();
       try {
         await recordStageFloor(this.chroma, collection, marker, call);
         result.sessionOps++;
@@ -246,6 +266,9 @@ export class ChromaDoltSync {
         flagsCleared = false;
         flagError = error;
       }
+      result.timings.floorMs = lap();
+      result.timings.markerMs = markerMs;
+      result.timings.totalMs = performance.now() - started;
       report(options, { phase: 'floor', recorded: flagsCleared });
       return { ...result, commit, flagsCleared, ...(flagError === undefined ? {} : { flagError }) };
     });
