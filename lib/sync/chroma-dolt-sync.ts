@@ -240,12 +240,12 @@ export class ChromaDoltSync {
       const started = performance.now();
       const { marker, floor } = await recordStageStart(this.chroma, collection, call);
       const markerMs = performance.now() - started;
-      const { result, changed } = await this.detect(collection, options, verify, floor, 2);
+      const { result, changed, recordsSeen } = await this.detect(collection, options, verify, floor, 2);
       let commit: string | null = null;
       let step = performance.now();
       const lap = () => -step + (step = performance.now());
       if (hasChanges(result)) {
-        const upserts = await this.readChanged(collection, result, changed, options);
+        const upserts = await this.readChanged(collection, result, changed, recordsSeen, options);
         result.timings.fetchMs = lap();
         if (upserts.length + result.deleted.length > 0) {
           const changes: ChangeSet = { collection, upserts, deletes: result.deleted, message: options.message };
@@ -330,31 +330,30 @@ export class ChromaDoltSync {
   }
 
   /**
-   * The added and modified documents as the store takes them, read by id. A document rewritten since
-   * detection is staged at what it is now; one gone or refused now is left out of the commit (and of the
-   * result's lists, or moved to `refused`).
+   * The added and modified documents as the store takes them: read by id, or, when they make up over half the
+   * collection (a first stage), by one page scan keeping only theirs (then any the scan did not find whole,
+   * pages shifted by another writer, are read by id). A document rewritten since detection is staged at what it
+   * is now; one gone or refused now is left out of the commit (and of the result's lists, or moved to `refused`).
    */
   private async readChanged(
     collection: string,
     result: DetectResult,
     changed: Map<string, ChangedDocument>,
+    recordsSeen: number,
     options: SyncCallOptions,
   ): Promise<ChangeSet['upserts']> {
     const reader = this.reader(collection, callOptions(options));
-    const groups: string[][] = [];
-    let chunksInGroup = 0;
-    const byId: string[] = [];
-    for (const [docId, doc] of changed) {
-      if (doc.foreign !== false) byId.push(docId);
-      if (doc.foreign === true) continue;
-      if (groups.length === 0 || chunksInGroup + doc.chunks > this.batchSize) {
-        groups.push([]);
-        chunksInGroup = 0;
-      }
-      groups[groups.length - 1]!.push(docId);
-      chunksInGroup += doc.chunks;
+    let changedChunks = 0;
+    for (const doc of changed.values()) changedChunks += doc.chunks;
+    let docs = new Map<string, ChromaDocument>();
+    let byId = [...changed.keys()];
+    if (changedChunks * 2 > recordsSeen) {
+      docs = toDocuments(await reader.scanRecordsOf(new Set(byId)));
+      byId = byId.filter((docId) => !docs.get(docId)?.complete);
     }
-    const docs = toDocuments(await reader.recordsToStage(groups, byId));
+    if (byId.length > 0) {
+      for (const [docId, doc] of toDocuments(await reader.recordsToStage(...this.lookupGroups(byId, changed)))) docs.set(docId, doc);
+    }
     result.sessionOps += reader.ops;
     report(options, { phase: 'fetch', documentsRead: changed.size, documentsTotal: changed.size });
     const upserts: ChangeSet['upserts'] = [];
@@ -373,6 +372,28 @@ export class ChromaDoltSync {
     result.added = result.added.filter((docId) => staged.has(docId));
     result.modified = result.modified.filter((docId) => staged.has(docId));
     return upserts;
+  }
+
+  /**
+   * Lookups for documents by id: library documents by `source_id` in groups of at most `batchSize` chunks, and
+   * the ones that may be records another tool wrote by their id.
+   */
+  private lookupGroups(docIds: string[], changed: Map<string, ChangedDocument>): [string[][], string[]] {
+    const groups: string[][] = [];
+    let chunksInGroup = 0;
+    const byId: string[] = [];
+    for (const docId of docIds) {
+      const doc = changed.get(docId)!;
+      if (doc.foreign !== false) byId.push(docId);
+      if (doc.foreign === true) continue;
+      if (groups.length === 0 || chunksInGroup + doc.chunks > this.batchSize) {
+        groups.push([]);
+        chunksInGroup = 0;
+      }
+      groups[groups.length - 1]!.push(docId);
+      chunksInGroup += doc.chunks;
+    }
+    return [groups, byId];
   }
 
   private serialised<T>(collection: string, work: () => Promise<T>): Promise<T> {

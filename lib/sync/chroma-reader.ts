@@ -6,7 +6,7 @@ import type { Chroma } from '../chroma/chroma.js';
 import type { GetResult, PageSummary, Where } from '../chroma/types.js';
 import { CHUNK_OVERLAP } from './chunking.js';
 import type { CallOptions } from '../executor/options.js';
-import type { ChunkRecord } from './documents.js';
+import { ownerOf, type ChunkRecord } from './documents.js';
 import type { SyncProgress } from './chroma-dolt-sync.js';
 
 export class ChromaReader {
@@ -59,6 +59,25 @@ export class ChromaReader {
       onPage(page);
       this.progress({ phase: 'read', pagesRead: pages, chunksRead: offset + page.records });
       if (!page.more) return;
+    }
+  }
+
+  /**
+   * The records (with texts) of the documents in `wanted`, by a page scan of the whole collection: cheaper than
+   * lookups by id when they make up much of it (a first stage). ceil(records / batchSize) operations; only the
+   * wanted records are kept.
+   */
+  async scanRecordsOf(wanted: ReadonlySet<string>): Promise<ChunkRecord[]> {
+    const records = new Map<string, ChunkRecord>();
+    for (let offset = 0, pages = 1; ; offset += this.batchSize, pages++) {
+      const page = await this.chroma.get(this.collection, { include: ['documents', 'metadatas'], limit: this.batchSize + 1, offset }, this.call);
+      this.ops++;
+      const kept = Math.min(page.ids.length, this.batchSize);
+      for (let i = 0; i < kept; i++) {
+        const record = { id: page.ids[i]!, text: page.documents?.[i] ?? null, meta: page.metadatas?.[i] ?? {} };
+        if (wanted.has(ownerOf(record))) records.set(record.id, record);
+      }
+      if (page.ids.length <= this.batchSize) return [...records.values()];
     }
   }
 

@@ -37,6 +37,8 @@ export interface ChangedDocument {
 export interface Detection {
   result: DetectResult;
   changed: Map<string, ChangedDocument>;
+  /** Records the page scan read (the collection's size, as far as detection knows). */
+  recordsSeen: number;
 }
 
 export interface DetectContext {
@@ -64,8 +66,12 @@ export async function detect(context: DetectContext, verify: Verify): Promise<De
 async function detectByContent(context: DetectContext): Promise<Detection> {
   const clock = new Clock();
   const scan = new DocumentScan(true, CHUNK_OVERLAP);
+  let recordsSeen = 0;
   const [, hashes] = await Promise.all([
-    clock.time('chromaMs', context.reader.scanSummaries({ withHashes: true }, (page) => scan.addPage(page))),
+    clock.time('chromaMs', context.reader.scanSummaries({ withHashes: true }, (page) => {
+      scan.addPage(page);
+      recordsSeen += page.records;
+    })),
     clock.time('storeMs', context.documentHashes()),
   ]);
   const compareStart = performance.now();
@@ -77,18 +83,20 @@ async function detectByContent(context: DetectContext): Promise<Detection> {
   }
   for (const docId of hashes.keys()) if (!scan.has(docId)) lookup.push(docId);
   for (const [docId, doc] of await lookUp(context.reader, lookup, true)) settled.set(docId, fromDocument(doc));
-  return compare(context, 'content', settled, hashes, clock, compareStart);
+  return { ...compare(context, 'content', settled, hashes, clock, compareStart), recordsSeen };
 }
 
 async function detectByFlags(context: DetectContext): Promise<Detection> {
   const clock = new Clock();
   const present = new Map<string, number>(); // document id -> chunk ids seen
+  let recordsSeen = 0;
   const legacy: string[] = []; // ids shaped like `{docId}_chunk_{i}`: whose they are needs metadata
   const unstaged = new DocumentScan(false, CHUNK_OVERLAP);
   const chroma = async () => {
     const floor = context.floor !== undefined ? context.floor : (await readMarkers(context.chroma, context.collection, {})).floor;
     if (context.floor === undefined) context.reader.ops++;
     await context.reader.scanIds((ids) => {
+      recordsSeen += ids.length;
       for (const id of ids) {
         const owner = ownerOfId(id);
         if (owner === null) legacy.push(id);
@@ -123,7 +131,7 @@ async function detectByFlags(context: DetectContext): Promise<Detection> {
     const trusted = unstaged.has(docId) && doc.recordedHash !== null ? doc.recordedHash : (hashes.get(docId) ?? ADDED);
     settled.set(docId, { hash: doc.complete ? trusted : null, bytes: null, chunks: doc.chunkIds.length, foreign: doc.foreign });
   }
-  return compare(context, 'flags', settled, hashes, clock, compareStart);
+  return { ...compare(context, 'flags', settled, hashes, clock, compareStart), recordsSeen };
 }
 
 /** A hash no document has: marks a document the flags level found by presence only (not in the store). */
@@ -157,7 +165,7 @@ function compare(
   hashes: Map<string, string>,
   clock: Clock,
   compareStart: number,
-): Detection {
+): Omit<Detection, 'recordsSeen'> {
   const added: string[] = [];
   const modified: string[] = [];
   const incomplete: string[] = [];
