@@ -19,7 +19,7 @@ import type {
   TagInfo,
   VersioningStore,
 } from '../dolt/versioning.js';
-import { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
+import { ChromaDoltSync, type Verify } from '../sync/chroma-dolt-sync.js';
 import { contentHash } from '../sync/hashing.js';
 import { recordStageFloor, recordStageStart } from '../sync/stage-floor.js';
 import { CarryConflictError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
@@ -53,8 +53,8 @@ export interface RepositoryOptions {
   verify?: Verify;
 }
 
-/** See {@link RepositoryOptions.verify}. */
-export type Verify = 'content' | 'flags';
+/** See {@link RepositoryOptions.verify}: the sync layer's detection levels. */
+export type { Verify } from '../sync/chroma-dolt-sync.js';
 
 /** What to do with uncommitted changes in Chroma when the working copy moves to another commit. */
 export type IfUncommitted = 'abort' | 'commit' | 'discard' | 'carry';

@@ -5,8 +5,8 @@
  * follows the number of documents, not the size of the corpus.
  */
 import type { PageSummary, VersionSummary } from '../chroma/types.js';
-import type { ChunkRecord } from './documents.js';
-import { summarizeRecords, versionOf } from './page-summary.js';
+import { versionOf, type ChunkRecord } from './documents.js';
+import { summarizeRecords } from './page-summary.js';
 
 interface Seen {
   /** The newest version seen whole. */

@@ -9,25 +9,8 @@
  */
 import type { Metadata, PageSummary, VersionSummary } from '../chroma/types.js';
 import { joinChunks } from './chunking.js';
-import { SYNC_KEYS } from './documents.js';
+import { isWhole, ownMetadata, partOf, versionOf, type Part } from './documents.js';
 import { contentHash } from './hashing.js';
-
-const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
-
-interface Part {
-  id: string;
-  index: number;
-  total: number;
-  text: string | null;
-  meta: Metadata;
-}
-
-/** The version key of a record: `foreign:<id>`, `w:<write_id>` or `h:<content_hash>`, as the Python twin writes it. */
-export function versionOf(id: string, meta: Metadata): { docId: string; key: string; writeId: number } {
-  if (typeof meta['source_id'] !== 'string') return { docId: id, key: `foreign:${id}`, writeId: -1 };
-  const writeId = typeof meta['write_id'] === 'number' ? meta['write_id'] : 0;
-  return { docId: meta['source_id'], key: writeId > 0 ? `w:${writeId}` : `h:${String(meta['content_hash'] ?? '')}`, writeId };
-}
 
 /** Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before. */
 export function summarizeRecords(
@@ -36,26 +19,17 @@ export function summarizeRecords(
   overlap: number,
 ): Omit<PageSummary, 'records' | 'more'> {
   const groups = new Map<string, { docId: string; key: string; writeId: number; parts: Part[] }>();
-  for (const { id, text, meta } of records) {
-    const { docId, key, writeId } = versionOf(id, meta);
-    const library = writeId >= 0;
+  for (const record of records) {
+    const { docId, key, writeId } = versionOf(record.id, record.meta);
     const groupKey = JSON.stringify([docId, key]);
     let group = groups.get(groupKey);
     if (!group) groups.set(groupKey, (group = { docId, key, writeId, parts: [] }));
-    group.parts.push({
-      id,
-      index: library && typeof meta['chunk_index'] === 'number' ? meta['chunk_index'] : 0,
-      total: library && typeof meta['total_chunks'] === 'number' ? meta['total_chunks'] : 1,
-      text,
-      meta,
-    });
+    group.parts.push(partOf(record));
   }
   const versions: VersionSummary[] = [];
   const partial: PageSummary['partial'] = [];
   for (const { docId, key, writeId, parts } of groups.values()) {
-    parts.sort((a, b) => a.index - b.index);
-    const complete = parts.length === parts[0]!.total && parts.every((part, i) => part.index === i && (!withHashes || part.text !== null));
-    if (!complete) {
+    if (!isWhole(parts, withHashes)) {
       for (const { id, text, meta } of parts) partial.push({ id, text, meta });
       continue;
     }
@@ -70,10 +44,8 @@ export function summarizeRecords(
     };
     if (withHashes) {
       const joined = joinChunks(parts.map((part) => part.text!), overlap);
-      const own: Metadata = {};
-      for (const [k, value] of Object.entries(first)) if (!SYNC_KEY_SET.has(k)) own[k] = value;
       summary.hash = contentHash(joined);
-      summary.bytes = Buffer.byteLength(joined, 'utf8') + Buffer.byteLength(JSON.stringify(own), 'utf8');
+      summary.bytes = Buffer.byteLength(joined, 'utf8') + Buffer.byteLength(JSON.stringify(ownMetadata(first)), 'utf8');
     }
     versions.push(summary);
   }
