@@ -419,21 +419,21 @@ class Session:
         return None
 
 
-# Metadata keys the sync layer owns on every chunk: not part of a document's own metadata.
-SYNC_KEYS = frozenset(("source_id", "chunk_index", "total_chunks", "content_hash", "is_local_change", "write_id", "late_write"))
-
-
 def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    kind = type(value)
+    return kind is int or kind is float
 
 
 def _js_string(value):
-    """String(value) as JavaScript writes it, for the version key of chunks written before write ids."""
+    """String(value) as JavaScript writes it, for version keys."""
+    kind = type(value)
+    if kind is int or kind is str:
+        return str(value)
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    if kind is float and value.is_integer():
         return str(int(value))
     return str(value)
 
@@ -443,33 +443,37 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap):
     version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
     the SHA-256 of its joined text; the records of any other version are returned as they are, since they may
     straddle a page boundary. The join drops each later chunk's first `overlap` code points (Python strings
-    count code points, like the chunker), so the hash equals the one Node computes byte for byte."""
+    count code points, like the chunker), so the hash equals the one Node computes byte for byte. This loop
+    runs over every record a detection reads: it is kept to plain dict and tuple work."""
     groups = {}
+    sha256 = hashlib.sha256
     for i, record_id in enumerate(ids):
         meta = (metadatas[i] if metadatas is not None else None) or {}
         source = meta.get("source_id")
-        library = isinstance(source, str)
-        doc_id = source if library else record_id
-        write_id = meta.get("write_id") if library else -1
-        if library and not _is_number(write_id):
-            write_id = 0
-        if not library:
-            key = "foreign:" + record_id
-        elif write_id > 0:
-            key = "w:" + _js_string(write_id)
+        if type(source) is str:
+            write_id = meta.get("write_id")
+            if not _is_number(write_id):
+                write_id = 0
+            key = "w:" + _js_string(write_id) if write_id > 0 else "h:" + _js_string(meta.get("content_hash"))
+            index = meta.get("chunk_index")
+            total = meta.get("total_chunks")
+            part = (index if _is_number(index) else 0, total if _is_number(total) else 1, texts[i] if texts is not None else None, meta, record_id)
+            group_key = (source, key)
         else:
-            key = "h:" + _js_string(meta.get("content_hash"))
-        index = meta.get("chunk_index") if library and _is_number(meta.get("chunk_index")) else 0
-        total = meta.get("total_chunks") if library and _is_number(meta.get("total_chunks")) else 1
-        text = texts[i] if texts is not None else None
-        group = groups.get((doc_id, key))
+            write_id = -1
+            key = "foreign:" + record_id
+            part = (0, 1, texts[i] if texts is not None else None, meta, record_id)
+            group_key = (record_id, key)
+        group = groups.get(group_key)
         if group is None:
-            group = groups[(doc_id, key)] = {"writeId": write_id, "parts": []}
-        group["parts"].append((index, total, text, meta, record_id))
+            groups[group_key] = (write_id, [part])
+        else:
+            group[1].append(part)
     versions = []
     partial = []
-    for (doc_id, key), group in groups.items():
-        parts = sorted(group["parts"], key=lambda part: part[0])
+    for (doc_id, key), (write_id, parts) in groups.items():
+        if len(parts) > 1:
+            parts.sort(key=lambda part: part[0])
         complete = len(parts) == parts[0][1] and all(
             part[0] == n and (not with_hashes or part[2] is not None) for n, part in enumerate(parts)
         )
@@ -481,17 +485,16 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap):
         summary = {
             "docId": doc_id,
             "key": key,
-            "writeId": group["writeId"],
-            "recordedHash": recorded if isinstance(recorded, str) else None,
+            "writeId": write_id,
+            "recordedHash": recorded if type(recorded) is str else None,
             "flagged": any(part[3].get("is_local_change") is True for part in parts),
             "chunks": len(parts),
         }
         if with_hashes:
             joined = parts[0][2] if len(parts) == 1 else parts[0][2] + "".join(part[2][overlap:] for part in parts[1:])
             data = joined.encode("utf-8", "surrogatepass")
-            own = {k: v for k, v in first.items() if k not in SYNC_KEYS}
-            summary["hash"] = hashlib.sha256(data).hexdigest()
-            summary["bytes"] = len(data) + len(json.dumps(own, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+            summary["hash"] = sha256(data).hexdigest()
+            summary["bytes"] = len(data)
         versions.append(summary)
     return {"versions": versions, "partial": partial}
 

@@ -136,7 +136,7 @@ export interface VersionSummary {
   chunks: number;
   /** SHA-256 (lowercase hex) of the UTF-8 of the joined text (with `withHashes`). */
   hash?: string;
-  /** UTF-8 bytes of the joined text plus of the JSON of its first chunk's other metadata (with `withHashes`). */
+  /** UTF-8 bytes of the joined text (with `withHashes`). */
   bytes?: number;
 }
 

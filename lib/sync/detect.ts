@@ -154,7 +154,7 @@ function fromSummary(version: VersionSummary): Settled {
 }
 
 function fromDocument(doc: ChromaDocument): Settled {
-  const bytes = doc.content === null ? null : Buffer.byteLength(doc.content, 'utf8') + Buffer.byteLength(JSON.stringify(doc.metadata), 'utf8');
+  const bytes = doc.content === null ? null : Buffer.byteLength(doc.content, 'utf8');
   return { hash: doc.actualHash, bytes, chunks: doc.chunkIds.length, foreign: doc.foreign };
 }
 
@@ -207,8 +207,9 @@ function compare(
 }
 
 /**
- * Why the version store would refuse a document (its error code), or null. The size is what the session
- * measured (content and metadata); the stage checks the exact change set again before the store is touched.
+ * Why the version store would refuse a document (its error code), or null: its id, or its text alone over the
+ * size limit. The stage checks each document whole (text and metadata) again once read, before the store is
+ * touched.
  */
 function storeRefusal(docId: string, bytes: number | null, maxDocumentBytes: number | undefined): string | null {
   try {

@@ -9,7 +9,7 @@
  */
 import type { Metadata, PageSummary, VersionSummary } from '../chroma/types.js';
 import { joinChunks } from './chunking.js';
-import { isWhole, ownMetadata, partOf, versionOf, type Part } from './documents.js';
+import { isWhole, partOf, versionOf, type Part } from './documents.js';
 import { contentHash } from './hashing.js';
 
 /** Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before. */
@@ -45,7 +45,7 @@ export function summarizeRecords(
     if (withHashes) {
       const joined = joinChunks(parts.map((part) => part.text!), overlap);
       summary.hash = contentHash(joined);
-      summary.bytes = Buffer.byteLength(joined, 'utf8') + Buffer.byteLength(JSON.stringify(ownMetadata(first)), 'utf8');
+      summary.bytes = Buffer.byteLength(joined, 'utf8');
     }
     versions.push(summary);
   }
