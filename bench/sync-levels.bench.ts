@@ -140,6 +140,7 @@ emit({
   notes: [
     'content: each page of 5,461 chunks is summarised in the Python host (documents grouped, joined texts hashed there); only per-document summaries cross to Node.',
     'flags: ids only, plus the metadata of the chunks written since the last stage; trusts recorded hashes.',
+    'The plain read runs on a copy of the directory, alternating with the detections. Through the executor, pages of summaries cost the same as pages of raw records (checked separately), so the gap to plain Python is the session path of a large read plus the store read that detection runs at the same time on the same 2 vCPUs.',
     'A stage writes no chunk metadata: it records its start marker and, once committed, the floor in the collection metadata.',
     'Peak RSS is the whole Node process, which also hosts the DoltLite WASM store (in memory here, and it never gives memory back); heap is the JS heap.',
     'One run on the shared 2-vCPU machine, loaded by other work: read ratios, not absolute times.',
