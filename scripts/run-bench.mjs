@@ -11,6 +11,7 @@ const suites = [
   { file: 'chroma.bench.js', pin: true },
   { file: 'dolt.bench.js' },
   { file: 'sync.bench.js' },
+  { file: 'sync-levels.bench.js' },
   { file: 'import.bench.js' },
   { file: 'checkout.bench.js' },
   { file: 'host.bench.js' },

@@ -10,6 +10,7 @@ stderr, because stdout carries the protocol.
 """
 
 import gc
+import hashlib
 import json
 import os
 import struct
@@ -275,7 +276,9 @@ class Session:
         c = self.collection(old)
         metadata = args.get("metadata")
         if metadata is not None and args.get("merge"):
-            metadata = {**(c.metadata or {}), **metadata}
+            # Merged into the stored metadata read now, not the handle's copy: another client may have changed it.
+            stored = self.client.get_collection(old, embedding_function=None).metadata
+            metadata = {**(stored or {}), **metadata}
         new_name = args.get("name")
         try:
             c.modify(name=new_name, metadata=metadata)
@@ -398,6 +401,24 @@ class Session:
             include=args.get("include", ["documents", "metadatas", "distances"]),
         )
 
+    def summarize_page(self, args):
+        """One page of records as per-document-version summaries (see summarize_records)."""
+        col = self.collection(args["collection"])
+        with_hashes = args.get("withHashes", True) is not False
+        limit = args["limit"]
+        page = col.get(
+            where=args.get("where"),
+            include=["documents", "metadatas"] if with_hashes else ["metadatas"],
+            limit=limit + 1,
+            offset=args["offset"],
+        )
+        count = min(len(page["ids"]), limit)
+        texts = page.get("documents") if with_hashes else None
+        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"])
+        summary["records"] = count
+        summary["more"] = len(page["ids"]) > limit
+        return summary
+
     # ---- disposal ----
     def close(self, args):
         # The seed system's lesson: a client left alive keeps files open and "already exists" errors follow.
@@ -415,6 +436,86 @@ class Session:
         self.client = None
         gc.collect()
         return None
+
+
+def _is_number(value):
+    kind = type(value)
+    return kind is int or kind is float
+
+
+def _js_string(value):
+    """String(value) as JavaScript writes it, for version keys."""
+    kind = type(value)
+    if kind is int or kind is str:
+        return str(value)
+    if value is None:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def summarize_records(ids, texts, metadatas, with_hashes, overlap):
+    """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
+    version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
+    the SHA-256 of its joined text; the records of any other version are returned as they are, since they may
+    straddle a page boundary. The join drops each later chunk's first `overlap` code points (Python strings
+    count code points, like the chunker), so the hash equals the one Node computes byte for byte. This loop
+    runs over every record a detection reads: it is kept to plain dict and tuple work."""
+    groups = {}
+    sha256 = hashlib.sha256
+    for i, record_id in enumerate(ids):
+        meta = (metadatas[i] if metadatas is not None else None) or {}
+        source = meta.get("source_id")
+        if type(source) is str:
+            write_id = meta.get("write_id")
+            if not _is_number(write_id):
+                write_id = 0
+            key = "w:" + _js_string(write_id) if write_id > 0 else "h:" + _js_string(meta.get("content_hash"))
+            index = meta.get("chunk_index")
+            total = meta.get("total_chunks")
+            part = (index if _is_number(index) else 0, total if _is_number(total) else 1, texts[i] if texts is not None else None, meta, record_id)
+            group_key = (source, key)
+        else:
+            write_id = -1
+            key = "foreign:" + record_id
+            part = (0, 1, texts[i] if texts is not None else None, meta, record_id)
+            group_key = (record_id, key)
+        group = groups.get(group_key)
+        if group is None:
+            groups[group_key] = (write_id, [part])
+        else:
+            group[1].append(part)
+    versions = []
+    partial = []
+    for (doc_id, key), (write_id, parts) in groups.items():
+        if len(parts) > 1:
+            parts.sort(key=lambda part: part[0])
+        complete = len(parts) == parts[0][1] and all(
+            part[0] == n and (not with_hashes or part[2] is not None) for n, part in enumerate(parts)
+        )
+        if not complete:
+            partial.extend({"id": part[4], "text": part[2], "meta": part[3]} for part in parts)
+            continue
+        first = parts[0][3]
+        recorded = first.get("content_hash")
+        summary = {
+            "docId": doc_id,
+            "key": key,
+            "writeId": write_id,
+            "recordedHash": recorded if type(recorded) is str else None,
+            "flagged": any(part[3].get("is_local_change") is True for part in parts),
+            "chunks": len(parts),
+        }
+        if with_hashes:
+            joined = parts[0][2] if len(parts) == 1 else parts[0][2] + "".join(part[2][overlap:] for part in parts[1:])
+            data = joined.encode("utf-8", "surrogatepass")
+            summary["hash"] = sha256(data).hexdigest()
+            summary["bytes"] = len(data)
+        versions.append(summary)
+    return {"versions": versions, "partial": partial}
 
 
 # The operations a request may name: nothing else of the Session is reachable from the protocol. (A test host
@@ -435,6 +536,7 @@ OPS = {
     "existing": Session.existing,
     "delete": Session.delete,
     "query": Session.query,
+    "summarize_page": Session.summarize_page,
     "embedding_dimension": Session.embedding_dimension,
     "close": Session.close,
 }

@@ -28,7 +28,18 @@ import type { PythonChromaOptions } from './python-session.js';
 import type HttpChromaSession from './http-session.js';
 import type { HttpChromaOptions } from './http-session.js';
 import { emptyGetResult } from './results.js';
-import type { CollectionInfo, DeleteArgs, GetArgs, GetResult, Metadata, QueryArgs, QueryResult, RecordsArgs } from './types.js';
+import type {
+  CollectionInfo,
+  DeleteArgs,
+  GetArgs,
+  GetResult,
+  Metadata,
+  PageSummary,
+  QueryArgs,
+  QueryResult,
+  RecordsArgs,
+  SummarizePageArgs,
+} from './types.js';
 
 export type { ChromaSessionDefinition } from './ops.js';
 
@@ -243,6 +254,15 @@ export class Chroma {
     checkSelection(collection, args);
     if (args.ids?.length === 0) return Promise.resolve(emptyGetResult(args.include));
     return this.submit(() => this.executor.call('get', { ...args, collection }, options));
+  }
+
+  /**
+   * One page of records summarised by document version in the session (the sync layer's detection): hashes
+   * are computed where the data is, so texts of unchanged documents never cross to this thread.
+   */
+  summarizePage(collection: string, args: Omit<SummarizePageArgs, 'collection'>, options?: CallOptions): Promise<PageSummary> {
+    checkSelection(collection, args);
+    return this.submit(() => this.executor.call('summarizePage', { ...args, collection }, options));
   }
 
   /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */

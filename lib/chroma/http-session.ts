@@ -12,6 +12,7 @@ import { chromaError, type ChromaErrorKind } from './errors.js';
 import type { ChromaOpTable } from './ops.js';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, emptyQueryResult } from './results.js';
 import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs } from './types.js';
+import { summarizeRecords } from '../sync/page-summary.js';
 
 export interface HttpChromaOptions {
   /** @default '127.0.0.1' */
@@ -227,7 +228,11 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
     },
     modifyCollection: async (state, args) => {
       const c = await collectionOf(state, args.collection);
-      const metadata = args.metadata && args.merge ? { ...(c.metadata as Metadata | null), ...args.metadata } : args.metadata;
+      // Merged into the stored metadata read now, not the handle's copy: another client may have changed it.
+      const stored = args.metadata && args.merge
+        ? (await guarded(args.collection, () => state.client.getCollection({ name: args.collection, embeddingFunction: null as never }))).metadata
+        : null;
+      const metadata = args.metadata && args.merge ? { ...(stored as Metadata | null), ...args.metadata } : args.metadata;
       try {
         await c.modify({ name: args.name, metadata });
       } catch (error) {
@@ -310,6 +315,17 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
         distances: pick(include, 'distances', result.distances as never) as QueryResult['distances'],
         embeddings: pick(include, 'embeddings', result.embeddings as never) as QueryResult['embeddings'],
       };
+    },
+    summarizePage: async (state, args) => {
+      const c = await collectionOf(state, args.collection);
+      const withHashes = args.withHashes !== false;
+      const include = withHashes ? ['documents', 'metadatas'] : ['metadatas'];
+      const page = await guarded(args.collection, () => c.get({ where: args.where, include, limit: args.limit + 1, offset: args.offset }));
+      const records = Math.min(page.ids.length, args.limit);
+      const texts = page.documents as Array<string | null> | undefined;
+      const metas = page.metadatas as Array<Metadata | null> | undefined;
+      const rows = page.ids.slice(0, records).map((id, i) => ({ id, text: (withHashes ? texts?.[i] : null) ?? null, meta: metas?.[i] ?? {} }));
+      return { records, more: page.ids.length > args.limit, ...summarizeRecords(rows, withHashes, args.overlap) };
     },
     embeddingDimension: async (_state, name) => {
       throw pythonOnly(name);

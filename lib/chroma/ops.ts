@@ -14,6 +14,8 @@ import type {
   QueryArgs,
   QueryResult,
   RecordsArgs,
+  PageSummary,
+  SummarizePageArgs,
 } from './types.js';
 
 /** Operation name -> `(argument) => result` of a Chroma session, without its state. */
@@ -33,6 +35,11 @@ export interface ChromaOps {
   existing(arg: { collection: string; ids: string[] }): string[];
   delete(arg: DeleteArgs): null;
   query(arg: QueryArgs): QueryResult;
+  /**
+   * One page of records summarised by document version where the data is (hashes computed by the session, so
+   * texts of unchanged documents never cross to the caller); see {@link SummarizePageArgs}.
+   */
+  summarizePage(arg: SummarizePageArgs): PageSummary;
   /**
    * The dimension of a Python-side embedding function's vectors, found by embedding one short text (this is
    * where its model is loaded). The remote session has none and fails with `ChromaEmbeddingUnavailableError`.

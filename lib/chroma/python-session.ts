@@ -122,6 +122,7 @@ export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
       const { ids, documents, metadatas, distances, embeddings } = result;
       return { ids, documents, metadatas, distances, embeddings, include };
     },
+    summarizePage: (state, args) => ask(state, 'summarize_page', args),
     embeddingDimension: (state, name) => ask(state, 'embedding_dimension', { name }),
     /** The Python process id, for tests and diagnostics. */
     pid: (state) => state.child.pid,

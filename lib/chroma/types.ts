@@ -98,3 +98,54 @@ export interface QueryResult {
   /** The fields included (as requested, or the default), as the npm `chromadb` client's results carry. */
   include: Include[];
 }
+
+/**
+ * One page of a collection summarised where the data is (the sync layer's detection): chunks grouped by
+ * document (`source_id`; a record without it is a one-chunk document named by its id) and version (`write_id`,
+ * or `content_hash` for chunks written before write ids).
+ */
+export interface SummarizePageArgs {
+  collection: string;
+  /** Records to skip, as in `get`. */
+  offset: number;
+  /** Records in the page (one more is read to learn whether another page follows). */
+  limit: number;
+  /** Only records matching this metadata filter. @default all records */
+  where?: Where;
+  /**
+   * Read the texts and hash each complete version's joined text. Without it only metadata is read and
+   * `hash`/`bytes` are absent.
+   * @default true
+   */
+  withHashes?: boolean;
+  /** Code points each chunk after the first repeats from the one before (dropped when joining). */
+  overlap: number;
+}
+
+/** A version complete within the page: all its chunks (indexes 0..chunks-1) were in it. */
+export interface VersionSummary {
+  docId: string;
+  /** The version: `w:<write_id>`, `h:<content_hash>` (before write ids) or `foreign:<id>`. */
+  key: string;
+  /** Its write id (0 before write ids, -1 for a record another tool wrote). */
+  writeId: number;
+  /** The `content_hash` its first chunk records, or null. */
+  recordedHash: string | null;
+  /** Whether any of its chunks is marked `is_local_change`. */
+  flagged: boolean;
+  chunks: number;
+  /** SHA-256 (lowercase hex) of the UTF-8 of the joined text (with `withHashes`). */
+  hash?: string;
+  /** UTF-8 bytes of the joined text (with `withHashes`). */
+  bytes?: number;
+}
+
+export interface PageSummary {
+  /** Records the page held (at most `limit`). */
+  records: number;
+  /** Whether records follow this page. */
+  more: boolean;
+  versions: VersionSummary[];
+  /** The raw records of versions not complete within the page (they may straddle a page boundary). */
+  partial: Array<{ id: string; text: string | null; meta: Metadata }>;
+}

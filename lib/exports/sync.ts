@@ -1,6 +1,7 @@
 /** `session-executor/sync`: Chroma -> version store change detection and staging, chunking and hashing. */
 export { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
 export type {
+  DetectOptions,
   DetectResult,
   StageOptions,
   StageResult,

@@ -19,8 +19,9 @@ import type {
   TagInfo,
   VersioningStore,
 } from '../dolt/versioning.js';
-import { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
+import { ChromaDoltSync, type Verify } from '../sync/chroma-dolt-sync.js';
 import { contentHash } from '../sync/hashing.js';
+import { recordStageFloor, recordStageStart } from '../sync/stage-floor.js';
 import { CarryConflictError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
 import { refreshChroma, type RefreshResult } from './refresh.js';
 import { StateFile, type RefreshJournal, type RepositoryState } from './state-file.js';
@@ -44,16 +45,16 @@ export interface RepositoryOptions {
   /**
    * How checkout, merge, reset, revert and pull look for uncommitted changes first. `content` runs the full
    * detection (re-hashes every document, so edits made with Chroma directly are found). `flags` first tries a
-   * proof that reads no text (no chunk flagged, chunk counts and collections as committed: two small Chroma
-   * operations per collection) and runs the full detection only when that fails; it cannot see an edit made
-   * with Chroma directly that kept the chunk count.
+   * proof that reads no text (no unstaged chunk, chunk counts and collections as committed: two small Chroma
+   * operations per collection) and, when that fails, the sync layer's `flags` detection (ids and the unstaged
+   * chunks' metadata); it cannot see an edit made with Chroma directly.
    * @default 'content'
    */
   verify?: Verify;
 }
 
-/** See {@link RepositoryOptions.verify}. */
-export type Verify = 'content' | 'flags';
+/** See {@link RepositoryOptions.verify}: the sync layer's detection levels. */
+export type { Verify } from '../sync/chroma-dolt-sync.js';
 
 /** What to do with uncommitted changes in Chroma when the working copy moves to another commit. */
 export type IfUncommitted = 'abort' | 'commit' | 'discard' | 'carry';
@@ -192,10 +193,11 @@ export class Repository {
    * working copy is proven without reading text where possible (see {@link RepositoryOptions.verify}).
    */
   async status(options: { verify?: Verify } = {}): Promise<WorkingCopyStatus> {
-    if ((options.verify ?? 'content') === 'flags' && (await provablyClean(this.chroma, this.versioning, this.chunkTotals))) {
+    const verify = options.verify ?? 'content';
+    if (verify === 'flags' && (await provablyClean(this.chroma, this.versioning, this.chunkTotals))) {
       return { collections: [], clean: true };
     }
-    return workingCopyStatus(this.chroma, this.sync, this.store, this.versioning);
+    return workingCopyStatus(this.chroma, this.sync, this.store, this.versioning, verify);
   }
 
   /**
@@ -438,7 +440,14 @@ export class Repository {
     const head = await this.head();
     if (head.branch === null) throw new DetachedHeadError('commit', head.commit);
     if (await this.versioning.merging()) throw new MergeInProgressError('commit');
-    return commitWorkingCopy(this.chroma, this.versioning, await this.status(), message);
+    // Each collection's stage marker is recorded before it is read, and becomes its floor once the commit stands
+    // (flagged chunks under it count as staged; see the sync layer's stage floor).
+    const markers = new Map<string, number>();
+    for (const info of await this.chroma.listCollections()) markers.set(info.name, (await recordStageStart(this.chroma, info.name, {})).marker);
+    const commit = await commitWorkingCopy(this.chroma, this.versioning, await this.status(), message);
+    // The commit stands even if recording a floor fails: `flags` then still sees those chunks as unstaged.
+    for (const [collection, marker] of markers) await recordStageFloor(this.chroma, collection, marker, {}).catch(() => {});
+    return commit;
   }
 
   private async checkoutNow(target: string, options: CheckoutOptions): Promise<CheckoutResult> {

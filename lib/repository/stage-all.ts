@@ -2,10 +2,9 @@
  * Commits the whole working copy in one commit: collections created, deleted or given new metadata, and the
  * documents added, modified or deleted in every collection. Changed documents are read back from Chroma (one
  * `get` per page of their chunks), written with the collection rows in one store transaction, and committed
- * once; then their chunks' `is_local_change` flags are cleared with one update per collection.
+ * once. No chunk is rewritten: the caller records each collection's stage floor once the commit stands.
  */
 import type { Chroma } from '../chroma/chroma.js';
-import type { Metadata } from '../chroma/types.js';
 import type { StageAllChanges, VersioningStore } from '../dolt/versioning.js';
 import type { WorkingCopyStatus } from './working-copy.js';
 import { readChromaDocuments } from './working-copy.js';
@@ -18,7 +17,6 @@ export async function commitWorkingCopy(
 ): Promise<string | null> {
   if (status.clean) return null;
   const changes: StageAllChanges = { upsertCollections: [], deleteCollections: [], upsertDocuments: [], deleteDocuments: [], message };
-  const flags: Array<{ collection: string; ids: string[]; metadatas: Metadata[] }> = [];
   for (const c of status.collections) {
     if (c.state === 'deleted') {
       changes.deleteCollections.push(c.name);
@@ -27,21 +25,11 @@ export async function commitWorkingCopy(
     if (c.state === 'created' || c.state === 'metadata') changes.upsertCollections.push({ name: c.name, metadata: c.metadata ?? {} });
     for (const docId of c.deleted) changes.deleteDocuments.push({ collection: c.name, docId });
     const docs = await readChromaDocuments(chroma, c.name, [...c.added, ...c.modified]);
-    const ids: string[] = [];
-    const metadatas: Metadata[] = [];
     for (const doc of docs.values()) {
       // A document damaged or rewritten since detection is left for the next commit.
       if (doc.content === null || doc.actualHash === null) continue;
       changes.upsertDocuments.push({ collection: c.name, docId: doc.docId, content: doc.content, contentHash: doc.actualHash, metadata: doc.metadata });
-      for (const id of doc.chunkIds) {
-        ids.push(id);
-        metadatas.push({ is_local_change: false, content_hash: doc.actualHash });
-      }
     }
-    if (ids.length > 0) flags.push({ collection: c.name, ids, metadatas });
   }
-  const commit = await versioning.stageAll(changes);
-  // The commit stands even if clearing the flags fails: the next detection compares hashes, not flags.
-  for (const flag of flags) await chroma.update(flag.collection, { ids: flag.ids, metadatas: flag.metadatas }).catch(() => {});
-  return commit;
+  return versioning.stageAll(changes);
 }

@@ -9,7 +9,8 @@ import { EMBEDDING_DIMENSION_KEY, EMBEDDING_FUNCTION_KEY } from '../chroma/embed
 import type { Metadata } from '../chroma/types.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import type { StoredCollection, VersioningStore } from '../dolt/versioning.js';
-import type { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
+import type { ChromaDoltSync, Verify } from '../sync/chroma-dolt-sync.js';
+import { markersOf, STAGE_FLOOR_KEY, STAGE_STARTED_KEY, unstagedFilter } from '../sync/stage-floor.js';
 import { CHUNK_OVERLAP, CHUNK_SIZE } from '../sync/chunking.js';
 import { recordsFromColumns, toDocuments, type ChromaDocument } from '../sync/documents.js';
 import type { PendingChange } from './errors.js';
@@ -34,12 +35,12 @@ export interface WorkingCopyStatus {
 }
 
 /**
- * Keys the Chroma client writes into a collection's metadata on its own (the embedding function's name and
- * dimension, recorded on first embed). They describe how the client embeds, not what the user versioned, so
+ * Keys the Chroma client and the sync layer write into a collection's metadata on their own (the embedding
+ * function's name and dimension, recorded on first embed; the stage markers). They describe how the client embeds, not what the user versioned, so
  * they are neither committed nor compared: otherwise a collection would show a metadata change as soon as it
  * first embedded, and every checkout would recreate it.
  */
-const CLIENT_BOOKKEEPING_KEYS: readonly string[] = [EMBEDDING_FUNCTION_KEY, EMBEDDING_DIMENSION_KEY];
+const CLIENT_BOOKKEEPING_KEYS: readonly string[] = [EMBEDDING_FUNCTION_KEY, EMBEDDING_DIMENSION_KEY, STAGE_STARTED_KEY, STAGE_FLOOR_KEY];
 
 /**
  * The versioned part of a collection's metadata: Chroma reports a collection without metadata as null (the
@@ -64,6 +65,7 @@ export async function workingCopyStatus(
   sync: ChromaDoltSync,
   store: VersionStore,
   versioning: VersioningStore,
+  verify: Verify = 'content',
 ): Promise<WorkingCopyStatus> {
   const [inChroma, committed] = await Promise.all([chroma.listCollections(), versioning.collectionsAt('HEAD')]);
   const stored = new Map<string, StoredCollection>(committed.map((c) => [c.name, c]));
@@ -71,7 +73,7 @@ export async function workingCopyStatus(
   for (const info of [...inChroma].sort((a, b) => a.name.localeCompare(b.name))) {
     const metadata = normaliseMetadata(info.metadata);
     const known = stored.get(info.name);
-    const detected = await sync.detectLocalChanges(info.name);
+    const detected = await sync.detectLocalChanges(info.name, { verify });
     collections.push({
       name: info.name,
       state: !known ? 'created' : sameMetadata(known.metadata, metadata) ? 'unchanged' : 'metadata',
@@ -102,7 +104,7 @@ export async function workingCopyStatus(
 
 /**
  * A cheap proof that nothing changed, reading no text: the same collections with the same metadata on both
- * sides, no chunk flagged `is_local_change`, and in each collection exactly as many chunks as the committed
+ * sides, no unstaged chunk (flagged `is_local_change` and written since the last stage), and in each collection exactly as many chunks as the committed
  * documents make. Costs two small Chroma operations per collection and one store query. It trusts that edits
  * were made through the library (an edit made with Chroma directly, keeping the chunk count and no flag, is not
  * seen): when it cannot prove the working copy clean, the caller runs the full detection.
@@ -120,7 +122,7 @@ export async function provablyClean(chroma: Chroma, versioning: VersioningStore,
     if (!known || !sameMetadata(known.metadata, normaliseMetadata(info.metadata))) return false;
     const [count, flagged] = await Promise.all([
       chroma.count(info.name),
-      chroma.get(info.name, { where: { is_local_change: true }, include: ['metadatas'], limit: 1 }),
+      chroma.get(info.name, { where: unstagedFilter(markersOf(info.metadata).floor), include: [], limit: 1 }),
     ]);
     if (flagged.ids.length > 0 || count !== (totals.get(info.name)?.chunks ?? 0)) return false;
   }

@@ -7,6 +7,7 @@ import { checkDocumentId } from '../dolt/validate-changes.js';
 import { isReservedDocId, joinChunks, parseLegacyChunkId } from './chunking.js';
 import { isLibraryRecord, type ChunkRecord } from './documents.js';
 import { contentHash } from './hashing.js';
+import { LATE_WRITE_KEY } from './stage-floor.js';
 
 export interface AdoptResult {
   /** Document ids now carrying the library's metadata. */
@@ -35,7 +36,11 @@ function adoptable(docId: string): boolean {
   return !isReservedDocId(docId);
 }
 
-export function adoptRecords(records: Iterable<ChunkRecord>): AdoptPlan {
+/**
+ * Which records become which documents. `version` is stamped as their `late_write`: adopted records have no
+ * write id (0), and are unstaged until a stage that started after the adoption commits them.
+ */
+export function adoptRecords(records: Iterable<ChunkRecord>, version: number): AdoptPlan {
   const taken = new Set<string>();
   const groups = new Map<string, Array<{ record: ChunkRecord; index: number }>>();
   const singles: ChunkRecord[] = [];
@@ -65,6 +70,7 @@ export function adoptRecords(records: Iterable<ChunkRecord>): AdoptPlan {
         content_hash: hash,
         is_local_change: true,
         write_id: 0,
+        [LATE_WRITE_KEY]: version,
       });
     });
     plan.adopted.push(docId);

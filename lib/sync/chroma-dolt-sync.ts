@@ -2,15 +2,17 @@
  * Chroma -> Dolt change detection and staging. Chroma is the working copy of a document collection; the version
  * store (DoltLite, or Dolt/MySQL through mysql2) is its history.
  *
- * Detection costs a constant few bulk operations whatever the number of documents: one Chroma read per page of
- * `batchSize` chunks (ids, texts and metadata together) and one version-store query, run at the same time.
- * Nothing is asked per document. Detect and stage on one collection run one at a time; different collections
- * run concurrently.
+ * Detection streams: one Chroma operation per page of `batchSize` chunks, each page reduced to per-document
+ * summaries in the session (hashes computed where the data is), and one version-store query, run at the same
+ * time. Nothing is asked per document and no text of an unchanged document reaches this thread; texts of
+ * added and modified documents are read by id when a stage needs them. Detect and stage on one collection run
+ * one at a time; different collections run concurrently.
  *
  * What is never lost (see the README's Guarantees): a write adds the new version of each document beside the
- * old one and removes the old one only after the new one is complete; a document absent from the page scan is
- * reported deleted only after a lookup by its id confirms it (another writer may have shifted the pages); every
- * input is validated before anything is written; a staged change set is validated before the store is touched.
+ * old one and removes the old one only after the new one is complete; a document the page scan cannot settle
+ * (absent, seen in part, seen at several versions) is looked up by id before anything is said of it; every
+ * input is validated before anything is written; a staged change set is validated before the store is touched;
+ * a stage never marks as staged a write its scan may have missed (stage-floor.ts).
  */
 import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
@@ -26,11 +28,28 @@ import type { ChangeSet, VersionStore } from '../dolt/version-store.js';
 import { ownerOf, toDocuments, type ChromaDocument, type SourceDocument } from './documents.js';
 import { adoptRecords, type AdoptResult } from './adopt.js';
 import { ChromaReader } from './chroma-reader.js';
+import { detect, type ChangedDocument, type Detection } from './detect.js';
+import { recordStageFloor, recordStageStart, stampIfLate } from './stage-floor.js';
+import { nextWriteId } from './chunking.js';
 import { validateDocuments } from './validate-documents.js';
 import { writeVersions } from './write-documents.js';
 
+/**
+ * How detection looks for changes.
+ * - `content` re-hashes every document's text (in the session, where the data is), so edits made in Chroma
+ *   without the library are found too.
+ * - `flags` reads ids only (additions and deletions by presence; deletions still confirmed by a lookup by id)
+ *   and the metadata of the chunks written through the library since the last stage, trusting the recorded
+ *   hashes of everything else: several times cheaper, blind to edits made in Chroma without the library.
+ */
+export type Verify = 'content' | 'flags';
+
 export interface DetectResult {
   collection: string;
+  /** The level that ran. */
+  verify: Verify;
+  /** What this level cannot see (empty for `content`). */
+  cannotSee: string[];
   /** Document ids in Chroma and not in the version store. */
   added: string[];
   /** Document ids whose content in Chroma differs from the version store (through the library or not). */
@@ -49,15 +68,31 @@ export interface DetectResult {
   sessionOps: number;
   /** Version-store queries this detection used. */
   storeQueries: number;
-  timings: { chromaMs: number; storeMs: number; compareMs: number; totalMs: number };
+  /**
+   * Milliseconds: reading Chroma and the store (at the same time), comparing (with any lookup by id), the whole
+   * call; a stage adds recording its start marker, reading the changed texts, the commit and the floor.
+   */
+  timings: {
+    chromaMs: number;
+    storeMs: number;
+    compareMs: number;
+    totalMs: number;
+    markerMs?: number;
+    fetchMs?: number;
+    commitMs?: number;
+    floorMs?: number;
+  };
 }
 
 export interface StageResult extends DetectResult {
   /** The commit made, or null when there was nothing to commit. */
   commit: string | null;
-  /** Whether `is_local_change` flags were cleared in Chroma after the commit. */
+  /**
+   * Whether the stage floor was recorded after the commit: the chunks staged then no longer count as unstaged
+   * for `verify: 'flags'` (their `is_local_change` flags are never rewritten; see the README).
+   */
   flagsCleared: boolean;
-  /** Why clearing the flags failed (the commit stands; the next detect finds nothing either way). */
+  /** Why recording the floor failed (the commit stands; the next detect finds nothing at either level). */
   flagError?: unknown;
 }
 
@@ -73,13 +108,20 @@ export interface WriteResult {
    * versions); the next write of those documents removes the leftovers.
    */
   cleanupError?: unknown;
+  /**
+   * Why marking the chunks as written during a stage failed, when it did (a stage started while this write
+   * ran). The write stands; `verify: 'content'` always sees it, `verify: 'flags'` may not until it is rewritten.
+   */
+  stampError?: unknown;
 }
 
 /** Progress of a long sync call, reported after each Chroma operation or store commit. */
 export type SyncProgress =
   | { phase: 'read'; pagesRead: number; chunksRead: number }
   | { phase: 'write'; documentsWritten: number; documentsTotal: number; chunksWritten: number; chunksTotal: number }
+  | { phase: 'fetch'; documentsRead: number; documentsTotal: number }
   | { phase: 'commit'; documents: number }
+  | { phase: 'floor'; recorded: boolean }
   | { phase: 'flags'; chunksUpdated: number; chunksTotal: number };
 
 export interface SyncCallOptions {
@@ -102,7 +144,12 @@ export interface WriteOptions extends SyncCallOptions {
   localChange?: boolean;
 }
 
-export interface StageOptions extends SyncCallOptions {
+export interface DetectOptions extends SyncCallOptions {
+  /** How changes are looked for; see {@link Verify}. @default 'content' */
+  verify?: Verify;
+}
+
+export interface StageOptions extends DetectOptions {
   /** The commit message: a non-blank string (checked before anything is read or written). */
   message: string;
 }
@@ -167,62 +214,62 @@ export class ChromaDoltSync {
     });
   }
 
-  /** Compares Chroma with the version store; see {@link DetectResult}. */
-  detectLocalChanges(collection: string, options: SyncCallOptions = {}): Promise<DetectResult> {
-    return this.serialised(collection, async () => (await this.detect(collection, options)).result);
+  /**
+   * Compares Chroma with the version store; see {@link DetectResult}. Operations: ceil(chunks / batchSize) page
+   * reads (`content`), or as many id-only page reads plus the unstaged chunks' pages and one collection read
+   * (`flags`); plus at most 2 lookups by id when some document could not be settled from the pages.
+   */
+  async detectLocalChanges(collection: string, options: DetectOptions = {}): Promise<DetectResult> {
+    const verify = checkVerify(options?.verify);
+    return this.serialised(collection, async () => (await this.detect(collection, options, verify)).result);
   }
 
   /**
-   * Writes what detection found to the version store in one transaction (with sync-log rows) and commits it,
-   * then clears `is_local_change` on the chunks committed. Running it again finds nothing. If the store fails
-   * nothing is written and the flags stay. The message is checked before anything is read.
+   * Writes what detection found to the version store in one transaction (with sync-log rows) and commits it.
+   * The texts of added and modified documents are read by id (in operations of at most `batchSize` chunks);
+   * no chunk is rewritten: the stage records its start marker before reading and, once committed, the floor
+   * under which flagged chunks count as staged (two and one small collection-metadata writes). Running it
+   * again finds nothing. If the store fails nothing is written and the floor stays. The message is checked
+   * before anything is read.
    */
   async stageLocalChanges(collection: string, options: StageOptions): Promise<StageResult> {
     checkMessage(options?.message);
+    const verify = checkVerify(options.verify);
     return this.serialised(collection, async () => {
-      const { result, docs } = await this.detect(collection, options);
-      const changed = [...result.added, ...result.modified];
+      const call = callOptions(options);
+      const started = performance.now();
+      const { marker, floor } = await recordStageStart(this.chroma, collection, call);
+      const markerMs = performance.now() - started;
+      const { result, changed, recordsSeen } = await this.detect(collection, options, verify, floor, 2);
       let commit: string | null = null;
+      let step = performance.now();
+      const lap = () => -step + (step = performance.now());
       if (hasChanges(result)) {
-        const changes: ChangeSet = {
-          collection,
-          upserts: changed.map((docId) => {
-            const doc = docs.get(docId)!;
-            return { docId, content: doc.content!, contentHash: doc.actualHash!, metadata: doc.metadata };
-          }),
-          deletes: result.deleted,
-          message: options.message,
-        };
-        validateChangeSet(changes, { maxDocumentBytes: this.store.maxDocumentBytes }); // before the store is touched
-        commit = await this.store.commitChanges(changes);
-        result.storeQueries++;
-        report(options, { phase: 'commit', documents: changed.length + result.deleted.length });
-      }
-      // Clear the flags and record the hash actually committed (an edit made outside the library left the old
-      // one), on the chunks of the versions read. A version written since has other ids and keeps its flag.
-      const ids: string[] = [];
-      const metadatas: Metadata[] = [];
-      const notStaged = new Set(result.refused.map((r) => r.docId));
-      for (const doc of docs.values()) {
-        if (doc.actualHash === null || notStaged.has(doc.docId) || (!doc.flagged && doc.recordedHash === doc.actualHash)) continue;
-        for (const id of doc.chunkIds) {
-          ids.push(id);
-          metadatas.push({ is_local_change: false, content_hash: doc.actualHash });
+        const upserts = await this.readChanged(collection, result, changed, recordsSeen, options);
+        result.timings.fetchMs = lap();
+        if (upserts.length + result.deleted.length > 0) {
+          const changes: ChangeSet = { collection, upserts, deletes: result.deleted, message: options.message };
+          validateChangeSet(changes, { maxDocumentBytes: this.store.maxDocumentBytes }); // before the store is touched
+          commit = await this.store.commitChanges(changes);
+          result.storeQueries++;
+          result.timings.commitMs = lap();
+          report(options, { phase: 'commit', documents: upserts.length + result.deleted.length });
         }
       }
       let flagsCleared = true;
       let flagError: unknown;
+      lap();
       try {
-        for (let start = 0; start < ids.length; start += this.batchSize) {
-          const end = Math.min(start + this.batchSize, ids.length);
-          await this.chroma.update(collection, { ids: ids.slice(start, end), metadatas: metadatas.slice(start, end) }, callOptions(options));
-          result.sessionOps++;
-          report(options, { phase: 'flags', chunksUpdated: end, chunksTotal: ids.length });
-        }
+        await recordStageFloor(this.chroma, collection, marker, call);
+        result.sessionOps++;
       } catch (error) {
         flagsCleared = false;
         flagError = error;
       }
+      result.timings.floorMs = lap();
+      result.timings.markerMs = markerMs;
+      result.timings.totalMs = performance.now() - started;
+      report(options, { phase: 'floor', recorded: flagsCleared });
       return { ...result, commit, flagsCleared, ...(flagError === undefined ? {} : { flagError }) };
     });
   }
@@ -239,15 +286,19 @@ export class ChromaDoltSync {
    */
   adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
     return this.serialised(collection, async () => {
-      const reader = this.reader(collection, callOptions(options), options);
+      const call = callOptions(options);
+      const reader = this.reader(collection, call, options);
       const records = await reader.scan(true);
-      const plan = adoptRecords(records.values());
+      const version = nextWriteId();
+      const plan = adoptRecords(records.values(), version);
       for (let start = 0; start < plan.ids.length; start += this.batchSize) {
         const end = Math.min(start + this.batchSize, plan.ids.length);
-        await this.chroma.update(collection, { ids: plan.ids.slice(start, end), metadatas: plan.metadatas.slice(start, end) }, callOptions(options));
+        await this.chroma.update(collection, { ids: plan.ids.slice(start, end), metadatas: plan.metadatas.slice(start, end) }, call);
         reader.ops++;
         report(options, { phase: 'flags', chunksUpdated: end, chunksTotal: plan.ids.length });
       }
+      // Adopted records are unstaged changes: as for a write, a stage that started meanwhile must not hide them.
+      if (plan.ids.length > 0) reader.ops += await stampIfLate(this.chroma, collection, plan.ids, version, call, this.batchSize);
       return { adopted: plan.adopted, skipped: plan.skipped, sessionOps: reader.ops };
     });
   }
@@ -259,63 +310,90 @@ export class ChromaDoltSync {
   private async detect(
     collection: string,
     options: SyncCallOptions,
-  ): Promise<{ result: DetectResult; docs: Map<string, ChromaDocument> }> {
-    const started = performance.now();
-    let chromaMs = 0;
-    let storeMs = 0;
+    verify: Verify,
+    floor?: number | null,
+    opsBefore = 0,
+  ): Promise<Detection> {
     const reader = this.reader(collection, callOptions(options), options);
-    // The two reads touch different owners, so they run at the same time.
-    const [records, hashes] = await Promise.all([
-      reader.scan(true).then((value) => {
-        chromaMs = performance.now() - started;
-        return value;
-      }),
-      this.store.documentHashes(collection).then((value) => {
-        storeMs = performance.now() - started;
-        return value;
-      }),
-    ]);
-    const compareStart = performance.now();
-    const docs = toDocuments(records.values());
-    // A document missing from the scan may have been moved by another writer while the pages were read:
-    // confirm each candidate by id before calling it deleted.
-    const candidates = [...hashes.keys()].filter((docId) => !docs.has(docId));
-    if (candidates.length > 0) {
-      const found = await reader.recordsOf(candidates, true);
-      for (const [docId, doc] of toDocuments(found)) if (!docs.has(docId)) docs.set(docId, doc);
+    reader.ops = opsBefore;
+    return detect(
+      {
+        chroma: this.chroma,
+        collection,
+        reader,
+        documentHashes: () => this.store.documentHashes(collection),
+        maxDocumentBytes: this.store.maxDocumentBytes,
+        ...(floor === undefined ? {} : { floor }),
+      },
+      verify,
+    );
+  }
+
+  /**
+   * The added and modified documents as the store takes them: read by id, or, when they make up over half the
+   * collection (a first stage), by one page scan keeping only theirs (then any the scan did not find whole,
+   * pages shifted by another writer, are read by id). A document rewritten since detection is staged at what it
+   * is now; one gone or refused now is left out of the commit (and of the result's lists, or moved to `refused`).
+   */
+  private async readChanged(
+    collection: string,
+    result: DetectResult,
+    changed: Map<string, ChangedDocument>,
+    recordsSeen: number,
+    options: SyncCallOptions,
+  ): Promise<ChangeSet['upserts']> {
+    const reader = this.reader(collection, callOptions(options));
+    let changedChunks = 0;
+    for (const doc of changed.values()) changedChunks += doc.chunks;
+    let docs = new Map<string, ChromaDocument>();
+    let byId = [...changed.keys()];
+    if (changedChunks * 2 > recordsSeen) {
+      docs = toDocuments(await reader.scanRecordsOf(new Set(byId)));
+      byId = byId.filter((docId) => !docs.get(docId)?.complete);
     }
-    const added: string[] = [];
-    const modified: string[] = [];
-    const incomplete: string[] = [];
-    const refused: Array<{ docId: string; code: string }> = [];
-    for (const doc of docs.values()) {
-      if (doc.actualHash === null) {
-        incomplete.push(doc.docId);
+    if (byId.length > 0) {
+      for (const [docId, doc] of toDocuments(await reader.recordsToStage(...this.lookupGroups(byId, changed)))) docs.set(docId, doc);
+    }
+    result.sessionOps += reader.ops;
+    report(options, { phase: 'fetch', documentsRead: changed.size, documentsTotal: changed.size });
+    const upserts: ChangeSet['upserts'] = [];
+    const staged = new Set<string>();
+    for (const docId of changed.keys()) {
+      const doc = docs.get(docId);
+      if (!doc || doc.content === null || doc.actualHash === null) continue;
+      const problem = storeRefusal(doc, this.store.maxDocumentBytes);
+      if (problem) {
+        result.refused.push({ docId, code: problem });
         continue;
       }
-      const committed = hashes.get(doc.docId);
-      if (committed === doc.actualHash) continue;
-      const problem = storeRefusal(doc, this.store.maxDocumentBytes);
-      if (problem) refused.push({ docId: doc.docId, code: problem });
-      else if (committed === undefined) added.push(doc.docId);
-      else modified.push(doc.docId);
+      upserts.push({ docId, content: doc.content, contentHash: doc.actualHash, metadata: doc.metadata });
+      staged.add(docId);
     }
-    const deleted = candidates.filter((docId) => !docs.has(docId));
-    const now = performance.now();
-    return {
-      docs,
-      result: {
-        collection,
-        added,
-        modified,
-        deleted,
-        incomplete,
-        refused,
-        sessionOps: reader.ops,
-        storeQueries: 1,
-        timings: { chromaMs, storeMs, compareMs: now - compareStart, totalMs: now - started },
-      },
-    };
+    result.added = result.added.filter((docId) => staged.has(docId));
+    result.modified = result.modified.filter((docId) => staged.has(docId));
+    return upserts;
+  }
+
+  /**
+   * Lookups for documents by id: library documents by `source_id` in groups of at most `batchSize` chunks, and
+   * the ones that may be records another tool wrote by their id.
+   */
+  private lookupGroups(docIds: string[], changed: Map<string, ChangedDocument>): [string[][], string[]] {
+    const groups: string[][] = [];
+    let chunksInGroup = 0;
+    const byId: string[] = [];
+    for (const docId of docIds) {
+      const doc = changed.get(docId)!;
+      if (doc.foreign !== false) byId.push(docId);
+      if (doc.foreign === true) continue;
+      if (groups.length === 0 || chunksInGroup + doc.chunks > this.batchSize) {
+        groups.push([]);
+        chunksInGroup = 0;
+      }
+      groups[groups.length - 1]!.push(docId);
+      chunksInGroup += doc.chunks;
+    }
+    return [groups, byId];
   }
 
   private serialised<T>(collection: string, work: () => Promise<T>): Promise<T> {
@@ -339,6 +417,12 @@ function storeRefusal(doc: ChromaDocument, maxDocumentBytes: number | undefined)
   } catch (error) {
     return (error as { code: string }).code;
   }
+}
+
+function checkVerify(verify: unknown): Verify {
+  if (verify === undefined) return 'content';
+  if (verify !== 'content' && verify !== 'flags') throw new TypeError(`verify must be 'content' or 'flags'`);
+  return verify;
 }
 
 function callOptions(options: SyncCallOptions): CallOptions {

@@ -3,9 +3,10 @@
  * deletes by id, each operation at most `batchSize` records and each with the call's own deadline.
  */
 import type { Chroma } from '../chroma/chroma.js';
-import type { GetResult } from '../chroma/types.js';
+import type { GetResult, PageSummary, Where } from '../chroma/types.js';
+import { CHUNK_OVERLAP } from './chunking.js';
 import type { CallOptions } from '../executor/options.js';
-import type { ChunkRecord } from './documents.js';
+import { ownerOf, type ChunkRecord } from './documents.js';
 import type { SyncProgress } from './chroma-dolt-sync.js';
 
 export class ChromaReader {
@@ -40,6 +41,59 @@ export class ChromaReader {
   }
 
   /**
+   * Every record matching `where` (all by default), summarised by document version in the session one page of
+   * `batchSize` at a time (see {@link Chroma.summarizePage}): ceil(records / batchSize) operations, one for none.
+   * `onPage` sees each page before the next is asked for, so nothing but what it keeps stays in memory.
+   */
+  async scanSummaries(
+    options: { where?: Where; withHashes: boolean },
+    onPage: (page: PageSummary) => void,
+  ): Promise<void> {
+    for (let offset = 0, pages = 1; ; offset += this.batchSize, pages++) {
+      const page = await this.chroma.summarizePage(
+        this.collection,
+        { offset, limit: this.batchSize, withHashes: options.withHashes, overlap: CHUNK_OVERLAP, ...(options.where ? { where: options.where } : {}) },
+        this.call,
+      );
+      this.ops++;
+      onPage(page);
+      this.progress({ phase: 'read', pagesRead: pages, chunksRead: offset + page.records });
+      if (!page.more) return;
+    }
+  }
+
+  /**
+   * The records (with texts) of the documents in `wanted`, by a page scan of the whole collection: cheaper than
+   * lookups by id when they make up much of it (a first stage). ceil(records / batchSize) operations; only the
+   * wanted records are kept.
+   */
+  async scanRecordsOf(wanted: ReadonlySet<string>): Promise<ChunkRecord[]> {
+    const records = new Map<string, ChunkRecord>();
+    for (let offset = 0, pages = 1; ; offset += this.batchSize, pages++) {
+      const page = await this.chroma.get(this.collection, { include: ['documents', 'metadatas'], limit: this.batchSize + 1, offset }, this.call);
+      this.ops++;
+      const kept = Math.min(page.ids.length, this.batchSize);
+      for (let i = 0; i < kept; i++) {
+        const record = { id: page.ids[i]!, text: page.documents?.[i] ?? null, meta: page.metadatas?.[i] ?? {} };
+        if (wanted.has(ownerOf(record))) records.set(record.id, record);
+      }
+      if (page.ids.length <= this.batchSize) return [...records.values()];
+    }
+  }
+
+  /** Every record id, without texts or metadata, one page of `batchSize` at a time (as {@link scan}). */
+  async scanIds(onPage: (ids: string[]) => void): Promise<void> {
+    for (let offset = 0, pages = 1; ; offset += this.batchSize, pages++) {
+      const page = await this.chroma.get(this.collection, { include: [], limit: this.batchSize + 1, offset }, this.call);
+      this.ops++;
+      const kept = Math.min(page.ids.length, this.batchSize);
+      onPage(page.ids.length > kept ? page.ids.slice(0, kept) : page.ids);
+      this.progress({ phase: 'read', pagesRead: pages, chunksRead: offset + kept });
+      if (page.ids.length <= this.batchSize) return;
+    }
+  }
+
+  /**
    * The records of documents: their chunks (by `source_id`) and any record whose id is a document id. One
    * operation by id, plus one per `batchSize` document ids by `source_id`.
    */
@@ -52,6 +106,22 @@ export class ChromaReader {
       const part = docIds.slice(start, start + this.batchSize);
       lookups.push(this.chroma.get(this.collection, { where: { source_id: { $in: part } }, include }, this.call));
     }
+    const pages = await Promise.all(lookups);
+    this.ops += pages.length;
+    const records = new Map<string, ChunkRecord>();
+    for (const page of pages) addRecords(records, page, page.ids.length);
+    return [...records.values()];
+  }
+
+  /**
+   * The records of changed documents, to stage them: library documents by `source_id` in groups of at most
+   * `batchSize` chunks (one operation each), plus one lookup by id of the documents that may be records
+   * another tool wrote. All are sent in the same tick, so they travel to the session in one message.
+   */
+  async recordsToStage(groups: string[][], byId: string[]): Promise<ChunkRecord[]> {
+    const include: Array<'documents' | 'metadatas'> = ['documents', 'metadatas'];
+    const lookups = groups.map((group) => this.chroma.get(this.collection, { where: { source_id: { $in: group } }, include }, this.call));
+    if (byId.length > 0) lookups.push(this.chroma.get(this.collection, { ids: byId, include }, this.call));
     const pages = await Promise.all(lookups);
     this.ops += pages.length;
     const records = new Map<string, ChunkRecord>();

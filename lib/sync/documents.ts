@@ -13,7 +13,7 @@ import { chunkId, chunkText, joinChunks } from './chunking.js';
 import { contentHash } from './hashing.js';
 
 /** Metadata keys the sync layer owns on every chunk. */
-export const SYNC_KEYS = ['source_id', 'chunk_index', 'total_chunks', 'content_hash', 'is_local_change', 'write_id'] as const;
+export const SYNC_KEYS = ['source_id', 'chunk_index', 'total_chunks', 'content_hash', 'is_local_change', 'write_id', 'late_write'] as const;
 const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
 
 export interface SourceDocument {
@@ -58,6 +58,13 @@ export function toChunkRecords(docs: SourceDocument[], writeId: number, localCha
   return out;
 }
 
+/** A chunk's metadata without the sync layer's keys: its document's own metadata. */
+export function ownMetadata(meta: Metadata): Metadata {
+  const own: Metadata = {};
+  for (const [key, value] of Object.entries(meta)) if (!SYNC_KEY_SET.has(key)) own[key] = value;
+  return own;
+}
+
 /** A document as read back from its chunks. */
 export interface ChromaDocument {
   docId: string;
@@ -69,6 +76,10 @@ export interface ChromaDocument {
   recordedHash: string | null;
   flagged: boolean;
   metadata: Metadata;
+  /** Whether a version is complete (all chunks present, with text when texts were read). */
+  complete: boolean;
+  /** Whether the version read is a record another tool wrote (no `source_id`). */
+  foreign: boolean;
   /** The chunks of the version read (of the newest version when none is complete). */
   chunkIds: string[];
   /** Chunks of other versions: older ones a write has not removed yet, or an interrupted write's. */
@@ -82,12 +93,40 @@ export interface ChunkRecord {
   meta: Metadata;
 }
 
-interface Part {
+/** A record placed in its version: its chunk index and the version's chunk count (1 for a foreign record). */
+export interface Part {
   id: string;
   index: number;
   total: number;
   text: string | null;
   meta: Metadata;
+}
+
+/**
+ * The document and version of a record: a foreign record (no `source_id`) is its own one-chunk document and
+ * version, ranking below the library's chunks, which group by write, or by hash before write ids (write id 0).
+ */
+export function versionOf(id: string, meta: Metadata): { docId: string; key: string; writeId: number } {
+  if (typeof meta['source_id'] !== 'string') return { docId: id, key: `foreign:${id}`, writeId: -1 };
+  const writeId = typeof meta['write_id'] === 'number' ? meta['write_id'] : 0;
+  return { docId: meta['source_id'], key: writeId > 0 ? `w:${writeId}` : `h:${String(meta['content_hash'] ?? '')}`, writeId };
+}
+
+export function partOf({ id, text, meta }: ChunkRecord): Part {
+  const library = typeof meta['source_id'] === 'string';
+  return {
+    id,
+    index: library && typeof meta['chunk_index'] === 'number' ? meta['chunk_index'] : 0,
+    total: library && typeof meta['total_chunks'] === 'number' ? meta['total_chunks'] : 1,
+    text,
+    meta,
+  };
+}
+
+/** Sorts a version's parts by index; whether they are all its chunks (with text when `withText`). */
+export function isWhole(parts: Part[], withText: boolean): boolean {
+  parts.sort((a, b) => a.index - b.index);
+  return parts.length === parts[0]!.total && parts.every((part, i) => part.index === i && (!withText || part.text !== null));
 }
 
 interface Version {
@@ -120,24 +159,13 @@ export function isLibraryRecord(meta: Metadata | null | undefined): boolean {
  */
 export function toDocuments(records: Iterable<ChunkRecord>, withText = true): Map<string, ChromaDocument> {
   const byDoc = new Map<string, Map<string, Version>>();
-  for (const { id, text, meta } of records) {
-    const library = isLibraryRecord(meta);
-    const docId = library ? (meta['source_id'] as string) : id;
-    // Foreign records rank below the library's chunks, which rank by write (0 before write ids existed).
-    const writeId = !library ? -1 : typeof meta['write_id'] === 'number' ? meta['write_id'] : 0;
-    // A foreign record is its own version; library chunks group by write, or by hash before write ids.
-    const key = !library ? `foreign:${id}` : writeId > 0 ? `w:${writeId}` : `h:${String(meta['content_hash'] ?? '')}`;
+  for (const record of records) {
+    const { docId, key, writeId } = versionOf(record.id, record.meta);
     let versions = byDoc.get(docId);
     if (!versions) byDoc.set(docId, (versions = new Map()));
     let version = versions.get(key);
     if (!version) versions.set(key, (version = { writeId, parts: [] }));
-    version.parts.push({
-      id,
-      index: library && typeof meta['chunk_index'] === 'number' ? meta['chunk_index'] : 0,
-      total: library && typeof meta['total_chunks'] === 'number' ? meta['total_chunks'] : 1,
-      text,
-      meta,
-    });
+    version.parts.push(partOf(record));
   }
   const out = new Map<string, ChromaDocument>();
   for (const [docId, versions] of byDoc) out.set(docId, readDocument(docId, [...versions.values()], withText));
@@ -145,9 +173,7 @@ export function toDocuments(records: Iterable<ChunkRecord>, withText = true): Ma
 }
 
 function isComplete(version: Version, withText: boolean): boolean {
-  const { parts } = version;
-  parts.sort((a, b) => a.index - b.index);
-  return parts.length === parts[0]!.total && parts.every((part, i) => part.index === i && (!withText || part.text !== null));
+  return isWhole(version.parts, withText);
 }
 
 function readDocument(docId: string, versions: Version[], withText: boolean): ChromaDocument {
@@ -157,14 +183,15 @@ function readDocument(docId: string, versions: Version[], withText: boolean): Ch
   const shown = chosen ?? versions[0]!;
   const content = withText && chosen ? joinChunks(chosen.parts.map((part) => part.text!)) : null;
   const first = shown.parts[0]!.meta;
-  const metadata: Metadata = {};
-  for (const [key, value] of Object.entries(first)) if (!SYNC_KEY_SET.has(key)) metadata[key] = value;
+  const metadata = ownMetadata(first);
   return {
     docId,
     content,
     actualHash: content === null ? null : contentHash(content),
     recordedHash: typeof first['content_hash'] === 'string' ? first['content_hash'] : null,
     flagged: shown.parts.some((part) => part.meta['is_local_change'] === true),
+    complete: chosen !== null,
+    foreign: shown.writeId < 0,
     metadata,
     chunkIds: shown.parts.map((part) => part.id),
     otherChunkIds: versions.filter((version) => version !== shown).flatMap((version) => version.parts.map((part) => part.id)),

@@ -20,6 +20,7 @@ import type { ChromaReader } from './chroma-reader.js';
 import { nextWriteId } from './chunking.js';
 import { ownerOf, toChunkRecords, type ChunkRecord, type SourceDocument } from './documents.js';
 import { ChunkIdConflictError, SyncWriteError } from './errors.js';
+import { stampIfLate } from './stage-floor.js';
 
 /** Writes validated documents (the caller holds the collection's lock); see the file header. */
 export async function writeVersions(
@@ -93,14 +94,32 @@ export async function writeVersions(
     if (failure) break; // queue nothing more; what is already queued runs, and the lookup below sees it
   }
   await inFlight;
-  if (failure) throw await writeFailed(reader, records.spans, writeId, previous, (failure as { error: unknown }).error);
+  if (failure) throw await writeFailed(reader, records.spans, writeId, previous, (failure as { error: unknown }).error, (ids) => stamp(ids).then(() => {}));
   let cleanupError: unknown;
   try {
     await reader.deleteIds(previous.map((r) => r.id));
   } catch (error) {
     cleanupError = error;
   }
-  return { documents: docs.length, chunks: records.ids.length, sessionOps: reader.ops, ...(cleanupError ? { cleanupError } : {}) };
+  // Last, after the previous versions are gone: a stage that started while this write ran must not count it
+  // as staged (stage-floor.ts says why this order matters). A write that is not a local change has no flag.
+  let stampError: unknown;
+  try {
+    await stamp(records.ids);
+  } catch (error) {
+    stampError = error;
+  }
+  return {
+    documents: docs.length,
+    chunks: records.ids.length,
+    sessionOps: reader.ops,
+    ...(cleanupError ? { cleanupError } : {}),
+    ...(stampError ? { stampError } : {}),
+  };
+
+  async function stamp(ids: string[]): Promise<void> {
+    if (localChange && ids.length > 0) reader.ops += await stampIfLate(chroma, collection, ids, writeId, call, batchSize);
+  }
 }
 
 /** After a failed write operation: which documents are at their new version, said exactly. */
@@ -110,6 +129,7 @@ async function writeFailed(
   writeId: number,
   previous: ChunkRecord[],
   cause: unknown,
+  stamp: (ids: string[]) => Promise<void>,
 ): Promise<SyncWriteError> {
   const docIds = spans.map((span) => span.docId);
   let landed: ChunkRecord[];
@@ -137,8 +157,9 @@ async function writeFailed(
   const replaced = previous.filter((record) => done.has(ownerOf(record)));
   try {
     await reader.deleteIds([...partial, ...replaced].map((record) => record.id));
+    await stamp(landed.filter((record) => done.has(ownerOf(record))).map((record) => record.id));
   } catch {
-    // see above
+    // see above; and a written document a stage may have missed is still found by `verify: 'content'`
   }
   return new SyncWriteError(
     `writeDocuments stopped: ${written.length} of ${docIds.length} documents written, the others are unchanged`,

@@ -15,6 +15,10 @@ import {
 } from '../../lib/chroma/errors.js';
 import { hashEmbedder } from '../../lib/chroma/hash-embedder.js';
 import { AbortError } from '../../lib/errors.js';
+import { CHUNK_OVERLAP } from '../../lib/sync/chunking.js';
+import { toChunkRecords } from '../../lib/sync/documents.js';
+import { DocumentScan } from '../../lib/sync/document-scan.js';
+import { contentHash } from '../../lib/sync/hashing.js';
 
 /** Starts a session whose implicit default embedding function can never download a model. */
 export type StartChroma = (t: ExecutionContext) => Promise<Chroma>;
@@ -390,5 +394,61 @@ export function chromaContract(kind: string, start: StartChroma): void {
     for (const op of ['add', 'get', 'delete', 'existing']) t.is(after[op]?.ok, before[op]?.ok, op);
     await chroma.delete('by-name', { ids: ['x'] });
     t.is(await chroma.count('by-name'), 1);
+  });
+
+  test(`${kind}: summarizePage hashes each document's joined text where the data is, byte for byte as Node does`, async (t) => {
+    const chroma = await start(t);
+    await chroma.createCollection({ name: 'summaries', temporary: true, embeddingFunction: null });
+    const docs = [
+      { docId: 'one', content: 'a short one', metadata: { title: 'Ünï 😀', n: 3 } },
+      { docId: 'ascii', content: Array.from({ length: 120 }, (_, i) => `line ${i}.`).join(' ') },
+      // Astral characters everywhere, so an overlap cut in UTF-16 units would split pairs.
+      { docId: 'astral', content: '😀a𝄞'.repeat(400) },
+      // 513 code points: the second chunk is the 50-code-point overlap plus one character.
+      { docId: 'tail', content: `${'é'.repeat(512)}🎉` },
+      // Exactly one chunk step past a chunk: 512 + 462 code points.
+      { docId: 'exact', content: `${'x'.repeat(511)}😀${'y'.repeat(462)}` },
+      { docId: 'empty', content: '' },
+    ];
+    const records = toChunkRecords(docs, 7);
+    await chroma.add('summaries', { ids: records.ids, documents: records.documents, metadatas: records.metadatas, embeddings: records.ids.map(() => [0.1, 0.2]) });
+    await chroma.add('summaries', { ids: ['stranger'], documents: ['written by another tool'], embeddings: [[0.3, 0.4]] });
+    const whole = await chroma.summarizePage('summaries', { offset: 0, limit: 1_000, overlap: CHUNK_OVERLAP });
+    t.is(whole.records, records.ids.length + 1);
+    t.false(whole.more);
+    t.deepEqual(whole.partial, []);
+    const byDoc = new Map(whole.versions.map((v) => [v.docId, v]));
+    for (const doc of docs) {
+      const version = byDoc.get(doc.docId)!;
+      t.is(version.hash, contentHash(doc.content), doc.docId);
+      t.is(version.recordedHash, contentHash(doc.content));
+      t.is(version.key, 'w:7');
+      t.true(version.flagged);
+      t.is(version.chunks, records.spans.find((span) => span.docId === doc.docId)!.count);
+      t.is(version.bytes, Buffer.byteLength(doc.content));
+    }
+    t.true(records.spans.find((span) => span.docId === 'astral')!.count > 2, 'several chunks');
+    t.like(byDoc.get('stranger'), { key: 'foreign:stranger', writeId: -1, chunks: 1, recordedHash: null, hash: contentHash('written by another tool') });
+
+    // Small pages: versions cut by a page boundary come back as records; assembled, they hash the same.
+    const scan = new DocumentScan(true, CHUNK_OVERLAP);
+    let pages = 0;
+    for (let offset = 0, more = true; more; offset += 3, pages++) {
+      const page = await chroma.summarizePage('summaries', { offset, limit: 3, overlap: CHUNK_OVERLAP });
+      t.true(page.records <= 3);
+      scan.addPage(page);
+      more = page.more;
+    }
+    t.is(pages, Math.ceil((records.ids.length + 1) / 3));
+    for (const [docId, seen] of scan.entries()) {
+      t.false(DocumentScan.unsettled(seen), docId);
+      t.is(seen.best!.hash, byDoc.get(docId)!.hash, docId);
+    }
+    t.is(scan.size, docs.length + 1);
+
+    // Metadata only, and a filter.
+    const flagged = await chroma.summarizePage('summaries', { offset: 0, limit: 1_000, where: { is_local_change: true }, withHashes: false, overlap: CHUNK_OVERLAP });
+    t.is(flagged.versions.length, docs.length);
+    t.true(flagged.versions.every((v) => v.hash === undefined && v.bytes === undefined));
   });
 }

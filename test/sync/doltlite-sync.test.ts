@@ -1,5 +1,6 @@
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { syncGuarantees } from './guarantees.js';
+import { syncLevels } from './levels.js';
 import { syncScenarios } from './scenario.js';
 
 syncScenarios('chroma+doltlite', async (t) => {
@@ -9,6 +10,12 @@ syncScenarios('chroma+doltlite', async (t) => {
 });
 
 syncGuarantees('chroma+doltlite', async (t) => {
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  return store;
+});
+
+syncLevels('chroma+doltlite', async (t) => {
   const store = await DoltLiteStore.open();
   t.teardown(() => store.close());
   return store;

@@ -3,11 +3,14 @@ import test, { type ExecutionContext } from 'ava';
 import { Chroma } from '../../lib/chroma/chroma.js';
 import type { VersionStore } from '../../lib/dolt/version-store.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
+import { markersOf, STAGE_FLOOR_KEY } from '../../lib/sync/stage-floor.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 export type OpenSyncStore = (t: ExecutionContext) => Promise<VersionStore>;
 
 const sorted = (ids: string[]) => [...ids].sort();
+/** Chroma read operations made so far (page reads, summaries and lookups). */
+const readOps = (chroma: Chroma) => ['get', 'summarizePage'].reduce((sum, op) => sum + (chroma.executor.stats().ops[op]?.ok ?? 0), 0);
 const long = (seed: string) => Array.from({ length: 140 }, (_, i) => `${seed} sentence ${i}.`).join(' ');
 
 export function syncScenarios(kind: string, openStore: OpenSyncStore): void {
@@ -70,13 +73,13 @@ export function syncScenarios(kind: string, openStore: OpenSyncStore): void {
     // A generous per-operation deadline: this setup write is one 5,000-chunk operation, and the test counts reads.
     await sync.writeDocuments('big', docs, { timeoutMs: 120_000 });
     t.is(await chroma.count('big'), 5_000);
-    const opsBefore = chroma.executor.stats().ops['get']?.ok ?? 0;
+    const opsBefore = readOps(chroma);
     const queriesBefore = await store.queryCount();
     const result = await sync.detectLocalChanges('big');
     const queriesAfter = await store.queryCount();
     t.is(result.added.length, 2_500);
     t.true(result.sessionOps <= 3);
-    t.is((chroma.executor.stats().ops['get']?.ok ?? 0) - opsBefore, result.sessionOps);
+    t.is(readOps(chroma) - opsBefore, result.sessionOps);
     t.is(queriesAfter - queriesBefore, 1, 'one version-store query');
     t.is(result.storeQueries, 1);
     t.true(chroma.executor.stats().highWater <= 10);
@@ -85,7 +88,7 @@ export function syncScenarios(kind: string, openStore: OpenSyncStore): void {
     t.is((await sync.detectLocalChanges('big')).added.length, 0);
   });
 
-  test(`${kind}: a failing store writes nothing and leaves the flags; a failing flag update still leaves no change`, async (t) => {
+  test(`${kind}: a failing store writes nothing and leaves the flags and the floor; a failing floor update still leaves no change`, async (t) => {
     const { chroma, store, sync } = await setup(t);
     await chroma.createCollection({ name: 'faults' });
     await sync.writeDocuments('faults', [{ docId: 'a', content: 'alpha' }]);
@@ -99,15 +102,28 @@ export function syncScenarios(kind: string, openStore: OpenSyncStore): void {
     t.deepEqual((await chroma.get('faults', { ids: ['a'] })).metadatas![0]!['is_local_change'], true);
     t.is((await store.documentHashes('faults')).size, 0);
 
+    t.deepEqual((await sync.detectLocalChanges('faults', { verify: 'flags' })).added, ['a'], 'still unstaged');
+    t.is(markersOf((await chroma.listCollections()).find((c) => c.name === 'faults')!.metadata).floor, null, 'no floor recorded');
+
+    // Recording the floor fails after the commit: the commit stands, and neither level finds a change.
     const failingChroma = Object.create(chroma) as Chroma;
-    failingChroma.update = async () => {
-      throw new Error('chroma update down');
-    };
+    const executor = chroma.executor;
+    Object.defineProperty(failingChroma, 'executor', {
+      value: {
+        call: (op: string, arg: { metadata?: Record<string, unknown> }, options: object) =>
+          op === 'modifyCollection' && arg.metadata?.[STAGE_FLOOR_KEY] !== undefined
+            ? Promise.reject(new Error('chroma metadata down'))
+            : executor.call(op as never, arg as never, options),
+      },
+    });
     const staged = await new ChromaDoltSync(failingChroma, store).stageLocalChanges('faults', { message: 'commit a' });
     t.truthy(staged.commit);
     t.false(staged.flagsCleared);
-    const after = await sync.detectLocalChanges('faults');
-    t.deepEqual([after.added, after.modified, after.deleted], [[], [], []], 'hashes match, so nothing to stage');
+    t.is((staged.flagError as Error).message, 'chroma metadata down');
+    for (const verify of ['content', 'flags'] as const) {
+      const after = await sync.detectLocalChanges('faults', { verify });
+      t.deepEqual([after.added, after.modified, after.deleted], [[], [], []], `${verify}: hashes match, so nothing to stage`);
+    }
   });
 
   test(`${kind}: stage on one collection is serialised; different collections run concurrently`, async (t) => {
