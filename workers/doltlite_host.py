@@ -1,0 +1,178 @@
+"""Python side of the embedded version store's native engine.
+
+One process, one connection to libdoltlite (DoltHub's SQLite with Dolt version control, from the PyPI
+`doltlite` wheel), one statement at a time: its only caller is the store's owner thread, which started it.
+
+`import doltlite` makes libdoltlite the SQLite engine of this whole interpreter, which is why it has a process
+of its own and never shares one with chromadb (whose own metadata lives in SQLite).
+
+Protocol: frames on stdin/stdout, each a 4-byte big-endian length and that many bytes of UTF-8 JSON.
+A request is {"op": name, ...}; a reply is {"ok": result} or {"error": {"type", "kind", "message", "code"}}.
+A statement's reply carries its rows as arrays (the column names once) and whether a transaction is open, so
+the owner never needs a round trip to ask. No Python exception escapes the loop: each becomes an error reply.
+"""
+
+import ctypes
+import os
+import signal
+import struct
+import sys
+
+# Keep the protocol channel private: anything a library prints goes to stderr.
+_protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+_protocol_in = sys.stdin.buffer
+
+# Files the engine creates (the store, its lock file, a remote's folder) are private to the user: 0600/0700.
+os.umask(0o077)
+
+
+def _die_with_parent():
+    """The owner thread that started this process may be terminated (a wedge) or its process killed: this
+    process must not outlive it, holding the store's file open and perhaps writing. Linux sends the signal
+    when the thread that started the process ends; checked afterwards, in case it already has."""
+    parent = int(os.environ.get("SESSION_EXECUTOR_PARENT_PID", "0"))
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the owner's SIGKILL on termination is the only guard
+        pass
+    if parent and os.getppid() != parent:
+        os._exit(1)
+
+
+_die_with_parent()
+
+# doltlite marks the environment once it has bootstrapped; inherited from a parent, the mark would make it do
+# nothing and leave the stdlib SQLite in place (a store without Dolt). This process bootstraps it itself.
+os.environ.pop("_DOLTLITE_BOOTSTRAPPED", None)
+
+try:
+    import doltlite  # noqa: F401,E402  (must come before sqlite3: it becomes sqlite3's engine)
+
+    _import_error = None
+except Exception as error:  # noqa: BLE001 - reported in the first reply as an unavailable engine
+    _import_error = error
+
+import sqlite3  # noqa: E402
+
+try:
+    import orjson  # comes with chromadb in the same environment; plain json is the fallback
+
+    def _loads(body):
+        return orjson.loads(body)
+
+    def _dumps(message):
+        return orjson.dumps(message, default=str)
+
+except ImportError:  # pragma: no cover
+    import json
+
+    def _loads(body):
+        return json.loads(body)
+
+    def _dumps(message):
+        return json.dumps(message, default=str, ensure_ascii=False).encode("utf-8")
+
+
+def read_frame():
+    header = _protocol_in.read(4)
+    if len(header) < 4:
+        return None
+    (length,) = struct.unpack(">I", header)
+    body = _protocol_in.read(length)
+    if len(body) < length:
+        return None
+    return body
+
+
+def write_frame(message):
+    try:
+        body = _dumps(message)
+    except Exception as error:  # noqa: BLE001 - a result that does not encode is an error reply
+        body = _dumps(error_reply(error, "internal"))
+    _protocol_out.write(struct.pack(">I", len(body)) + body)
+
+
+def safe_text(text):
+    return str(text).encode("utf-8", "replace").decode("utf-8")
+
+
+def error_reply(error, kind, code=None):
+    return {"error": {"type": type(error).__name__, "kind": kind, "message": safe_text(error), "code": code}}
+
+
+class Unavailable(Exception):
+    pass
+
+
+class Host:
+    def __init__(self):
+        self.conn = None
+
+    def open(self, request):
+        if _import_error is not None:
+            raise Unavailable(f"the doltlite package could not be loaded: {_import_error}")
+        path = request.get("path") or ":memory:"
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            version = conn.execute("SELECT dolt_version()").fetchone()[0]
+        except sqlite3.Error as error:
+            conn.close()
+            raise Unavailable(f"this interpreter's SQLite is not libdoltlite ({error})") from error
+        self.conn = conn
+        return {"version": version, "pid": os.getpid()}
+
+    def run(self, request):
+        cursor = self.conn.execute(request["sql"], request.get("bind") or ())
+        want = request.get("want", "rows")
+        if want == "none":
+            cursor.fetchall()
+            return {"tx": self.conn.in_transaction}
+        if want == "value":
+            row = cursor.fetchone()
+            cursor.fetchall()
+            return {"value": None if row is None else row[0], "tx": self.conn.in_transaction}
+        rows = cursor.fetchall()
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return {"columns": columns, "rows": rows, "tx": self.conn.in_transaction}
+
+    def close(self, _request):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        return None
+
+
+def main():
+    host = Host()
+    while True:
+        body = read_frame()
+        if body is None:
+            break
+        try:
+            request = _loads(body)
+            op = request["op"]
+            if op == "open":
+                write_frame({"ok": host.open(request)})
+            elif op == "run":
+                if host.conn is None:
+                    raise Unavailable("the store is not open")
+                write_frame({"ok": host.run(request)})
+            elif op == "close":
+                write_frame({"ok": host.close(request)})
+                break
+            else:
+                write_frame(error_reply(ValueError(f"unknown op {op!r}"), "internal"))
+        except Unavailable as error:
+            write_frame(error_reply(error, "unavailable"))
+        except sqlite3.Error as error:
+            write_frame(error_reply(error, "sql", getattr(error, "sqlite_errorcode", None)))
+        except Exception as error:  # noqa: BLE001 - one bad request costs one error reply, never the process
+            write_frame(error_reply(error, "internal"))
+    # stdin closed: the owner is gone or closing. Close the connection (every commit is already on disk).
+    host.close(None)
+
+
+main()
