@@ -136,9 +136,9 @@ test('doltlite file: a planted link at the lock name is removed, not followed', 
   t.is(readFileSync(victim, 'utf8'), 'do not touch');
 });
 
-test('doltlite commit: all or nothing: when the commit fails the rows are rolled back; a retry commits everything', async (t) => {
+test('doltlite commit (wasm engine): all or nothing: when the commit fails the rows are rolled back; a retry commits everything', async (t) => {
   const path = join(tempDir(t, 'atomic'), 'store.doltlite');
-  const store = await startWithTestOps(t, path);
+  const store = await startWithTestOps(t, path, undefined, 'wasm');
   const base = await store.call('commitChanges', { collection: 'c', upserts: [doc('keep', 'k')], deletes: [], message: 'base' });
   const changes = { collection: 'c', upserts: [doc('new', 'n'), doc('keep', 'k2')], deletes: [], message: 'change' };
 

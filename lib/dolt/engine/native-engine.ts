@@ -10,7 +10,8 @@
  * file, the previous one (recorded beside the store) must be gone: a dying host still holds the file, and the
  * torn-commit repair must not race its last write.
  */
-import { closeSync, constants, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FramedChild, type FramedReply } from '../../chroma/framed-child.js';
 import { workerFile } from '../../paths.js';
@@ -50,6 +51,7 @@ export class NativeEngine implements SqlEngine {
   static async open(path: string | undefined, python: string | undefined, context: OwnerContext): Promise<NativeEngine> {
     const interpreter = findInterpreter(python);
     const pidFile = path === undefined ? null : hostPidFile(path);
+    if (path !== undefined) removePlantedLink(join(dirname(path), `.${basename(path)}-lock`));
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', SESSION_EXECUTOR_PARENT_PID: String(process.pid) };
     delete env['_DOLTLITE_BOOTSTRAPPED'];
     delete env['LD_PRELOAD'];
@@ -62,7 +64,7 @@ export class NativeEngine implements SqlEngine {
       try {
         reply = await child.request({ op: 'open', path: path ?? null });
       } catch (error) {
-        throw engineUnavailable(`the Python interpreter ${interpreter} could not run the store's engine host: ${(error as Error).message}`);
+        throw engineUnavailable(`the Python interpreter ${interpreter} could not run the store's engine host (${(error as Error).message}). ${INSTALL_HINT}`);
       }
       const error = reply.error as { kind: string; message: string; code?: number } | undefined;
       if (error?.kind === 'unavailable') throw engineUnavailable(`${interpreter}: ${error.message}. ${INSTALL_HINT}`);
@@ -148,9 +150,23 @@ function hostPidFile(path: string): string {
   return join(dirname(path), `.${basename(path)}.engine`);
 }
 
+/**
+ * The engine keeps an empty lock file beside the store (`.<name>-lock`) and opens it without following links,
+ * so a symbolic link planted there would make every open fail. The store's path lock is held: whatever is at
+ * that name as a link is not the engine's, and is removed (never followed).
+ */
+function removePlantedLink(path: string): void {
+  try {
+    if (lstatSync(path).isSymbolicLink()) unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** Written to a fresh file (a random name, created exclusively) and renamed over: never torn, never through a link. */
 function recordHost(pidFile: string, pid: number): void {
-  const temp = `${pidFile}.${process.pid}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  const temp = `${pidFile}.${randomUUID()}.tmp`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     writeSync(fd, JSON.stringify({ pid, start: processStartTime(pid) }));
   } finally {
