@@ -20,7 +20,7 @@ import { isoDate } from './commit-date.js';
 import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import { openEngine } from './engine/choose-engine.js';
 import { waitForPreviousHost } from './engine/native-engine.js';
-import { EngineSqlError, type DoltLiteEngineKind, type SqlEngine } from './engine/sql-engine.js';
+import { EngineSqlError, type DoltLiteEngineKind, type SqlEngine, type Statement } from './engine/sql-engine.js';
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus } from './version-store.js';
 import type { MergeOutcome } from './versioning.js';
 
@@ -123,6 +123,12 @@ export function exec(state: State, sql: string, bind: unknown[] = []): Promise<v
   return run(state, (engine) => engine.exec(sql, bind));
 }
 
+/** Statements in one request to the engine; each counts as a query. */
+function batch(state: State, statements: Statement[]): Promise<unknown[]> {
+  state.queries += statements.length - 1;
+  return run(state, (engine) => engine.batch(statements));
+}
+
 async function openDatabase(
   options: DoltLiteOwnerOptions,
   context: OwnerContext,
@@ -198,18 +204,26 @@ async function hasUncommittedChanges(state: State): Promise<boolean> {
 }
 
 /**
- * Runs `work` and the Dolt commit as one SQL transaction: if the commit itself fails (an empty message, a
+ * Runs `statements` and the Dolt commit as one SQL transaction: if the commit itself fails (an empty message, a
  * disk error), the rows written are rolled back too and the store is exactly as before; a retry commits all.
- * DoltLite's `dolt_commit` ends the transaction it runs in when it succeeds.
+ * The statements and the status check go to the engine as one batch (one round trip to the native engine).
  */
-async function commitAtomically(state: State, message: string, work: () => Promise<void>): Promise<string | null> {
+async function commitAtomically(state: State, message: string, statements: Statement[]): Promise<string | null> {
   if (typeof message !== 'string' || message.trim() === '') throw storeArgumentError('a commit needs a message');
-  await exec(state, 'BEGIN');
+  // A transaction someone else opened (a merge with conflicts) is never committed from here: BEGIN refuses it.
+  if (state.engine.inTransaction()) await exec(state, 'BEGIN');
   try {
-    await work();
-    const hash = (await hasUncommittedChanges(state)) ? await value<string>(state, "SELECT dolt_commit('-A', '-m', ?)", [message]) : null;
-    if (state.engine.inTransaction()) await exec(state, 'COMMIT');
-    return hash;
+    const status = statements.length + 1;
+    const results = await batch(state, [
+      { sql: 'BEGIN' },
+      ...statements,
+      { sql: 'SELECT count(*) FROM dolt_status', want: 'value' },
+      // Only when there is something to commit (dolt_commit refuses an empty commit).
+      { sql: "SELECT dolt_commit('-A', '-m', ?)", bind: [message], want: 'value', ifPositive: status },
+      // DoltLite's dolt_commit may or may not end the transaction it runs in.
+      { sql: 'COMMIT', ifInTransaction: true },
+    ]);
+    return (results[status + 1] as string | undefined) ?? null;
   } catch (error) {
     if (state.engine.inTransaction()) {
       try {
@@ -245,9 +259,7 @@ export default defineSession({
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('collections', 'documents', 'document_sync_log')",
       );
       if (tables < SCHEMA.length) {
-        await commitAtomically(state, 'Create session-executor schema', async () => {
-          for (const statement of SCHEMA) await exec(state, statement);
-        });
+        await commitAtomically(state, 'Create session-executor schema', SCHEMA.map((sql) => ({ sql })));
       }
       await restoreActiveBranch(state);
     } catch (error) {
@@ -273,12 +285,10 @@ export default defineSession({
     },
 
     documentHashes: async (state: State, collection: string): Promise<Map<string, string>> => {
-      const rows = await select<{ doc_id: string; content_hash: string }>(
-        state,
-        'SELECT doc_id, content_hash FROM documents WHERE collection_name = ?',
-        [collection],
+      const pairs = await run(state, (engine) =>
+        engine.arrays('SELECT doc_id, content_hash FROM documents WHERE collection_name = ?', [collection]),
       );
-      return new Map(rows.map((row) => [row.doc_id, row.content_hash]));
+      return new Map(pairs as Array<[string, string]>);
     },
 
     existing: async (state: State, args: { collection: string; ids: string[] }): Promise<string[]> => {
@@ -300,48 +310,46 @@ export default defineSession({
         changes.upserts.map((d) => [d.docId, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]),
       );
       const deletes = JSON.stringify(changes.deletes);
-      return commitAtomically(state, changes.message, async () => {
-        await exec(state, 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', [changes.collection]);
-        if (changes.upserts.length > 0) {
-          // Which upserts are new, before writing them, for the sync log.
-          await exec(
-            state,
-            `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
+      const statements: Statement[] = [
+        { sql: 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', bind: [changes.collection] },
+      ];
+      if (changes.upserts.length > 0) {
+        // Which upserts are new, before writing them, for the sync log.
+        statements.push({
+          sql: `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
              SELECT json_extract(j.value, '$[0]'), ?1,
                     CASE WHEN d.doc_id IS NULL THEN 'added' ELSE 'modified' END, json_extract(j.value, '$[2]')
              FROM json_each(?2) AS j
              LEFT JOIN documents AS d ON d.collection_name = ?1 AND d.doc_id = json_extract(j.value, '$[0]')`,
-            [changes.collection, upserts],
-          );
-          await exec(
-            state,
-            `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata)
+          bind: [changes.collection, upserts],
+        });
+        statements.push({
+          sql: `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata)
              SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
                     json_extract(value, '$[3]')
              FROM json_each(?2) WHERE true
              ON CONFLICT (doc_id, collection_name) DO UPDATE SET
                content = excluded.content, content_hash = excluded.content_hash, metadata = excluded.metadata,
                updated_at = CURRENT_TIMESTAMP`,
-            [changes.collection, upserts],
-          );
-        }
-        if (changes.deletes.length > 0) {
-          await exec(
-            state,
-            `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
+          bind: [changes.collection, upserts],
+        });
+      }
+      if (changes.deletes.length > 0) {
+        statements.push({
+          sql: `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
              SELECT value, ?1, 'deleted', NULL FROM json_each(?2)`,
-            [changes.collection, deletes],
-          );
-          await exec(state, 'DELETE FROM documents WHERE collection_name = ? AND doc_id IN (SELECT value FROM json_each(?))', [
-            changes.collection,
-            deletes,
-          ]);
-        }
-      });
+          bind: [changes.collection, deletes],
+        });
+        statements.push({
+          sql: 'DELETE FROM documents WHERE collection_name = ? AND doc_id IN (SELECT value FROM json_each(?))',
+          bind: [changes.collection, deletes],
+        });
+      }
+      return commitAtomically(state, changes.message, statements);
     },
 
     /** Commits whatever the working set holds (null when it is clean). */
-    commit: (state: State, message: string): Promise<string | null> => commitAtomically(state, message, async () => {}),
+    commit: (state: State, message: string): Promise<string | null> => commitAtomically(state, message, []),
 
     log: async (state: State, limit: number): Promise<CommitInfo[]> =>
       (

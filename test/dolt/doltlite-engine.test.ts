@@ -103,13 +103,16 @@ test('doltlite engine: the engine process killed while idle: the owner restarts,
   t.deepEqual([...(await store.documentHashes('c')).keys()].sort(), ['a', 'b']);
 });
 
-test('doltlite engine: the engine process SIGKILLed at random points of commits, 8 rounds: at most the commit in flight is lost', async (t) => {
+/** Kill rounds: a few here; `npm run stress` runs many more (STORE_FAULT_ROUNDS). */
+const ROUNDS = Number(process.env.STORE_FAULT_ROUNDS ?? 8);
+
+test(`doltlite engine: the engine process SIGKILLed at random points of commits, ${ROUNDS} rounds: at most the commit in flight is lost`, async (t) => {
   const path = join(tempDir(t, 'host-kill-commit'), 'store.doltlite');
   const store = await startWithTestOps(t, path, { hardDeadlineMs: 30_000 });
   let head = (await store.call('commitChanges', { collection: 'c', upserts: [doc('base', 'b')], deletes: [], message: 'base' }))!;
   let expected = new Set(['base']);
   let lost = 0;
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     await store.call('killEngineDuringNextCommit', Math.random() * 6);
     const id = `r${round}`;
     const outcome = await store
@@ -132,5 +135,5 @@ test('doltlite engine: the engine process SIGKILLed at random points of commits,
     t.deepEqual(await store.call('status', undefined), [], `round ${round}: nothing uncommitted`);
     t.deepEqual(new Set((await store.call('documentHashes', 'c')).keys()), expected, `round ${round}: documents match the head`);
   }
-  t.log(`${lost} of 8 commits were lost in flight`);
+  t.log(`${lost} of ${ROUNDS} commits were lost in flight`);
 });

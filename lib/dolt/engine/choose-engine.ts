@@ -8,7 +8,6 @@ import type { OwnerContext } from '../../session.js';
 import type { DoltLiteOptions } from '../doltlite-session.js';
 import { NativeEngine } from './native-engine.js';
 import { engineUnavailable, StoreEngineUnavailableError, type SqlEngine } from './sql-engine.js';
-import { WasmEngine } from './wasm-engine.js';
 
 export async function openEngine(options: DoltLiteOptions, context: OwnerContext): Promise<SqlEngine> {
   const wanted = options.engine ?? 'auto';
@@ -28,6 +27,8 @@ export async function openEngine(options: DoltLiteOptions, context: OwnerContext
 
 async function openWasm(path: string | undefined): Promise<SqlEngine> {
   try {
+    // Loaded only when used: the native engine's opens need none of it.
+    const { WasmEngine } = await import('./wasm-engine.js');
     return await WasmEngine.open(path);
   } catch (error) {
     const e = error as { code?: string; message?: string };

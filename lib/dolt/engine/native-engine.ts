@@ -18,7 +18,7 @@ import { workerFile } from '../../paths.js';
 import { processStartTime } from '../../path-lock.js';
 import { pythonCandidates } from '../../python/discovery.js';
 import type { OwnerContext } from '../../session.js';
-import { EngineSqlError, engineUnavailable, type SqlEngine } from './sql-engine.js';
+import { EngineSqlError, engineUnavailable, type SqlEngine, type Statement } from './sql-engine.js';
 
 /** How long a new host waits for the previous one to be gone (it was SIGKILLed: milliseconds, normally). */
 const PREVIOUS_HOST_WAIT_MS = 10_000;
@@ -82,13 +82,11 @@ export class NativeEngine implements SqlEngine {
   }
 
   async rows(sql: string, bind?: unknown[]): Promise<Array<Record<string, unknown>>> {
-    const reply = await this.run(sql, bind, 'rows');
-    const columns = reply.columns ?? [];
-    return (reply.rows ?? []).map((row) => {
-      const record: Record<string, unknown> = {};
-      for (let i = 0; i < columns.length; i++) record[columns[i]!] = row[i];
-      return record;
-    });
+    return records(await this.run(sql, bind, 'rows'));
+  }
+
+  async arrays(sql: string, bind?: unknown[]): Promise<unknown[][]> {
+    return (await this.run(sql, bind, 'arrays')).rows ?? [];
   }
 
   async value(sql: string, bind?: unknown[]): Promise<unknown> {
@@ -97,6 +95,18 @@ export class NativeEngine implements SqlEngine {
 
   async exec(sql: string, bind?: unknown[]): Promise<void> {
     await this.run(sql, bind, 'none');
+  }
+
+  async batch(statements: Statement[]): Promise<unknown[]> {
+    const reply = await this.request({
+      op: 'batch',
+      statements: statements.map((s) => ({ ...s, bind: s.bind && s.bind.length > 0 ? s.bind : undefined, want: s.want ?? 'none' })),
+    });
+    return (reply as unknown as { results: Array<RunReply & { skipped?: boolean }> }).results.map((result, i) => {
+      const want = statements[i]!.want ?? 'none';
+      if (result.skipped) return undefined;
+      return want === 'rows' ? records(result) : want === 'arrays' ? result.rows : want === 'value' ? result.value : undefined;
+    });
   }
 
   inTransaction(): boolean {
@@ -119,16 +129,32 @@ export class NativeEngine implements SqlEngine {
     if (this.pidFile) rmSync(this.pidFile, { force: true });
   }
 
-  private async run(sql: string, bind: unknown[] | undefined, want: 'rows' | 'value' | 'none'): Promise<RunReply> {
-    const reply = await this.child.request({ op: 'run', sql, bind: bind && bind.length > 0 ? bind : undefined, want });
+  private run(sql: string, bind: unknown[] | undefined, want: 'rows' | 'arrays' | 'value' | 'none'): Promise<RunReply> {
+    return this.request({ op: 'run', sql, bind: bind && bind.length > 0 ? bind : undefined, want }) as Promise<RunReply>;
+  }
+
+  /** One request; keeps the transaction state every reply (and every statement error) carries. */
+  private async request(message: object): Promise<{ tx: boolean }> {
+    const reply = await this.child.request(message);
     if (reply.error) {
-      const error = reply.error as { message: string; code?: number | null };
+      const error = reply.error as { message: string; code?: number | null; tx?: boolean };
+      if (typeof error.tx === 'boolean') this.transaction = error.tx;
       throw new EngineSqlError(error.message, error.code ?? undefined);
     }
-    const ok = reply.ok as RunReply;
+    const ok = reply.ok as { tx: boolean };
     this.transaction = ok.tx;
     return ok;
   }
+}
+
+/** Rows as objects: the host sends the column names once and each row as an array. */
+function records(reply: RunReply): Array<Record<string, unknown>> {
+  const columns = reply.columns ?? [];
+  return (reply.rows ?? []).map((row) => {
+    const record: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) record[columns[i]!] = row[i];
+    return record;
+  });
 }
 
 const INSTALL_HINT =

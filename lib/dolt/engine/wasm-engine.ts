@@ -6,7 +6,7 @@
  */
 import { loadDoltLite, type DoltLiteDb, type DoltLiteSqlite3 } from '../doltlite-wasm-types.js';
 import { installNodeFsVfs, NODE_FS_VFS, type VfsDiagnostics } from '../vfs/node-fs-vfs.js';
-import { EngineSqlError, type SqlEngine } from './sql-engine.js';
+import { EngineSqlError, type SqlEngine, type Statement } from './sql-engine.js';
 
 export class WasmEngine implements SqlEngine {
   readonly kind = 'wasm' as const;
@@ -31,12 +31,29 @@ export class WasmEngine implements SqlEngine {
     return this.run(() => this.db.selectObjects(sql, bindable(bind)));
   }
 
+  arrays(sql: string, bind?: unknown[]): Promise<unknown[][]> {
+    return this.run(() => this.db.selectArrays(sql, bindable(bind)));
+  }
+
   value(sql: string, bind?: unknown[]): Promise<unknown> {
     return this.run(() => this.db.selectValue(sql, bindable(bind)));
   }
 
   async exec(sql: string, bind?: unknown[]): Promise<void> {
     await this.run(() => this.db.exec({ sql, bind: bindable(bind) }));
+  }
+
+  async batch(statements: Statement[]): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const { sql, bind, want, ifPositive, ifInTransaction } of statements) {
+      const skip = (ifPositive !== undefined && !((results[ifPositive] as number) > 0)) || (ifInTransaction && !this.inTransaction());
+      if (skip) results.push(undefined);
+      else if (want === 'rows') results.push(await this.rows(sql, bind));
+      else if (want === 'arrays') results.push(await this.arrays(sql, bind));
+      else if (want === 'value') results.push(await this.value(sql, bind));
+      else results.push(await this.exec(sql, bind));
+    }
+    return results;
   }
 
   inTransaction(): boolean {
