@@ -104,15 +104,14 @@ def _dumps(message, large=False):
     return json.dumps(message, default=str, ensure_ascii=False).encode("utf-8")
 
 
-def read_frame():
-    header = _protocol_in.read(4)
-    if len(header) < 4:
-        return None
-    (length,) = struct.unpack(">I", header)
-    body = _protocol_in.read(length)
-    if len(body) < length:
-        return None
-    return body
+def frames(stream):
+    """Request bodies, raw, until stdin closes (or ends inside a frame: the owner is gone either way)."""
+    while True:
+        header = stream.read(4)
+        body = stream.read(struct.unpack(">I", header)[0]) if len(header) == 4 else b""
+        if len(header) < 4 or len(body) < struct.unpack(">I", header)[0]:
+            return
+        yield body
 
 
 def write_frame(message, large=False):
@@ -129,6 +128,9 @@ def safe_text(text):
 
 def error_reply(error, kind, code=None):
     return {"error": {"type": type(error).__name__, "kind": kind, "message": safe_text(error), "code": code}}
+
+
+CACHE_KIB = 16 * 1024
 
 
 class Unavailable(Exception):
@@ -149,6 +151,10 @@ class Host:
         except sqlite3.Error as error:
             conn.close()
             raise Unavailable(f"this interpreter's SQLite is not libdoltlite ({error})") from error
+        # DoltLite's default page cache is 64 MiB, which one full read of a large store fills and keeps. The store's
+        # reads are mostly point lookups and one scan per sync; 16 MiB keeps the tree's upper levels hot (the
+        # file's pages are in the system's cache anyway) and the engine process small.
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.conn = conn
         return {"version": version, "pid": os.getpid()}
 
@@ -197,10 +203,7 @@ class Host:
 
 def main():
     host = Host()
-    while True:
-        body = read_frame()
-        if body is None:
-            break
+    for body in frames(_protocol_in):
         try:
             request = _loads(body)
             op = request["op"]
