@@ -29,6 +29,9 @@ const docs = (n: number, prefix = 'doc'): DocumentRecord[] =>
     return { docId: `${prefix}-${i}`, content, contentHash: createHash('sha256').update(content).digest('hex'), metadata: {} };
   });
 
+/** Opens of each store at scale (alternating with the empty one). */
+const OPEN_ROUNDS = 7;
+
 // DOLT_BENCH=scale runs only the scale tables (the MariaDB comparison takes a few minutes on a busy machine).
 if (process.env.DOLT_BENCH !== 'scale') await comparedWithMariaDb();
 await storeAtScale();
@@ -157,9 +160,6 @@ function ownerRss(path: string, engine: DoltLiteEngineKind): number {
   };
   return out.rss + out.engineRss;
 }
-
-/** Opens of each store (alternating with the empty one). */
-const OPEN_ROUNDS = 7;
 
 interface ScaleResult {
   openEmpty: number;
