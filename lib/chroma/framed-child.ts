@@ -19,6 +19,8 @@ export class FramedChild {
   readonly process: ChildProcess;
   private readonly waiters: Waiter[] = [];
   private buffer: Buffer = Buffer.alloc(0);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   readonly exited: Promise<void>;
   /** Called (first) when the child exits while it was not asked to. It may throw to end the owner thread. */
@@ -90,6 +92,16 @@ export class FramedChild {
   }
 
   private onData(chunk: Buffer): void {
+    // A large frame arrives in many chunks: keep them aside until the frame is complete and join them once
+    // (joining on every chunk copies a frame of n chunks n times over).
+    if (this.pending.length > 0 || (this.buffer.length >= 4 && this.buffer.length + chunk.length < 4 + this.buffer.readUInt32BE(0))) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.buffer.length + this.pendingBytes < 4 + this.buffer.readUInt32BE(0)) return;
+      chunk = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     while (this.buffer.length >= 4) {
       const length = this.buffer.readUInt32BE(0);
