@@ -72,7 +72,7 @@ def main():
         for start in range(0, n, 20000):
             commit_changes(conn, docs(range(start, min(n, start + 20000)), 0), "load")
         commits = []
-        for rev in range(1, 8):
+        for rev in range(1, 18):
             rows = docs([(rev * 7919 + k * 997) % n for k in range(100)], rev)
             started = time.perf_counter()
             commit_changes(conn, rows, f"change {rev}")
