@@ -272,7 +272,7 @@ async function storeAtScale(): Promise<void> {
     notes: [
       `Opening an empty store, including the owner thread and the engine start (median of 5): native ${round(ours.openEmpty, 1)} ms (a Python process importing libdoltlite); WASM ${round(wasm.openEmpty, 1)} ms (WASM init).`,
       'A commit is one commitChanges: sync-log rows, the upsert and dolt_commit in one transaction, synced to disk. "Directly" runs the same statements in one Python process (sqlite3 + libdoltlite) with no thread or pipe between.',
-      'Owner + engine RSS: a fresh process opens the store, reads every (id, hash) pair and checks 1,000 ids, drops the pairs (and collects garbage on its main thread); the resident memory of that process (main and owner threads) plus its engine process, minus the same for an empty store. The native engine caps its page cache at 16 MiB.',
+      'Owner + engine RSS: a fresh process opens the store, reads every (id, hash) pair and checks 1,000 ids, drops the pairs (and collects garbage on its main thread); the resident memory of that process (main and owner threads) plus its engine process, minus the same for an empty store. The native engine caps its page cache at 32 MiB.',
       'The machine was loaded by other work during the run (2 shared vCPUs): compare within a row.',
     ],
   });

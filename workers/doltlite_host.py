@@ -130,7 +130,7 @@ def error_reply(error, kind, code=None):
     return {"error": {"type": type(error).__name__, "kind": kind, "message": safe_text(error), "code": code}}
 
 
-CACHE_KIB = 16 * 1024
+CACHE_KIB = 32 * 1024
 
 
 class Unavailable(Exception):
@@ -152,7 +152,7 @@ class Host:
             conn.close()
             raise Unavailable(f"this interpreter's SQLite is not libdoltlite ({error})") from error
         # DoltLite's default page cache is 64 MiB, which one full read of a large store fills and keeps. The store's
-        # reads are mostly point lookups and one scan per sync; 16 MiB keeps the tree's upper levels hot (the
+        # reads are mostly point lookups and one scan per sync; 32 MiB keeps the working part of the tree hot (the
         # file's pages are in the system's cache anyway) and the engine process small.
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.conn = conn
