@@ -20,9 +20,14 @@ import { prepareStoreFile } from './doltlite-file.js';
 import { SessionOpenError } from '../errors.js';
 import { StoreEngineUnavailableError, type DoltLiteEngineKind } from './engine/sql-engine.js';
 
-function checkEngineOption(engine: unknown): void {
+function checkEngineOptions(options: { engine?: unknown; python?: unknown } | undefined): void {
+  const engine = options?.engine;
   if (engine !== undefined && engine !== 'auto' && engine !== 'native' && engine !== 'wasm') {
     throw new TypeError(`DoltLiteStore.open: engine must be 'auto', 'native' or 'wasm' (got ${JSON.stringify(engine)})`);
+  }
+  const python = options?.python;
+  if (python !== undefined && (typeof python !== 'string' || python === '' || python.includes('\0'))) {
+    throw new TypeError('DoltLiteStore.open: python must be the path of an interpreter');
   }
 }
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
@@ -40,7 +45,7 @@ export class DoltLiteStore implements VersionStore {
    */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
     checkPathOption('DoltLiteStore.open', (options as DoltLiteOptions | undefined)?.path, true);
-    checkEngineOption(options?.engine);
+    checkEngineOptions(options ?? undefined);
     if (options?.engine === 'wasm') requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
     const { executor, ...open } = options ?? {};
     const path = open.path === undefined ? undefined : resolve(open.path);

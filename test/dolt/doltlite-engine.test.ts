@@ -71,8 +71,10 @@ test('doltlite engine: a Python without doltlite is refused the same way (it nev
   t.true(error.message.includes('doltlite'));
 });
 
-test('doltlite engine: a bad engine option is a TypeError at once', async (t) => {
+test('doltlite engine: a bad engine or python option is a TypeError at once', async (t) => {
   await t.throwsAsync(DoltLiteStore.open({ engine: 'fast' as never }), { instanceOf: TypeError });
+  await t.throwsAsync(DoltLiteStore.open({ python: 42 as never }), { instanceOf: TypeError });
+  await t.throwsAsync(DoltLiteStore.open({ python: '' }), { instanceOf: TypeError });
 });
 
 test('doltlite engine: a folder that cannot be created fails at once with PathNotUsableError', async (t) => {
