@@ -105,7 +105,7 @@ test('doltlite file: the store and its files are 0600, a created folder 0700; pl
   mkdirSync(dir, { recursive: true });
   const victim = join(root, 'victim.txt');
   writeFileSync(victim, 'do not touch');
-  for (const name of ['.store.doltlite-lock', '.store.doltlite.branch', '.store.doltlite.tmp']) {
+  for (const name of ['.store.doltlite-lock', '.store.doltlite.branch', '.store.doltlite.tmp', '.store.doltlite.engine']) {
     symlinkSync(victim, join(dir, name));
   }
   const store = await DoltLiteStore.open({ path });
