@@ -1,7 +1,7 @@
 /**
  * Native libdoltlite (the PyPI `doltlite` wheel) as the store's engine, in a Python host process
  * (workers/doltlite_host.py) that the store's owner thread starts and speaks to in framed JSON over stdio,
- * one statement per request. A commit of 100 documents into 100,000 costs a few milliseconds there, against a
+ * one statement or one batch of statements per request. A commit of 100 documents into 100,000 costs a few milliseconds there, against a
  * hundred and more in the WebAssembly build over a JavaScript VFS, and opening reads only what queries touch.
  *
  * The host is a child of the owner thread: it dies with it (the host asks the kernel for SIGKILL when its
@@ -53,8 +53,8 @@ export class NativeEngine implements SqlEngine {
     const pidFile = path === undefined ? null : hostPidFile(path);
     if (path !== undefined) removePlantedLink(join(dirname(path), `.${basename(path)}-lock`));
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', SESSION_EXECUTOR_PARENT_PID: String(process.pid) };
+    // An inherited bootstrap mark would make the package skip loading libdoltlite (see the host).
     delete env['_DOLTLITE_BOOTSTRAPPED'];
-    delete env['LD_PRELOAD'];
     const child = new FramedChild(interpreter, [workerFile('doltlite_host.py')], env);
     if (child.pid) context.registerChildProcess(child.pid);
     const engine = new NativeEngine(child, context, pidFile);
