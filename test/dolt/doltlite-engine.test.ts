@@ -115,7 +115,7 @@ test(`doltlite engine: the engine process SIGKILLed at random points of commits,
   let expected = new Set(['base']);
   let lost = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    await store.call('killEngineDuringNextCommit', Math.random() * 6);
+    await store.call('killEngineDuringNextCommit', Math.random() * 4);
     const id = `r${round}`;
     const outcome = await store
       .call('commitChanges', { collection: 'c', upserts: [doc(id, `round ${round}`)], deletes: [], message: id })
@@ -123,7 +123,7 @@ test(`doltlite engine: the engine process SIGKILLed at random points of commits,
         (hash) => ({ hash }),
         (error: unknown) => ({ error }),
       );
-    if ('error' in outcome) t.true(outcome.error instanceof SessionCrashedError, `round ${round}: ${String(outcome.error)}`);
+    t.true('error' in outcome && outcome.error instanceof SessionCrashedError, `round ${round}: the engine process was killed`);
     const log = await store.call('log', 1000);
     const now = log[0]!.hash;
     if (now === head) {
@@ -135,7 +135,7 @@ test(`doltlite engine: the engine process SIGKILLed at random points of commits,
       head = now;
     }
     t.deepEqual(await store.call('status', undefined), [], `round ${round}: nothing uncommitted`);
-    t.deepEqual(new Set((await store.call('documentHashes', 'c')).keys()), expected, `round ${round}: documents match the head`);
+    t.deepEqual([...(await store.call('documentHashes', 'c')).keys()].sort(), [...expected].sort(), `round ${round}: documents match the head`);
   }
   t.log(`${lost} of ${ROUNDS} commits were lost in flight`);
 });
