@@ -23,7 +23,7 @@
  * Limits: processes must see each other's pids (not across pid namespaces or machines sharing a network folder).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SessionExecutorError } from './errors.js';
 
@@ -106,8 +106,50 @@ export function acquirePathLock(target: string, kind: PathLockKind): PathLock {
 /** `.<name>.owner.lock` beside the target, in the target's real parent folder (so aliases share one lock). */
 export function lockFileFor(path: string): string {
   const parent = dirname(path);
-  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  makeFolders(parent);
   return join(realpathSync(parent), `.${basename(path)}.owner.lock`);
+}
+
+/** A folder for a store or a Chroma directory cannot be created or used (`reason`: the system's code). */
+export class PathNotUsableError extends SessionExecutorError {
+  constructor(
+    /** The folder that could not be created or used. */
+    readonly path: string,
+    /** The system's error code (ENOENT, EACCES, ENOTDIR, EROFS, ...). */
+    readonly reason: string,
+  ) {
+    super('ERR_PATH_NOT_USABLE', `the folder ${path} cannot be created or used (${reason})`);
+  }
+}
+
+/**
+ * Creates `folder` and its missing parents (0700), one level at a time from the deepest existing one. Not
+ * `mkdirSync(..., { recursive: true })`: under a parent that refuses new entries with ENOENT (in /proc, say)
+ * that call never returns. Throws {@link PathNotUsableError} at once when a level cannot be made.
+ */
+export function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(folder); ; current = dirname(current)) {
+    let stat;
+    try {
+      stat = statSync(current);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+      if (code !== 'ENOENT' || dirname(current) === current) throw new PathNotUsableError(folder, code);
+      missing.push(current);
+      continue;
+    }
+    if (!stat.isDirectory()) throw new PathNotUsableError(folder, 'ENOTDIR');
+    break;
+  }
+  for (const level of missing.reverse()) {
+    try {
+      mkdirSync(level, { mode: 0o700 });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+      if (code !== 'EEXIST') throw new PathNotUsableError(folder, code);
+    }
+  }
 }
 
 function lockedError(kind: PathLockKind, path: string, pid: number): PathLockedError {
@@ -220,7 +262,7 @@ function procAvailable(): boolean {
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks after boot), or null without /proc or process. */
-function processStartTime(pid: number): string | null {
+export function processStartTime(pid: number): string | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');

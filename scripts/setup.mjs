@@ -42,7 +42,7 @@ function setupPython() {
     );
   }
   if (probe.stdout.trim() !== 'True') fail('python3 >= 3.9 is needed for chromadb.');
-  console.error('setup: creating .venv and installing chromadb (once; about 30 s)...');
+  console.error('setup: creating .venv and installing chromadb and doltlite (once; about 30 s)...');
   if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
   execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements], {
     stdio: 'inherit',

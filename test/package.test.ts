@@ -37,7 +37,7 @@ test('the core entry loads only the executor, sessions, errors, coalescer and me
 
 test('npm pack ships the compiled code, the Python host and its requirements, LICENSE; no tests, no test hooks', async (t) => {
   const { files } = await pack(t);
-  for (const path of ['dist/lib/index.d.ts', 'dist/lib/exports/chroma.js', 'dist/workers/owner.js', 'dist/workers/chroma_host.py', 'dist/workers/requirements.txt', 'LICENSE', 'README.md']) {
+  for (const path of ['dist/lib/index.d.ts', 'dist/lib/exports/chroma.js', 'dist/workers/owner.js', 'dist/workers/chroma_host.py', 'dist/workers/doltlite_host.py', 'dist/workers/requirements.txt', 'LICENSE', 'README.md']) {
     t.true(files.includes(path), path);
   }
   t.false(files.some((path) => path.startsWith('dist/test/') || path.startsWith('test/')), 'tests are not published');

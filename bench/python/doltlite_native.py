@@ -71,8 +71,11 @@ def main():
         conn.execute("SELECT dolt_commit('-A', '-m', 'schema')").fetchone()
         for start in range(0, n, 20000):
             commit_changes(conn, docs(range(start, min(n, start + 20000)), 0), "load")
+        # Reopened before measuring, as the store bench does: a store is opened, not freshly loaded, when it is used.
+        conn.close()
+        conn = sqlite3.connect(path, isolation_level=None)
         commits = []
-        for rev in range(1, 8):
+        for rev in range(1, 18):
             rows = docs([(rev * 7919 + k * 997) % n for k in range(100)], rev)
             started = time.perf_counter()
             commit_changes(conn, rows, f"change {rev}")

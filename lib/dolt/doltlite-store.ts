@@ -17,6 +17,19 @@ import { validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
+import { SessionOpenError } from '../errors.js';
+import { StoreEngineUnavailableError, type DoltLiteEngineKind } from './engine/sql-engine.js';
+
+function checkEngineOptions(options: { engine?: unknown; python?: unknown } | undefined): void {
+  const engine = options?.engine;
+  if (engine !== undefined && engine !== 'auto' && engine !== 'native' && engine !== 'wasm') {
+    throw new TypeError(`DoltLiteStore.open: engine must be 'auto', 'native' or 'wasm' (got ${JSON.stringify(engine)})`);
+  }
+  const python = options?.python;
+  if (python !== undefined && (typeof python !== 'string' || python === '' || python.includes('\0'))) {
+    throw new TypeError('DoltLiteStore.open: python must be the path of an interpreter');
+  }
+}
 import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
 
 /** The most ids per `exists` batch; larger batches are split into several queries. */
@@ -32,7 +45,8 @@ export class DoltLiteStore implements VersionStore {
    */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
     checkPathOption('DoltLiteStore.open', (options as DoltLiteOptions | undefined)?.path, true);
-    requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
+    checkEngineOptions(options ?? undefined);
+    if (options?.engine === 'wasm') requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
     const { executor, ...open } = options ?? {};
     const path = open.path === undefined ? undefined : resolve(open.path);
     const lock = path === undefined ? null : acquirePathLock(path, 'store');
@@ -49,6 +63,8 @@ export class DoltLiteStore implements VersionStore {
       return new DoltLiteStore(await SessionExecutor.start(spec, executor), lock);
     } catch (error) {
       lock?.release();
+      // A missing engine is the caller's to fix: its own class, not a failed open of an unknown cause.
+      if (error instanceof SessionOpenError && error.cause instanceof StoreEngineUnavailableError) throw error.cause;
       throw error;
     }
   }
@@ -123,6 +139,14 @@ export class DoltLiteStore implements VersionStore {
 
   branches(): Promise<string[]> {
     return this.executor.call('branches', undefined);
+  }
+
+  /**
+   * Which engine runs the store (`native` or `wasm`, see the `engine` option) and the native engine's process
+   * id.
+   */
+  engine(): Promise<{ kind: DoltLiteEngineKind; pid: number | undefined }> {
+    return this.executor.call('engine', undefined);
   }
 
   /** Queries the engine ran since the store opened (each SQL statement counts one). */

@@ -34,11 +34,11 @@ import type {
 
 /** What the operations need from the session: counted, error-mapped statements, and a way to persist. */
 export interface SqlRunner {
-  select<T>(sql: string, bind?: unknown[]): T[];
-  value<T>(sql: string, bind?: unknown[]): T;
-  exec(sql: string, bind?: unknown[]): void;
+  select<T>(sql: string, bind?: unknown[]): Promise<T[]>;
+  value<T>(sql: string, bind?: unknown[]): Promise<T>;
+  exec(sql: string, bind?: unknown[]): Promise<void>;
   /** Called after every change to refs or commits, so it reaches disk. */
-  persist(): void;
+  persist(): Promise<void>;
 }
 
 interface DocRow {
@@ -71,50 +71,50 @@ interface OpenMerge {
 export function doltLiteVersioningOps<S extends object>(runner: (state: S) => SqlRunner) {
   const merges = new WeakMap<S, OpenMerge>();
 
-  function resolve(sql: SqlRunner, ref: string): string {
+  async function resolve(sql: SqlRunner, ref: string): Promise<string> {
     checkRef(ref);
     try {
-      return sql.value<string>('SELECT dolt_hashof(?)', [ref]);
+      return await sql.value<string>('SELECT dolt_hashof(?)', [ref]);
     } catch {
       // A tag is a ref too; dolt_hashof does not read tags in every version.
-      const tag = sql.select<{ tag_hash: string }>('SELECT tag_hash FROM dolt_tags WHERE tag_name = ?', [ref])[0];
+      const tag = (await sql.select<{ tag_hash: string }>('SELECT tag_hash FROM dolt_tags WHERE tag_name = ?', [ref]))[0];
       if (tag) return tag.tag_hash;
       throw storeArgumentError(`unknown ref: ${ref}`);
     }
   }
 
-  function conflicts(sql: SqlRunner): MergeConflict[] {
-    return sql.select<Record<string, unknown>>(`SELECT ${CONFLICT_COLUMNS} FROM dolt_conflicts_documents`).map(conflictFromRow);
+  async function conflicts(sql: SqlRunner): Promise<MergeConflict[]> {
+    return (await sql.select<Record<string, unknown>>(`SELECT ${CONFLICT_COLUMNS} FROM dolt_conflicts_documents`)).map(conflictFromRow);
   }
 
-  function hasConflictTable(sql: SqlRunner): boolean {
-    return sql.value<number>("SELECT count(*) FROM dolt_conflicts WHERE \"table\" = 'documents'") > 0;
+  async function hasConflictTable(sql: SqlRunner): Promise<boolean> {
+    return await sql.value<number>("SELECT count(*) FROM dolt_conflicts WHERE \"table\" = 'documents'") > 0;
   }
 
-  function isMerging(sql: SqlRunner): boolean {
-    return sql.value<number>('SELECT is_merging FROM dolt_merge_status') === 1;
+  async function isMerging(sql: SqlRunner): Promise<boolean> {
+    return await sql.value<number>('SELECT is_merging FROM dolt_merge_status') === 1;
   }
 
   function requireNoMerge(state: S, operation: string): void {
     if (merges.has(state)) throw storeArgumentError(`a merge is open: commit or abort it before ${operation}`);
   }
 
-  function merge(state: S, sql: SqlRunner, theirs: string, message: string): MergeOutcome {
+  async function merge(state: S, sql: SqlRunner, theirs: string, message: string): Promise<MergeOutcome> {
     requireNoMerge(state, 'merging again');
-    const before = resolve(sql, 'HEAD');
-    const theirHead = resolve(sql, theirs);
+    const before = await resolve(sql, 'HEAD');
+    const theirHead = await resolve(sql, theirs);
     // In a transaction, so that conflicts stay inspectable instead of being rolled back.
-    sql.exec('BEGIN');
+    await sql.exec('BEGIN');
     let result: string;
     try {
-      result = sql.value<string>("SELECT dolt_merge('-m', ?, ?)", [message, theirs]);
+      result = await sql.value<string>("SELECT dolt_merge('-m', ?, ?)", [message, theirs]);
     } catch (error) {
-      if (isMerging(sql) && hasConflictTable(sql)) {
+      if (await isMerging(sql) && await hasConflictTable(sql)) {
         merges.set(state, { before });
-        return { status: 'conflicts', before, after: before, conflicts: conflicts(sql) };
+        return { status: 'conflicts', before, after: before, conflicts: await conflicts(sql) };
       }
       try {
-        sql.exec('ROLLBACK');
+        await sql.exec('ROLLBACK');
       } catch {
         // dolt_merge may have ended the transaction itself.
       }
@@ -122,88 +122,88 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     }
     // A merge that commits ends the transaction itself; one with nothing to do leaves it open.
     try {
-      sql.exec('COMMIT');
+      await sql.exec('COMMIT');
     } catch {
       // Already ended by the merge's commit.
     }
-    const after = resolve(sql, 'HEAD');
+    const after = await resolve(sql, 'HEAD');
     if (after === before) return { status: 'up-to-date', before, after, conflicts: [] };
-    sql.persist();
+    await sql.persist();
     return { status: after === theirHead ? 'fast-forward' : 'merged', before, after, conflicts: [] };
   }
 
   return {
-    resolveRef: (state: S, ref: string): string => resolve(runner(state), ref),
+    resolveRef: async (state: S, ref: string): Promise<string> => resolve(runner(state), ref),
 
-    branchList: (state: S): BranchInfo[] =>
-      runner(state)
+    branchList: async (state: S): Promise<BranchInfo[]> =>
+      (await runner(state)
         .select<{ name: string; hash: string; latest_commit_message: string }>(
           'SELECT name, hash, latest_commit_message FROM dolt_branches ORDER BY name',
-        )
+        ))
         .map((row) => ({ name: row.name, head: row.hash, message: row.latest_commit_message })),
 
-    branchCreate: (state: S, args: { name: string; from?: string }): null => {
+    branchCreate: async (state: S, args: { name: string; from?: string }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.name);
-      if (args.from === undefined) sql.value('SELECT dolt_branch(?)', [args.name]);
-      else sql.value('SELECT dolt_branch(?, ?)', [args.name, resolve(sql, args.from)]);
-      sql.persist();
+      if (args.from === undefined) await sql.value('SELECT dolt_branch(?)', [args.name]);
+      else await sql.value('SELECT dolt_branch(?, ?)', [args.name, await resolve(sql, args.from)]);
+      await sql.persist();
       return null;
     },
 
-    branchDelete: (state: S, args: { name: string; force?: boolean }): null => {
+    branchDelete: async (state: S, args: { name: string; force?: boolean }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.name);
-      if (sql.value<string>('SELECT active_branch()') === args.name) {
+      if (await sql.value<string>('SELECT active_branch()') === args.name) {
         throw storeArgumentError(`cannot delete the current branch ${args.name}`);
       }
       try {
-        sql.value('SELECT dolt_branch(?, ?)', [args.force ? '-D' : '-d', args.name]);
+        await sql.value('SELECT dolt_branch(?, ?)', [args.force ? '-D' : '-d', args.name]);
       } catch (error) {
         if (/not fully merged/i.test((error as Error).message)) {
           throw storeArgumentError(`branch ${args.name} is not merged into the current branch; delete it with force`);
         }
         throw error;
       }
-      sql.persist();
+      await sql.persist();
       return null;
     },
 
-    branchRename: (state: S, args: { from: string; to: string; force?: boolean }): null => {
+    branchRename: async (state: S, args: { from: string; to: string; force?: boolean }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.from);
       checkBranchName(args.to);
-      sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to]);
-      sql.persist();
+      await sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to]);
+      await sql.persist();
       return null;
     },
 
-    switchBranch: (state: S, name: string): null => {
+    switchBranch: async (state: S, name: string): Promise<null> => {
       requireNoMerge(state, 'switching branches');
       const sql = runner(state);
       checkBranchName(name);
-      sql.value('SELECT dolt_checkout(?)', [name]);
+      await sql.value('SELECT dolt_checkout(?)', [name]);
       // No snapshot: the engine does not keep the active branch in it (the repository's state file does).
       return null;
     },
 
-    delta: (state: S, args: { from: string; to: string }): CommitDelta => {
+    delta: async (state: S, args: { from: string; to: string }): Promise<CommitDelta> => {
       const sql = runner(state);
-      const from = resolve(sql, args.from);
-      const to = resolve(sql, args.to);
+      const from = await resolve(sql, args.from);
+      const to = await resolve(sql, args.to);
       if (from === to) return { documents: [], collections: [] };
       const documents = documentDeltas(
-        sql.select<Record<string, unknown>>(`SELECT ${DOCUMENT_DIFF_COLUMNS} FROM dolt_diff_documents(?, ?)`, [from, to]),
+        await sql.select<Record<string, unknown>>(`SELECT ${DOCUMENT_DIFF_COLUMNS} FROM dolt_diff_documents(?, ?)`, [from, to]),
       );
       const collections = collectionDeltas(
-        sql.select<Record<string, unknown>>('SELECT from_name, to_name, to_metadata, diff_type FROM dolt_diff_collections(?, ?)', [from, to]),
+        await sql.select<Record<string, unknown>>('SELECT from_name, to_name, to_metadata, diff_type FROM dolt_diff_collections(?, ?)', [from, to]),
       );
       return { documents, collections };
     },
 
-    documentsAt: (state: S, args: { ref: string; collection?: string; docIds?: string[] }): StoredDocument[] => {
+    documentsAt: async (state: S, args: { ref: string; collection?: string; docIds?: string[] }): Promise<StoredDocument[]> => {
       const sql = runner(state);
-      const commit = resolve(sql, args.ref);
+      const commit = await resolve(sql, args.ref);
       const where: string[] = [];
       const bind: unknown[] = [commit];
       if (args.collection !== undefined) {
@@ -215,70 +215,65 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         where.push('doc_id IN (SELECT value FROM json_each(?))');
         bind.push(JSON.stringify(args.docIds));
       }
-      return sql
-        .select<DocRow>(
+      return (
+        await sql.select<DocRow>(
           `SELECT doc_id, collection_name, content, content_hash, metadata FROM dolt_at_documents(?)
            ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`,
           bind,
         )
-        .map(toStoredDocument);
+      ).map(toStoredDocument);
     },
 
-    collectionsAt: (state: S, ref: string): StoredCollection[] => {
+    collectionsAt: async (state: S, ref: string): Promise<StoredCollection[]> => {
       const sql = runner(state);
-      return sql
-        .select<{ name: string; metadata: string }>('SELECT name, metadata FROM dolt_at_collections(?) ORDER BY name', [
-          resolve(sql, ref),
-        ])
-        .map((row) => ({ name: row.name, metadata: parseMetadata(row.metadata) }));
+      const commit = await resolve(sql, ref);
+      return (await sql.select<{ name: string; metadata: string }>('SELECT name, metadata FROM dolt_at_collections(?) ORDER BY name', [commit])).map((row) => ({ name: row.name, metadata: parseMetadata(row.metadata) }));
     },
 
-    chunkTotals: (state: S, args: { size: number; overlap: number }): Array<[string, { documents: number; chunks: number }]> =>
-      runner(state)
+    chunkTotals: async (state: S, args: { size: number; overlap: number }): Promise<Array<[string, { documents: number; chunks: number }]>> =>
+      (await runner(state)
         .select<{ collection_name: string; documents: number; chunks: number }>(
           // length() counts characters (code points), as the chunker does.
           `SELECT collection_name, count(*) AS documents,
                   sum(CASE WHEN length(content) <= ?1 THEN 1 ELSE (length(content) - ?1 + ?2 - 1) / ?2 + 1 END) AS chunks
            FROM documents GROUP BY collection_name`,
           [args.size, args.size - args.overlap],
-        )
+        ))
         .map((row) => [row.collection_name, { documents: row.documents, chunks: row.chunks }]),
 
-    mergeBase: (state: S, args: { a: string; b: string }): string => {
+    mergeBase: async (state: S, args: { a: string; b: string }): Promise<string> => {
       const sql = runner(state);
-      return sql.value<string>('SELECT dolt_merge_base(?, ?)', [resolve(sql, args.a), resolve(sql, args.b)]);
+      return await sql.value<string>('SELECT dolt_merge_base(?, ?)', [await resolve(sql, args.a), await resolve(sql, args.b)]);
     },
 
-    parents: (state: S, commit: string): string[] => {
+    parents: async (state: S, commit: string): Promise<string[]> => {
       const sql = runner(state);
-      return sql
-        .select<{ parent_hash: string }>(
-          'SELECT parent_hash FROM dolt_commit_ancestors WHERE commit_hash = ? ORDER BY parent_index',
-          [resolve(sql, commit)],
-        )
-        .map((row) => row.parent_hash);
+      const hash = await resolve(sql, commit);
+      return (
+        await sql.select<{ parent_hash: string }>('SELECT parent_hash FROM dolt_commit_ancestors WHERE commit_hash = ? ORDER BY parent_index', [hash])
+      ).map((row) => row.parent_hash);
     },
 
-    merge: (state: S, args: { branch: string; message: string }): MergeOutcome =>
+    merge: async (state: S, args: { branch: string; message: string }): Promise<MergeOutcome> =>
       merge(state, runner(state), checkRef(args.branch), args.message),
 
-    mergeConflicts: (state: S): MergeConflict[] => (merges.has(state) ? conflicts(runner(state)) : []),
+    mergeConflicts: async (state: S): Promise<MergeConflict[]> => (merges.has(state) ? await conflicts(runner(state)) : []),
 
-    merging: (state: S): boolean => merges.has(state),
+    merging: async (state: S): Promise<boolean> => merges.has(state),
 
-    mergeResolve: (
+    mergeResolve: async (
       state: S,
       args: { collection: string; docId: string; choice: 'ours' | 'theirs' | StoredDocument },
-    ): null => {
+    ): Promise<null> => {
       if (!merges.has(state)) throw storeArgumentError('no merge is open');
       const sql = runner(state);
       const key = [args.collection, args.docId];
-      const row = sql.select<{ their_doc_id: string | null; their_content: string | null; their_content_hash: string | null; their_metadata: string | null }>(
+      const row = (await sql.select<{ their_doc_id: string | null; their_content: string | null; their_content_hash: string | null; their_metadata: string | null }>(
         `SELECT their_doc_id, their_content, their_content_hash, their_metadata FROM dolt_conflicts_documents
          WHERE coalesce(our_collection_name, their_collection_name, base_collection_name) = ?
            AND coalesce(our_doc_id, their_doc_id, base_doc_id) = ?`,
         key,
-      )[0];
+      ))[0];
       if (!row) throw storeArgumentError(`no conflict on ${args.collection}/${args.docId}`);
       // The working set holds "ours"; taking theirs or a new content rewrites the row, then the conflict goes.
       const replacement =
@@ -290,16 +285,16 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
               : { content: row.their_content!, contentHash: row.their_content_hash!, metadata: row.their_metadata ?? '{}' }
             : { content: args.choice.content, contentHash: args.choice.contentHash, metadata: JSON.stringify(args.choice.metadata ?? {}) };
       if (replacement === null) {
-        sql.exec('DELETE FROM documents WHERE collection_name = ? AND doc_id = ?', key);
+        await sql.exec('DELETE FROM documents WHERE collection_name = ? AND doc_id = ?', key);
       } else if (replacement !== undefined) {
-        sql.exec(
+        await sql.exec(
           `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata) VALUES (?2, ?1, ?3, ?4, ?5)
            ON CONFLICT (doc_id, collection_name) DO UPDATE SET content = excluded.content,
              content_hash = excluded.content_hash, metadata = excluded.metadata, updated_at = CURRENT_TIMESTAMP`,
           [...key, replacement.content, replacement.contentHash, replacement.metadata],
         );
       }
-      sql.exec(
+      await sql.exec(
         `DELETE FROM dolt_conflicts_documents
          WHERE coalesce(our_collection_name, their_collection_name, base_collection_name) = ?
            AND coalesce(our_doc_id, their_doc_id, base_doc_id) = ?`,
@@ -308,24 +303,24 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       return null;
     },
 
-    mergeCommit: (state: S, message: string): string => {
+    mergeCommit: async (state: S, message: string): Promise<string> => {
       if (!merges.has(state)) throw storeArgumentError('no merge is open');
       const sql = runner(state);
-      if (conflicts(sql).length > 0) throw storeArgumentError('resolve every conflict before committing the merge');
-      const hash = sql.value<string>("SELECT dolt_commit('-A', '-m', ?)", [message]);
+      if ((await conflicts(sql)).length > 0) throw storeArgumentError('resolve every conflict before committing the merge');
+      const hash = await sql.value<string>("SELECT dolt_commit('-A', '-m', ?)", [message]);
       merges.delete(state);
-      sql.persist();
+      await sql.persist();
       return hash;
     },
 
-    mergeAbort: (state: S): null => {
+    mergeAbort: async (state: S): Promise<null> => {
       if (!merges.delete(state)) return null;
       const sql = runner(state);
       try {
-        sql.value("SELECT dolt_merge('--abort')");
+        await sql.value("SELECT dolt_merge('--abort')");
       } finally {
         try {
-          sql.exec('ROLLBACK');
+          await sql.exec('ROLLBACK');
         } catch {
           // The abort may have ended the transaction.
         }
@@ -333,34 +328,34 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       return null;
     },
 
-    resetHard: (state: S, ref: string): null => {
+    resetHard: async (state: S, ref: string): Promise<null> => {
       requireNoMerge(state, 'resetting');
       const sql = runner(state);
-      sql.value("SELECT dolt_reset('--hard', ?)", [resolve(sql, ref)]);
-      sql.persist();
+      await sql.value("SELECT dolt_reset('--hard', ?)", [await resolve(sql, ref)]);
+      await sql.persist();
       return null;
     },
 
-    revert: (state: S, commit: string): string => {
+    revert: async (state: S, commit: string): Promise<string> => {
       requireNoMerge(state, 'reverting');
       const sql = runner(state);
-      const hash = sql.value<string>('SELECT dolt_revert(?)', [resolve(sql, commit)]);
+      const hash = await sql.value<string>('SELECT dolt_revert(?)', [await resolve(sql, commit)]);
       if (!/^[0-9a-f]{40}$/.test(hash)) {
-        sql.value("SELECT dolt_reset('--hard')");
+        await sql.value("SELECT dolt_reset('--hard')");
         throw storeArgumentError(`the revert conflicts with later changes (${hash}); nothing was changed`);
       }
-      sql.persist();
+      await sql.persist();
       return hash;
     },
 
     /** Every collection and document change in one transaction, then one Dolt commit. */
-    stageAll: (state: S, changes: StageAllChanges): string | null => {
+    stageAll: async (state: S, changes: StageAllChanges): Promise<string | null> => {
       requireNoMerge(state, 'staging');
       const sql = runner(state);
-      sql.exec('BEGIN');
+      await sql.exec('BEGIN');
       try {
         for (const collection of changes.upsertCollections) {
-          sql.exec(
+          await sql.exec(
             `INSERT INTO collections (name, metadata) VALUES (?, ?)
              ON CONFLICT(name) DO UPDATE SET metadata = excluded.metadata, updated_at = CURRENT_TIMESTAMP`,
             [collection.name, JSON.stringify(collection.metadata ?? {})],
@@ -368,14 +363,14 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         }
         if (changes.deleteCollections.length > 0) {
           const names = JSON.stringify(changes.deleteCollections);
-          sql.exec('DELETE FROM documents WHERE collection_name IN (SELECT value FROM json_each(?))', [names]);
-          sql.exec('DELETE FROM collections WHERE name IN (SELECT value FROM json_each(?))', [names]);
+          await sql.exec('DELETE FROM documents WHERE collection_name IN (SELECT value FROM json_each(?))', [names]);
+          await sql.exec('DELETE FROM collections WHERE name IN (SELECT value FROM json_each(?))', [names]);
         }
         if (changes.upsertDocuments.length > 0) {
           const rows = JSON.stringify(
             changes.upsertDocuments.map((d) => [d.docId, d.collection, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]),
           );
-          sql.exec(
+          await sql.exec(
             `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
              SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
                     CASE WHEN d.doc_id IS NULL THEN 'added' ELSE 'modified' END, json_extract(j.value, '$[3]')
@@ -383,7 +378,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
              LEFT JOIN documents AS d ON d.collection_name = json_extract(j.value, '$[1]') AND d.doc_id = json_extract(j.value, '$[0]')`,
             [rows],
           );
-          sql.exec(
+          await sql.exec(
             `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata)
              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
                     json_extract(value, '$[3]'), json_extract(value, '$[4]')
@@ -396,113 +391,113 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         }
         if (changes.deleteDocuments.length > 0) {
           const keys = JSON.stringify(changes.deleteDocuments.map((d) => [d.collection, d.docId]));
-          sql.exec(
+          await sql.exec(
             `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
              SELECT json_extract(value, '$[1]'), json_extract(value, '$[0]'), 'deleted', NULL FROM json_each(?)`,
             [keys],
           );
-          sql.exec(
+          await sql.exec(
             `DELETE FROM documents WHERE EXISTS (SELECT 1 FROM json_each(?) AS j
                WHERE json_extract(j.value, '$[0]') = documents.collection_name AND json_extract(j.value, '$[1]') = documents.doc_id)`,
             [keys],
           );
         }
-        sql.exec('COMMIT');
+        await sql.exec('COMMIT');
       } catch (error) {
         try {
-          sql.exec('ROLLBACK');
+          await sql.exec('ROLLBACK');
         } catch {
           // The failed statement may have ended the transaction already.
         }
         throw error;
       }
-      if (sql.value<number>('SELECT count(*) FROM dolt_status') === 0) return null;
+      if (await sql.value<number>('SELECT count(*) FROM dolt_status') === 0) return null;
       try {
-        const hash = sql.value<string>("SELECT dolt_commit('-A', '-m', ?)", [changes.message]);
-        sql.persist();
+        const hash = await sql.value<string>("SELECT dolt_commit('-A', '-m', ?)", [changes.message]);
+        await sql.persist();
         return hash;
       } catch (error) {
         // All or nothing: a rejected commit must not leave the rows behind as uncommitted changes.
-        sql.value("SELECT dolt_reset('--hard')");
+        await sql.value("SELECT dolt_reset('--hard')");
         throw error;
       }
     },
 
-    tagCreate: (state: S, args: { name: string; ref?: string; message?: string }): null => {
+    tagCreate: async (state: S, args: { name: string; ref?: string; message?: string }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.name);
-      const commit = resolve(sql, args.ref ?? 'HEAD');
-      sql.value('SELECT dolt_tag(?, ?, ?, ?)', ['-m', args.message ?? '', args.name, commit]);
-      sql.persist();
+      const commit = await resolve(sql, args.ref ?? 'HEAD');
+      await sql.value('SELECT dolt_tag(?, ?, ?, ?)', ['-m', args.message ?? '', args.name, commit]);
+      await sql.persist();
       return null;
     },
 
-    tagList: (state: S): TagInfo[] =>
-      runner(state)
-        .select<{ tag_name: string; tag_hash: string; message: string }>('SELECT tag_name, tag_hash, message FROM dolt_tags ORDER BY tag_name')
+    tagList: async (state: S): Promise<TagInfo[]> =>
+      (await runner(state)
+        .select<{ tag_name: string; tag_hash: string; message: string }>('SELECT tag_name, tag_hash, message FROM dolt_tags ORDER BY tag_name'))
         .map((row) => ({ name: row.tag_name, commit: row.tag_hash, message: row.message ?? '' })),
 
-    tagDelete: (state: S, name: string): null => {
+    tagDelete: async (state: S, name: string): Promise<null> => {
       const sql = runner(state);
       checkBranchName(name);
-      sql.value("SELECT dolt_tag('-d', ?)", [name]);
-      sql.persist();
+      await sql.value("SELECT dolt_tag('-d', ?)", [name]);
+      await sql.persist();
       return null;
     },
 
-    remoteAdd: (state: S, args: { name: string; url: string }): null => {
+    remoteAdd: async (state: S, args: { name: string; url: string }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.name);
-      sql.value("SELECT dolt_remote('add', ?, ?)", [args.name, checkRemoteUrl(args.url)]);
-      sql.persist();
+      await sql.value("SELECT dolt_remote('add', ?, ?)", [args.name, checkRemoteUrl(args.url)]);
+      await sql.persist();
       return null;
     },
 
-    remoteRemove: (state: S, name: string): null => {
+    remoteRemove: async (state: S, name: string): Promise<null> => {
       const sql = runner(state);
       checkBranchName(name);
-      sql.value("SELECT dolt_remote('remove', ?)", [name]);
-      sql.persist();
+      await sql.value("SELECT dolt_remote('remove', ?)", [name]);
+      await sql.persist();
       return null;
     },
 
-    remoteList: (state: S): RemoteInfo[] =>
+    remoteList: async (state: S): Promise<RemoteInfo[]> =>
       runner(state).select<RemoteInfo>('SELECT name, url FROM dolt_remotes ORDER BY name'),
 
-    push: (state: S, args: { remote: string; branch: string }): null => {
+    push: async (state: S, args: { remote: string; branch: string }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.remote);
       checkBranchName(args.branch);
-      sql.value('SELECT dolt_push(?, ?)', [args.remote, args.branch]);
+      await sql.value('SELECT dolt_push(?, ?)', [args.remote, args.branch]);
       return null;
     },
 
-    fetch: (state: S, args: { remote: string; branch?: string }): null => {
+    fetch: async (state: S, args: { remote: string; branch?: string }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.remote);
-      if (args.branch === undefined) sql.value('SELECT dolt_fetch(?)', [args.remote]);
+      if (args.branch === undefined) await sql.value('SELECT dolt_fetch(?)', [args.remote]);
       else {
         checkBranchName(args.branch);
-        sql.value('SELECT dolt_fetch(?, ?)', [args.remote, args.branch]);
+        await sql.value('SELECT dolt_fetch(?, ?)', [args.remote, args.branch]);
       }
-      sql.persist();
+      await sql.persist();
       return null;
     },
 
     /** Fetch, then an ordinary merge of the remote-tracking branch (so conflicts are reported the same way). */
-    pull: (state: S, args: { remote: string; branch: string }): MergeOutcome => {
+    pull: async (state: S, args: { remote: string; branch: string }): Promise<MergeOutcome> => {
       const sql = runner(state);
       checkBranchName(args.remote);
       checkBranchName(args.branch);
-      sql.value('SELECT dolt_fetch(?, ?)', [args.remote, args.branch]);
+      await sql.value('SELECT dolt_fetch(?, ?)', [args.remote, args.branch]);
       return merge(state, sql, `${args.remote}/${args.branch}`, `Merge ${args.remote}/${args.branch}`);
     },
 
     /** Fills an empty store from a remote (the session must have been opened empty for this). */
-    cloneFrom: (state: S, url: string): null => {
+    cloneFrom: async (state: S, url: string): Promise<null> => {
       const sql = runner(state);
-      sql.value('SELECT dolt_clone(?)', [checkRemoteUrl(url)]);
-      sql.persist();
+      await sql.value('SELECT dolt_clone(?)', [checkRemoteUrl(url)]);
+      await sql.persist();
       return null;
     },
   };

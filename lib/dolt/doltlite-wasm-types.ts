@@ -6,6 +6,7 @@ export interface DoltLiteDb {
   readonly pointer: number | undefined;
   exec(options: { sql: string; bind?: unknown[] }): unknown;
   selectObjects(sql: string, bind?: unknown[]): Array<Record<string, unknown>>;
+  selectArrays(sql: string, bind?: unknown[]): unknown[][];
   selectValue(sql: string, bind?: unknown[]): unknown;
   close(): void;
 }

@@ -103,6 +103,9 @@ export class OwnerThread {
    */
   async terminate(timeoutMs: number): Promise<void> {
     this.alive = false;
+    // Held until it is gone (at most the waits below): an idle owner is unreferenced, and a restart waiting for it
+    // must not let the process's event loop run empty and exit with the restart pending.
+    this.worker.ref();
     const hadChildren = this.childPids.size > 0;
     this.killChildren();
     if (hadChildren) {

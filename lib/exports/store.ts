@@ -19,7 +19,9 @@ export {
   StoreTimeoutError,
 } from '../dolt/errors.js';
 export { StoreFormatError } from '../dolt/doltlite-file.js';
-export { PathLockedError, StoreLockedError } from '../path-lock.js';
+export { PathLockedError, PathNotUsableError, StoreLockedError } from '../path-lock.js';
+export { StoreEngineUnavailableError } from '../dolt/engine/sql-engine.js';
+export type { DoltLiteEngineKind } from '../dolt/engine/sql-engine.js';
 export { validateChangeSet } from '../dolt/validate-changes.js';
 export { MAX_COLLECTION_NAME_LENGTH, MAX_ID_LENGTH, MAX_MESSAGE_BYTES } from '../dolt/version-store.js';
 export type {

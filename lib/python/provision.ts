@@ -74,7 +74,7 @@ async function build(
     log(`creating a virtualenv in ${dir}`);
     await step(base, ['-m', 'venv', dir], `could not create a virtualenv in ${dir}`);
   }
-  log(`installing chromadb==${pinnedChromadb()} (once; about a minute)`);
+  log(`installing chromadb==${pinnedChromadb()} and doltlite, the store engine (once; about a minute)`);
   rmSync(stamp, { force: true });
   await step(
     python,

@@ -16,7 +16,8 @@ async function failure(work: () => Promise<unknown>): Promise<[string, string]> 
 console.log(
   JSON.stringify({
     mysql: await failure(() => MysqlStore.connect({ url: 'mysql://user@127.0.0.1:3306/db' })),
-    doltlite: await failure(() => DoltLiteStore.open()),
+    // The WebAssembly engine (the store's engine without Python) is the optional package.
+    doltlite: await failure(() => DoltLiteStore.open({ engine: 'wasm' })),
     remote: await failure(() => Chroma.remote({ host: '127.0.0.1', port: 1 })),
   }),
 );

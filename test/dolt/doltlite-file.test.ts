@@ -105,7 +105,7 @@ test('doltlite file: the store and its files are 0600, a created folder 0700; pl
   mkdirSync(dir, { recursive: true });
   const victim = join(root, 'victim.txt');
   writeFileSync(victim, 'do not touch');
-  for (const name of ['.store.doltlite-lock', '.store.doltlite.branch', '.store.doltlite.tmp']) {
+  for (const name of ['.store.doltlite-lock', '.store.doltlite.branch', '.store.doltlite.tmp', '.store.doltlite.engine']) {
     symlinkSync(victim, join(dir, name));
   }
   const store = await DoltLiteStore.open({ path });
@@ -136,9 +136,9 @@ test('doltlite file: a planted link at the lock name is removed, not followed', 
   t.is(readFileSync(victim, 'utf8'), 'do not touch');
 });
 
-test('doltlite commit: all or nothing: when the commit fails the rows are rolled back; a retry commits everything', async (t) => {
+test('doltlite commit (wasm engine): all or nothing: when the commit fails the rows are rolled back; a retry commits everything', async (t) => {
   const path = join(tempDir(t, 'atomic'), 'store.doltlite');
-  const store = await startWithTestOps(t, path);
+  const store = await startWithTestOps(t, path, undefined, 'wasm');
   const base = await store.call('commitChanges', { collection: 'c', upserts: [doc('keep', 'k')], deletes: [], message: 'base' });
   const changes = { collection: 'c', upserts: [doc('new', 'n'), doc('keep', 'k2')], deletes: [], message: 'change' };
 

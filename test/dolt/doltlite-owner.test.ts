@@ -59,10 +59,13 @@ test('doltlite lock: closing releases the path; the lock file is gone and anothe
   t.deepEqual(await other.next(), { ok: true });
 });
 
-test('doltlite crash: SIGKILL at random points during commits, 20 rounds: the log is intact and nothing uncommitted remains', async (t) => {
+/** SIGKILL rounds: enough to hit different points here; `npm run stress` runs many more (STORE_FAULT_ROUNDS). */
+const ROUNDS = Number(process.env.STORE_FAULT_ROUNDS ?? 20);
+
+test(`doltlite crash: SIGKILL at random points during commits, ${ROUNDS} rounds: the log is intact and nothing uncommitted remains`, async (t) => {
   const path = join(tempDir(t, 'sigkill'), 'store.doltlite');
   let lastSeen: { committed: number; hash: string } | undefined;
-  for (let round = 0; round < 20; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     const writer = startFixture('doltlite-child', ['commit-loop', path]);
     await writer.next((line) => 'ready' in line);
     // Let it commit for a random while (a few to a few dozen commits), then kill it wherever it is.

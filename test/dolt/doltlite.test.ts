@@ -72,10 +72,10 @@ test('doltlite: bad SQL and constraint violations are typed errors; the store go
   t.is(await store.call('activeBranch', undefined), 'main');
 });
 
-test('doltlite: an owner killed mid-commit restarts; the torn commit is cut off (and kept aside), nothing committed is lost', async (t) => {
+test('doltlite (wasm engine): an owner killed mid-commit restarts; the torn commit is cut off (and kept aside), nothing committed is lost', async (t) => {
   const dir = tempDir(t, 'torn');
   const path = join(dir, 'store.doltlite');
-  const store = await startWithTestOps(t, path);
+  const store = await startWithTestOps(t, path, undefined, 'wasm');
   const safe = await store.call('commitChanges', { collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'safe' });
   const sizeBefore = statSync(path).size;
   await store.call('crashDuringNextCommit', undefined);
@@ -95,9 +95,9 @@ test('doltlite: an owner killed mid-commit restarts; the torn commit is cut off 
   t.is(openDescriptorsOf(path), 1, "the terminated owner's file handle was closed");
 });
 
-test('doltlite: an owner killed before each write of a commit in turn: every time the store is exactly at its last commit', async (t) => {
+test('doltlite (wasm engine): an owner killed before each write of a commit in turn: every time the store is exactly at its last commit', async (t) => {
   const path = join(tempDir(t, 'every-write'), 'store.doltlite');
-  const store = await startWithTestOps(t, path);
+  const store = await startWithTestOps(t, path, undefined, 'wasm');
   let head = (await store.call('commitChanges', { collection: 'c', upserts: [doc('one', '1')], deletes: [], message: 'base' }))!;
   let landed = 0;
   for (let atWrite = 1; atWrite <= 12; atWrite++) {

@@ -20,8 +20,9 @@
  * - File remotes (`file://` URLs) open their chunk store through this VFS too, so push, fetch, pull and clone
  *   reach the disk.
  */
-import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, lstatSync, openSync, readSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeFolders } from '../../path-lock.js';
 import type { DoltLiteSqlite3 } from '../doltlite-wasm-types.js';
 
 /** The name DoltLite databases are opened with (`new DB({ filename, vfs })`). */
@@ -236,7 +237,7 @@ export function installNodeFsVfs(sqlite3: DoltLiteSqlite3): VfsDiagnostics {
             } else {
               const create = (flags & SQLITE_OPEN_CREATE) !== 0;
               file.created = create && !exists(path);
-              if (file.created) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+              if (file.created) makeFolders(dirname(path));
               file.fd = openSync(
                 path,
                 constants.O_RDWR | (create ? constants.O_CREAT : 0) | constants.O_NOFOLLOW,
