@@ -284,12 +284,9 @@ export default defineSession({
       return null;
     },
 
-    documentHashes: async (state: State, collection: string): Promise<Map<string, string>> => {
-      const pairs = await run(state, (engine) =>
-        engine.arrays('SELECT doc_id, content_hash FROM documents WHERE collection_name = ?', [collection]),
-      );
-      return new Map(pairs as Array<[string, string]>);
-    },
+    /** Every (id, hash) pair as one JSON text: the caller parses it (see `SqlEngine.arraysJson`). */
+    documentHashes: async (state: State, collection: string): Promise<string> =>
+      run(state, (engine) => engine.arraysJson('SELECT doc_id, content_hash FROM documents WHERE collection_name = ?', [collection])),
 
     existing: async (state: State, args: { collection: string; ids: string[] }): Promise<string[]> => {
       const found: string[] = [];

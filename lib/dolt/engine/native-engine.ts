@@ -26,6 +26,7 @@ const PREVIOUS_HOST_WAIT_MS = 10_000;
 interface RunReply {
   columns?: string[];
   rows?: unknown[][];
+  json?: string;
   value?: unknown;
   tx: boolean;
 }
@@ -89,6 +90,10 @@ export class NativeEngine implements SqlEngine {
     return (await this.run(sql, bind, 'arrays')).rows ?? [];
   }
 
+  async arraysJson(sql: string, bind?: unknown[]): Promise<string> {
+    return (await this.run(sql, bind, 'json')).json ?? '[]';
+  }
+
   async value(sql: string, bind?: unknown[]): Promise<unknown> {
     return (await this.run(sql, bind, 'value')).value;
   }
@@ -129,7 +134,7 @@ export class NativeEngine implements SqlEngine {
     if (this.pidFile) rmSync(this.pidFile, { force: true });
   }
 
-  private run(sql: string, bind: unknown[] | undefined, want: 'rows' | 'arrays' | 'value' | 'none'): Promise<RunReply> {
+  private run(sql: string, bind: unknown[] | undefined, want: 'rows' | 'arrays' | 'json' | 'value' | 'none'): Promise<RunReply> {
     return this.request({ op: 'run', sql, bind: bind && bind.length > 0 ? bind : undefined, want }) as Promise<RunReply>;
   }
 

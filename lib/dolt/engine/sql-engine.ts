@@ -17,6 +17,11 @@ export interface SqlEngine {
   rows(sql: string, bind?: unknown[]): Promise<Array<Record<string, unknown>>>;
   /** Rows as arrays of column values (no objects built: for large reads). */
   arrays(sql: string, bind?: unknown[]): Promise<unknown[][]>;
+  /**
+   * Rows as arrays of column values, as one JSON text: for reads so large that the owner thread should pass them
+   * on as one string rather than build (and then copy to the caller) an object per row.
+   */
+  arraysJson(sql: string, bind?: unknown[]): Promise<string>;
   /** The first column of the first row (undefined or null when there is none). */
   value(sql: string, bind?: unknown[]): Promise<unknown>;
   exec(sql: string, bind?: unknown[]): Promise<void>;

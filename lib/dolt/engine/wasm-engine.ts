@@ -35,6 +35,10 @@ export class WasmEngine implements SqlEngine {
     return this.run(() => this.db.selectArrays(sql, bindable(bind)));
   }
 
+  async arraysJson(sql: string, bind?: unknown[]): Promise<string> {
+    return JSON.stringify(await this.arrays(sql, bind));
+  }
+
   value(sql: string, bind?: unknown[]): Promise<unknown> {
     return this.run(() => this.db.selectValue(sql, bindable(bind)));
   }
