@@ -1,0 +1,125 @@
+/**
+ * The "Sync at real size" section of BENCHMARKS.md: one table per corpus with the goal of each row and a column
+ * per labelled run (`before` = main before the changes, `after` = with them), from bench/scale/results.json.
+ * The section sits between markers and is replaced in place, so the rest of the file is left alone.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { corpusTitle, type CorpusSpec } from './config.js';
+import type { CorpusMetrics } from './measure.js';
+
+export interface LabelledRun {
+  measuredAt: string;
+  commit: string;
+  machine: string;
+  node: string;
+  /** Load averages (1 min) when the run started and ended: how busy the shared machine was. */
+  load: { start: number; end: number };
+  corpora: Record<string, { spec: CorpusSpec; metrics: CorpusMetrics }>;
+}
+
+export type Results = Record<string, LabelledRun>;
+
+const BEGIN = '<!-- scale-bench:begin (written by npm run bench:scale; do not edit by hand) -->';
+const END = '<!-- scale-bench:end -->';
+const LABELS = ['before', 'after'];
+
+const seconds = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const ratio = (value: number) => `${value.toFixed(2)}x`;
+const mib = (value: number) => `${Math.round(value)} MiB`;
+const perSec = (value: number) => `${Math.round(value).toLocaleString('en')}/s`;
+
+type Row = [measure: string, goal: string, cell: (m: CorpusMetrics) => string];
+
+const rows: Row[] = [
+  ['plain-Python paged read: ids, texts, metadata', 'reference', (m) => seconds(m.plainReadFullMs)],
+  ['plain-Python paged read: ids only', 'reference', (m) => `${seconds(m.plainReadIdsMs)} (${ratio(m.plainReadIdsMs / m.plainReadFullMs)})`],
+  ['detect, nothing changed, default level', '≤ 1.1x plain read', (m) => `${seconds(m.detectMs)} = **${ratio(m.detectMs / m.plainReadFullMs)}**${m.cleanAfterStage ? '' : ' (found changes!)'}`],
+  [
+    "detect, nothing changed, `verify: 'flags'`",
+    '≤ 0.3x plain read',
+    (m) => (m.detectFlagsMs === null ? 'n/a (no such option)' : `${seconds(m.detectFlagsMs)} = **${ratio(m.detectFlagsMs / m.plainReadFullMs)}**`),
+  ],
+  [
+    'stage 1% modified + 1% deleted',
+    '≤ 1.2x (detect + store commit)',
+    (m) =>
+      `${seconds(m.stageMs)} = **${ratio(m.stageMs / (m.stageDetectMs + m.stageCommitMs))}** (detect ${seconds(m.stageDetectMs)}, commit ${seconds(m.stageCommitMs)}; ${m.stageChange.modified}+${m.stageChange.deleted} docs)`,
+  ],
+  [
+    'first stage of all documents',
+    '≤ 10% in Chroma metadata updates (at 50,000 docs)',
+    (m) => `${seconds(m.firstStageMs)}, **${((100 * m.firstStageAfterCommitMs) / m.firstStageMs).toFixed(0)}%** after the commit (${seconds(m.firstStageAfterCommitMs)})`,
+  ],
+  [
+    'writeDocuments throughput (chunks)',
+    '≥ 0.9x plain add',
+    (m) => `${perSec(m.writeChunksPerSec)} = **${ratio(m.writeChunksPerSec / m.plainAddPerSec)}** (plain add ${perSec(m.plainAddPerSec)}; ${m.writeChunks.toLocaleString('en')} chunks)`,
+  ],
+  ['Node peak RSS, detect (default level)', '≤ 300 MB at 100,000 docs', (m) => `**${mib(m.detectPeakMiB)}**`],
+  ["Node peak RSS, detect (`verify: 'flags'`)", '≤ 300 MB at 100,000 docs', (m) => (m.detectFlagsPeakMiB === null ? 'n/a' : `**${mib(m.detectFlagsPeakMiB)}**`)],
+  ['Node peak RSS, stage 1%', '≤ 300 MB at 100,000 docs', (m) => `**${mib(m.stagePeakMiB)}**`],
+  ['Node peak RSS, first stage', '-', (m) => mib(m.firstStagePeakMiB)],
+  [
+    'Chroma ops: detect (default; flags)',
+    '≤ ceil(chunks / maxBatchSize) + a constant',
+    (m) => `${m.detectOps}${m.detectFlagsOps === null ? '' : `; ${m.detectFlagsOps}`} (ceil = ${Math.ceil(m.chunks / m.maxBatchSize)})`,
+  ],
+  ['Chroma ops: stage 1%; first stage', 'same', (m) => `${m.stageOps}; ${m.firstStageOps} (ceil = ${Math.ceil(m.chunks / m.maxBatchSize)})`],
+  ['populate: writeDocuments of the whole corpus (chunks)', '-', (m) => perSec(m.populateChunksPerSec)],
+];
+
+export function renderSection(results: Results): string {
+  const labels = [...LABELS, ...Object.keys(results).filter((l) => !LABELS.includes(l))];
+  const corpusIds = [...new Set(Object.values(results).flatMap((run) => Object.keys(run.corpora)))];
+  const lines = [BEGIN, '## Sync at real size', ''];
+  lines.push(
+    'Detect and stage on large collections (embedded Chroma through the Python host, the embedded DoltLite store), each',
+    'measured operation in a fresh process; ratios are against plain-Python chromadb scripts (no library) run in the',
+    'same run, alternating with the library\'s runs. Medians of the runs given per corpus; the first stage of a whole',
+    'corpus is one run (made while populating the cache). Peak RSS is the Node process\'s (including the store\'s',
+    'owner thread), reset just before the operation. The machine is a shared, noisy 2-vCPU box with other engineers\'',
+    'jobs running: expect ±20% and compare ratios, not times. Rerun: `npm run bench:scale` (see bench/scale/main.ts for',
+    'the environment variables).',
+    '',
+  );
+  for (const label of labels) {
+    const run = results[label];
+    if (!run) continue;
+    lines.push(`- **${label}**: commit ${run.commit}, ${run.measuredAt}; ${run.machine}; Node ${run.node}; load average ${run.load.start.toFixed(1)} at start, ${run.load.end.toFixed(1)} at end.`);
+  }
+  lines.push('');
+  for (const id of corpusIds) {
+    const anyRun = labels.map((l) => results[l]?.corpora[id]).find((c) => c !== undefined)!;
+    const shown = labels.filter((l) => results[l] !== undefined || LABELS.includes(l));
+    lines.push(`### ${corpusTitle(anyRun.spec)}`, '');
+    const facts = labels
+      .map((l) => [l, results[l]?.corpora[id]?.metrics] as const)
+      .filter((pair): pair is readonly [string, CorpusMetrics] => pair[1] !== undefined)
+      .map(
+        ([l, m]) =>
+          `${l}: ${m.documents.toLocaleString('en')} documents, ${m.chunks.toLocaleString('en')} chunks, ${m.textMiB.toFixed(1)} MiB of text` +
+          `${m.skippedFiles ? ` (${m.skippedFiles} files skipped)` : ''}, maxBatchSize ${m.maxBatchSize}, ${m.runs} runs`,
+      );
+    lines.push(facts.join('; ') + '.', '');
+    lines.push(`| measure | goal | ${shown.join(' | ')} |`, `|---|---|${shown.map(() => '---').join('|')}|`);
+    for (const [measure, goal, cell] of rows) {
+      const cells = shown.map((l) => {
+        const m = results[l]?.corpora[id]?.metrics;
+        return m ? cell(m) : '';
+      });
+      lines.push(`| ${measure} | ${goal} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  lines.push(END);
+  return lines.join('\n');
+}
+
+/** Replaces the section between the markers, or appends it. */
+export function writeSection(benchmarksPath: string, section: string): void {
+  const text = existsSync(benchmarksPath) ? readFileSync(benchmarksPath, 'utf8') : '# Benchmarks\n';
+  const begin = text.indexOf(BEGIN.slice(0, 24));
+  const end = text.indexOf(END);
+  const next = begin >= 0 && end > begin ? text.slice(0, begin) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(benchmarksPath, next);
+}
