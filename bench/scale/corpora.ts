@@ -62,7 +62,7 @@ function walk(dir: string, root: string, out: string[]): void {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === '__pycache__' || entry.name === 'site-packages' || entry.name === 'dist-packages') continue;
+      if (entry.name === '__pycache__' || entry.name === 'site-packages') continue;
       walk(path, root, out);
     } else if (entry.isFile() && EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
       out.push(relative(root, path));
