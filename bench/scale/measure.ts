@@ -50,6 +50,8 @@ export interface CorpusMetrics {
   writeChunks: number;
   writeChunksPerSec: number;
   plainAddPerSec: number;
+  /** Every run's value behind the medians above (times in ms), to judge the spread on a noisy machine. */
+  samples: Record<string, number[]>;
 }
 
 export function median(values: number[]): number {
@@ -134,6 +136,19 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
   rmSync(scratch, { recursive: true, force: true });
   rmSync(recordsFile, { force: true });
 
+  const samples: Record<string, number[]> = {
+    plainReadFullMs: plainFull,
+    plainReadIdsMs: plainIds,
+    detectMs: detects.map((d) => d['ms']),
+    detectFlagsMs: flagDetects.map((d) => d['ms']),
+    detectPeakMiB: detects.map((d) => d['rss'].peakMiB),
+    stageDetectMs: stageDetects.map((d) => d['ms']),
+    stageMs: stages.map((d) => d['ms']),
+    stageCommitMs: stages.map((d) => d['commitMs']),
+    stagePeakMiB: stages.map((d) => d['rss'].peakMiB),
+    writeChunksPerSec: writes.map((w) => w['chunks'] / (w['ms'] / 1000)),
+    plainAddPerSec: adds,
+  };
   const pick = (list: Array<Record<string, any>>, key: string) => median(list.map((x) => Number(x[key])));
   const peak = (list: Array<Record<string, any>>) => median(list.map((x) => Number(x['rss'].peakMiB)));
   return {
@@ -168,5 +183,6 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
     writeChunks: records.ids.length,
     writeChunksPerSec: median(writes.map((w) => w['chunks'] / (w['ms'] / 1000))),
     plainAddPerSec: median(adds),
+    samples: Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, values.map((v) => Math.round(v * 10) / 10)])),
   };
 }
