@@ -7,14 +7,20 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { corpusTitle, type CorpusSpec } from './config.js';
 import type { CorpusMetrics } from './measure.js';
 
-export interface LabelledRun {
+export interface CorpusRun {
+  spec: CorpusSpec;
+  metrics: CorpusMetrics;
   measuredAt: string;
+  /** The commit measured, and whether the library's code had uncommitted changes. */
   commit: string;
+  /** Load averages (1 min) when the corpus's measurements started and ended: how busy the shared machine was. */
+  load: { start: number; end: number } | null;
+}
+
+export interface LabelledRun {
   machine: string;
   node: string;
-  /** Load averages (1 min) when the run started and ended: how busy the shared machine was. */
-  load: { start: number; end: number };
-  corpora: Record<string, { spec: CorpusSpec; metrics: CorpusMetrics }>;
+  corpora: Record<string, CorpusRun>;
 }
 
 export type Results = Record<string, LabelledRun>;
@@ -96,7 +102,7 @@ export function renderSection(results: Results): string {
   for (const label of labels) {
     const run = results[label];
     if (!run) continue;
-    lines.push(`- **${label}**: commit ${run.commit}, ${run.measuredAt}; ${run.machine}; Node ${run.node}; load average ${run.load.start.toFixed(1)} at start, ${run.load.end.toFixed(1)} at end.`);
+    lines.push(`- **${label}**: ${run.machine}; Node ${run.node}.`);
   }
   lines.push('');
   for (const id of corpusIds) {
@@ -104,14 +110,16 @@ export function renderSection(results: Results): string {
     const shown = labels.filter((l) => results[l] !== undefined || LABELS.includes(l));
     lines.push(`### ${corpusTitle(anyRun.spec)}`, '');
     const facts = labels
-      .map((l) => [l, results[l]?.corpora[id]?.metrics] as const)
-      .filter((pair): pair is readonly [string, CorpusMetrics] => pair[1] !== undefined)
+      .map((l) => [l, results[l]?.corpora[id]] as const)
+      .filter((pair): pair is readonly [string, CorpusRun] => pair[1] !== undefined)
       .map(
-        ([l, m]) =>
-          `${l}: ${m.documents.toLocaleString('en')} documents, ${m.chunks.toLocaleString('en')} chunks, ${m.textMiB.toFixed(1)} MiB of text` +
+        ([l, { metrics: m, measuredAt, commit, load }]) =>
+          `${l}: ${measuredAt.slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, load average ${load ? `${load.start.toFixed(1)} -> ${load.end.toFixed(1)}` : 'not recorded'}; ` +
+          `${m.documents.toLocaleString('en')} documents, ${m.chunks.toLocaleString('en')} chunks, ${m.textMiB.toFixed(1)} MiB of text` +
           `${m.skippedFiles ? ` (${m.skippedFiles} files skipped)` : ''}, maxBatchSize ${m.maxBatchSize}, ${m.runs} runs`,
       );
-    lines.push(facts.join('; ') + '.', '');
+    for (const fact of facts) lines.push(`- ${fact}.`);
+    lines.push('');
     lines.push(`| measure | goal | ${shown.join(' | ')} |`, `|---|---|${shown.map(() => '---').join('|')}|`);
     for (const [measure, goal, cell] of rows) {
       const cells = shown.map((l) => {
