@@ -67,5 +67,9 @@ for (const report of reports.values()) {
   for (const note of report.notes ?? []) lines.push(`- ${note}`);
   if (report.notes?.length) lines.push('');
 }
+// The scale section is written by `npm run bench:scale` (minutes to hours): kept as it is.
+const previousMarkdown = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
+const scaleSection = /<!-- scale-bench:begin[\s\S]*?<!-- scale-bench:end -->\n?/.exec(previousMarkdown)?.[0];
+if (scaleSection) lines.push(scaleSection);
 writeFileSync('BENCHMARKS.md', lines.join('\n'));
 console.log(`wrote BENCHMARKS.md (${reports.size} tables)`);

@@ -1,0 +1,13 @@
+/** The operations a measuring child process runs, and the collection every corpus lives in. */
+import type { CorpusSpec } from './config.js';
+
+export const COLLECTION = 'scale';
+
+export type Task =
+  /** Writes the corpus's documents (all, or the first `limit`) in calls of `perCall` documents. */
+  | { op: 'write'; chromaDir: string; corpus: CorpusSpec; limit?: number; perCall: number }
+  | { op: 'detect'; chromaDir: string; storePath: string; verify?: 'flags' }
+  | { op: 'stage'; chromaDir: string; storePath: string; message: string }
+  /** Applies the 1% edit (untimed preparation for a stage). */
+  | { op: 'change'; chromaDir: string; storePath: string; corpus: CorpusSpec };
+
