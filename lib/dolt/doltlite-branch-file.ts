@@ -1,11 +1,11 @@
 /**
  * The active branch survives reopening. DoltLite keeps the checked-out branch per connection, so a reopened
  * store would always start on `main`; the branch name is kept beside the store in `.<name>.branch` instead
- * (written to a fresh temporary file, synced and renamed over, so it is never torn and never follows a link).
+ * (written with `writeFileAtomic`, so it is never torn and never follows a link).
  */
-import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 
 function branchFile(storePath: string): string {
   return join(dirname(storePath), `.${basename(storePath)}.branch`);
@@ -28,17 +28,5 @@ export function readActiveBranch(storePath: string): string | null {
 }
 
 export function writeActiveBranch(storePath: string, branch: string): void {
-  const target = branchFile(storePath);
-  const temp = `${target}.${randomUUID()}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, branch);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temp, target);
+  writeFileAtomic(branchFile(storePath), branch);
 }
