@@ -48,6 +48,9 @@ export function syncOddCollections(kind: string, openStore: OpenSyncStore): void
     await chroma.createCollection({ name: 'foreign' });
     await sync.writeDocuments('foreign', [{ docId: 'y', content: 'y '.repeat(400) }]);
     await sync.stageLocalChanges('foreign', { message: 'base' });
+    // Null options mean the defaults, as undefined does (not a TypeError from inside).
+    t.deepEqual(changes(await sync.detectLocalChanges('foreign', null as never)), [[], [], []]);
+    await sync.writeDocuments('foreign', [{ docId: 'y', content: 'y '.repeat(400) }], null as never);
     // No library metadata, and no document of the prefix: each is a one-chunk document named by its id.
     await chroma.add('foreign', { ids: ['z_chunk_0@ab', 'v_chunk_7@ff', 'w_chunk_2'], documents: ['one', 'two', 'three'] });
     const expected = [['v_chunk_7@ff', 'w_chunk_2', 'z_chunk_0@ab'], [], []];
