@@ -114,14 +114,20 @@ async function detectByFlags(context: DetectContext): Promise<Detection> {
   const storeHashes = context.documentHashes().then((hashes) => (known = hashes));
   const [, hashes] = await Promise.all([clock.time('chromaMs', chroma()), clock.time('storeMs', storeHashes)]);
   const compareStart = performance.now();
-  // A chunk-shaped id is its own document when the store has a document of that id, a chunk of its prefix when
-  // that document is known (to the store, or as unstaged), otherwise its own document (another tool's record).
-  for (const id of chunkShaped) {
-    const prefix = chunkPrefixOf(id)!;
-    count(!hashes.has(id) && !unstaged.has(id) && (hashes.has(prefix) || unstaged.has(prefix)) ? prefix : id);
-  }
   const settled = new Map<string, Settled>();
   const lookup: string[] = [];
+  // A chunk-shaped id is its own document when the store has a document of that id, a chunk of its prefix when
+  // that document is known (to the store, or as unstaged). Otherwise a legacy-shaped one is another tool's
+  // record; a versioned one (`@{hex}`) is that too, or a chunk of a document no stage took (left incomplete): the
+  // metadata says which, so both are looked up (rare: none in a collection the library wrote whole).
+  const orphans = new Set<string>();
+  for (const id of chunkShaped) {
+    const prefix = chunkPrefixOf(id)!;
+    if (!hashes.has(id) && !unstaged.has(id) && (hashes.has(prefix) || unstaged.has(prefix))) count(prefix);
+    else if (hashes.has(id) || unstaged.has(id) || !id.includes('@')) count(id);
+    else orphans.add(id).add(prefix);
+  }
+  lookup.push(...orphans);
   // Unstaged documents: their recorded hash, trusted.
   for (const [docId, seen] of unstaged.entries()) {
     if (DocumentScan.unsettled(seen)) lookup.push(docId);

@@ -69,4 +69,19 @@ export function syncOddCollections(kind: string, openStore: OpenSyncStore): void
     await chroma.delete('foreign', { ids: ['w_chunk_2'] });
     for (const verify of ['content', 'flags'] as const) t.deepEqual(changes(await sync.detectLocalChanges('foreign', { verify })), [[], [], ['w_chunk_2']], verify);
   });
+
+  test(`${kind}: a new document left incomplete (a chunk lost) is incomplete at both levels, before and after a stage`, async (t) => {
+    const { chroma, sync } = await setup(t);
+    await chroma.createCollection({ name: 'torn' });
+    await sync.writeDocuments('torn', [{ docId: 'n', content: 'n '.repeat(600) }, { docId: 'k', content: 'kept' }]);
+    const chunks = await chroma.get('torn', { where: { source_id: 'n' }, include: ['metadatas'] });
+    t.true(chunks.ids.length > 2);
+    await chroma.delete('torn', { ids: [chunks.ids[1]!] });
+    const expected = { added: ['k'], incomplete: ['n'] };
+    const seen = (r: { added: string[]; incomplete: string[] }) => ({ added: r.added.sort(), incomplete: r.incomplete.sort() });
+    for (const verify of ['content', 'flags'] as const) t.deepEqual(seen(await sync.detectLocalChanges('torn', { verify })), expected, verify);
+    t.deepEqual(seen(await sync.stageLocalChanges('torn', { message: 'k', verify: 'flags' })), expected);
+    // The floor now covers n's chunks; still incomplete at both levels, never an addition of its chunk ids.
+    for (const verify of ['content', 'flags'] as const) t.deepEqual(seen(await sync.detectLocalChanges('torn', { verify })), { added: [], incomplete: ['n'] }, verify);
+  });
 }
