@@ -32,6 +32,10 @@ try:
     from chromadb.errors import InvalidArgumentError  # noqa: E402
 except ImportError:  # older chromadb
     InvalidArgumentError = ValueError
+from chromadb.api.types import validate_metadata  # noqa: E402
+
+# The collection metadata key naming the distance function (fixed when the collection is created).
+SPACE_KEY = "hnsw:space"
 
 
 try:
@@ -275,13 +279,23 @@ class Session:
         old = args["collection"]
         c = self.collection(old)
         metadata = args.get("metadata")
-        if metadata is not None and args.get("merge"):
-            # Merged into the stored metadata read now, not the handle's copy: another client may have changed it.
-            stored = self.client.get_collection(old, embedding_function=None).metadata
-            metadata = {**(stored or {}), **metadata}
+        stored = None
+        if metadata is not None:
+            # Read now, not the handle's copy: another client may have changed it.
+            stored = self.client.get_collection(old, embedding_function=None).metadata or {}
+            if args.get("merge"):
+                metadata = {**stored, **metadata}
         new_name = args.get("name")
         try:
-            c.modify(name=new_name, metadata=metadata)
+            if metadata is not None and SPACE_KEY in metadata and metadata[SPACE_KEY] == stored.get(SPACE_KEY):
+                # chromadb's client refuses any metadata naming the distance function, even unchanged, though the
+                # server keeps only what it is sent: so a collection created with one could never be modified
+                # (and would lose the key if it were dropped). Unchanged, it is kept; a change is still refused.
+                validate_metadata(metadata)
+                c._client._modify(id=c.id, new_name=new_name, new_metadata=metadata, tenant=c.tenant, database=c.database)
+                c = self.client.get_collection(new_name or old, embedding_function=None)
+            else:
+                c.modify(name=new_name, metadata=metadata)
         except (InvalidArgumentError, ValueError):
             raise
         except Exception:

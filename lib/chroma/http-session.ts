@@ -81,6 +81,8 @@ let requestTimeoutMs = 30_000;
  */
 let requestTimedOut = false;
 const plainFetch = globalThis.fetch;
+/** The collection metadata key naming the distance function, fixed when the collection is created. */
+const SPACE_KEY = 'hnsw:space';
 globalThis.fetch = async (input, init) => {
   const deadline = AbortSignal.timeout(requestTimeoutMs);
   try {
@@ -229,10 +231,15 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
     modifyCollection: async (state, args) => {
       const c = await collectionOf(state, args.collection);
       // Merged into the stored metadata read now, not the handle's copy: another client may have changed it.
-      const stored = args.metadata && args.merge
+      const stored = args.metadata && (args.merge || SPACE_KEY in args.metadata)
         ? (await guarded(args.collection, () => state.client.getCollection({ name: args.collection, embeddingFunction: null as never }))).metadata
         : null;
       const metadata = args.metadata && args.merge ? { ...(stored as Metadata | null), ...args.metadata } : args.metadata;
+      // The server takes any value here but keeps the distance function it was created with: refused, as the
+      // embedded session refuses it, rather than metadata that misstates the collection.
+      if (args.metadata && SPACE_KEY in args.metadata && args.metadata[SPACE_KEY] !== (stored as Metadata | null)?.[SPACE_KEY]) {
+        throw chromaError('invalid_argument', 'Changing the distance function of a collection once it is created is not supported currently.');
+      }
       try {
         await c.modify({ name: args.name, metadata });
       } catch (error) {

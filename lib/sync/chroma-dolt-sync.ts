@@ -191,7 +191,7 @@ export class ChromaDoltSync {
     validateDocuments(docs, this.store.maxDocumentBytes);
     return this.serialised(collection, () =>
       writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
-        report(options, p), options.localChange ?? true,
+        report(options, p), options?.localChange ?? true,
       ),
     );
   }
@@ -425,13 +425,13 @@ function checkVerify(verify: unknown): Verify {
   return verify;
 }
 
-function callOptions(options: SyncCallOptions): CallOptions {
-  return options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+function callOptions(options: SyncCallOptions | null | undefined): CallOptions {
+  return options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
 }
 
-function report(options: SyncCallOptions, progress: SyncProgress): void {
+function report(options: SyncCallOptions | null | undefined, progress: SyncProgress): void {
   try {
-    options.onProgress?.(progress);
+    options?.onProgress?.(progress);
   } catch {
     // A progress listener's failure is not the sync's.
   }

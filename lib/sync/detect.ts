@@ -25,6 +25,7 @@ import { readMarkers, unstagedFilter } from './stage-floor.js';
 export const FLAGS_CANNOT_SEE = [
   'edits to chunk text or metadata made in Chroma without the library (their recorded hashes are trusted)',
   'documents whose chunks are missing or damaged, unless written by the library since the last stage',
+  'records another tool added or removed under an id shaped like a chunk id of a document the store holds',
 ];
 
 /** How the stage reaches an added or modified document: its chunk count, and whether another tool wrote it. */
@@ -90,31 +91,43 @@ async function detectByFlags(context: DetectContext): Promise<Detection> {
   const clock = new Clock();
   const present = new Map<string, number>(); // document id -> chunk ids seen
   let recordsSeen = 0;
-  const legacy: string[] = []; // ids shaped like `{docId}_chunk_{i}`: whose they are needs metadata
+  // Ids shaped like a chunk id: whose they are needs more than the id (another tool may name its records so).
+  const chunkShaped: string[] = [];
   const unstaged = new DocumentScan(false, CHUNK_OVERLAP);
+  let known: Map<string, string> | null = null; // the store's documents, once read
+  const count = (owner: string) => present.set(owner, (present.get(owner) ?? 0) + 1);
   const chroma = async () => {
     const floor = context.floor !== undefined ? context.floor : (await readMarkers(context.chroma, context.collection, {})).floor;
     if (context.floor === undefined) context.reader.ops++;
     await context.reader.scanIds((ids) => {
       recordsSeen += ids.length;
       for (const id of ids) {
-        const owner = ownerOfId(id);
-        if (owner === null) legacy.push(id);
-        else present.set(owner, (present.get(owner) ?? 0) + 1);
+        const prefix = chunkPrefixOf(id);
+        if (prefix === null) count(id);
+        // Settled now when the store knows the prefix and not the id itself (most chunks): only ids are kept.
+        else if (known !== null && known.has(prefix) && !known.has(id)) count(prefix);
+        else chunkShaped.push(id);
       }
     });
     await context.reader.scanSummaries({ where: unstagedFilter(floor), withHashes: false }, (page) => unstaged.addPage(page));
   };
-  const [, hashes] = await Promise.all([clock.time('chromaMs', chroma()), clock.time('storeMs', context.documentHashes())]);
+  const storeHashes = context.documentHashes().then((hashes) => (known = hashes));
+  const [, hashes] = await Promise.all([clock.time('chromaMs', chroma()), clock.time('storeMs', storeHashes)]);
   const compareStart = performance.now();
-  // A legacy-shaped id is a chunk of its prefix when that document is known; otherwise its own document.
-  for (const id of legacy) {
-    const prefix = id.replace(/_chunk_\d+$/, '');
-    const owner = unstaged.has(id) || !(hashes.has(prefix) || unstaged.has(prefix)) ? id : prefix;
-    present.set(owner, (present.get(owner) ?? 0) + 1);
-  }
   const settled = new Map<string, Settled>();
   const lookup: string[] = [];
+  // A chunk-shaped id is its own document when the store has a document of that id, a chunk of its prefix when
+  // that document is known (to the store, or as unstaged). Otherwise a legacy-shaped one is another tool's
+  // record; a versioned one (`@{hex}`) is that too, or a chunk of a document no stage took (left incomplete): the
+  // metadata says which, so both are looked up (rare: none in a collection the library wrote whole).
+  const orphans = new Set<string>();
+  for (const id of chunkShaped) {
+    const prefix = chunkPrefixOf(id)!;
+    if (!hashes.has(id) && !unstaged.has(id) && (hashes.has(prefix) || unstaged.has(prefix))) count(prefix);
+    else if (hashes.has(id) || unstaged.has(id) || !id.includes('@')) count(id);
+    else orphans.add(id).add(prefix);
+  }
+  lookup.push(...orphans);
   // Unstaged documents: their recorded hash, trusted.
   for (const [docId, seen] of unstaged.entries()) {
     if (DocumentScan.unsettled(seen)) lookup.push(docId);
@@ -220,15 +233,10 @@ function storeRefusal(docId: string, bytes: number | null, maxDocumentBytes: num
   return bytes !== null && maxDocumentBytes !== undefined && bytes > maxDocumentBytes ? 'ERR_STORE_DOCUMENT_TOO_LARGE' : null;
 }
 
-/**
- * The document a record id belongs to, from the id alone: `{docId}_chunk_{i}@{hex}` is a chunk of `docId`
- * (such ids are reserved for chunks); a legacy `{docId}_chunk_{i}` needs more (null); any other id is a
- * document (a one-chunk document keeps its id).
- */
-export function ownerOfId(id: string): string | null {
-  const versioned = /^([\s\S]+)_chunk_\d+@[0-9a-f]+$/.exec(id);
-  if (versioned) return versioned[1]!;
-  return /_chunk_\d+$/.test(id) ? null : id;
+/** The document id a chunk-shaped record id (`{docId}_chunk_{i}`, with or without `@{hex}`) names, or null. */
+export function chunkPrefixOf(id: string): string | null {
+  const match = /^([\s\S]+)_chunk_\d+(?:@[0-9a-f]+)?$/.exec(id);
+  return match ? match[1]! : null;
 }
 
 class Clock {

@@ -80,6 +80,22 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.deepEqual(await chroma.listCollections(), []);
   });
 
+  test(`${kind}: a collection created with a distance function keeps it through metadata merges; changing it is refused`, async (t) => {
+    const chroma = await start(t);
+    await chroma.createCollection({ name: 'spaced', metadata: { 'hnsw:space': 'cosine', owner: 'tests' }, temporary: true, embeddingFunction: null });
+    const read = async () => (await chroma.executor.call('getCollection', { name: 'spaced' })).metadata;
+    await chroma.executor.call('modifyCollection', { collection: 'spaced', metadata: { mark: 1 }, merge: true });
+    t.deepEqual(await read(), { 'hnsw:space': 'cosine', owner: 'tests', mark: 1 });
+    await chroma.executor.call('modifyCollection', { collection: 'spaced', metadata: { 'hnsw:space': 'cosine', owner: 'me' } });
+    t.deepEqual(await read(), { 'hnsw:space': 'cosine', owner: 'me' }, 'naming the same distance function is no change');
+    for (const merge of [true, false]) {
+      await t.throwsAsync(chroma.executor.call('modifyCollection', { collection: 'spaced', metadata: { 'hnsw:space': 'l2' }, merge }), {
+        instanceOf: ChromaInvalidArgumentError,
+      });
+    }
+    t.deepEqual(await read(), { 'hnsw:space': 'cosine', owner: 'me' }, 'a refused change changes nothing');
+  });
+
   test(`${kind}: records through a handle: add, count, get (ids, where, whereDocument, limit), update, upsert, peek, query, delete`, async (t) => {
     const chroma = await start(t);
     const records = await chroma.createCollection({ name: 'records', temporary: true, embeddingFunction: null });
