@@ -102,8 +102,9 @@ async function run(task: Task): Promise<Record<string, unknown>> {
         flagsCleared: result.flagsCleared,
         found: { added: result.added.length, modified: result.modified.length, deleted: result.deleted.length, incomplete: result.incomplete.length },
         detectMs: result.timings.totalMs,
-        // The store commit (with validation), from the end of detection to the commit's progress report.
-        commitMs: commitAt === null ? 0 : commitAt - detectEnd,
+        // The store commit (with validation): the stage's own timing where it reports one (its totalMs then covers
+        // the whole stage), else from the end of detection to the commit's progress report.
+        commitMs: result.timings.commitMs ?? (commitAt === null ? 0 : commitAt - detectEnd),
         // Everything after the commit: Chroma metadata updates (flags, recorded hashes) where the library makes them.
         afterCommitMs: ended - (commitAt ?? detectEnd),
         flagOps,
