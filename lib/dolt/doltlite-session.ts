@@ -306,6 +306,9 @@ export default defineSession({
       const upserts = JSON.stringify(
         changes.upserts.map((d) => [d.docId, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]),
       );
+      // The sync log needs only ids and hashes: binding the whole upserts text there too would send every
+      // document's content to the engine twice in one request.
+      const logged = changes.upserts.length > 0 ? JSON.stringify(changes.upserts.map((d) => [d.docId, d.contentHash])) : '[]';
       const deletes = JSON.stringify(changes.deletes);
       const statements: Statement[] = [
         { sql: 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', bind: [changes.collection] },
@@ -315,10 +318,10 @@ export default defineSession({
         statements.push({
           sql: `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
              SELECT json_extract(j.value, '$[0]'), ?1,
-                    CASE WHEN d.doc_id IS NULL THEN 'added' ELSE 'modified' END, json_extract(j.value, '$[2]')
+                    CASE WHEN d.doc_id IS NULL THEN 'added' ELSE 'modified' END, json_extract(j.value, '$[1]')
              FROM json_each(?2) AS j
              LEFT JOIN documents AS d ON d.collection_name = ?1 AND d.doc_id = json_extract(j.value, '$[0]')`,
-          bind: [changes.collection, upserts],
+          bind: [changes.collection, logged],
         });
         statements.push({
           sql: `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata)
