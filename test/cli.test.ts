@@ -73,6 +73,9 @@ test('a versioning command missing its argument is a usage error before anything
     [['revert'], /revert needs a commit/],
     [['show'], /show needs a ref/],
     [['remote', 'add', 'origin'], /remote needs a url/],
+    [['branch', '--delete'], /branch needs a branch name/],
+    [['branch', '--rename', 'new'], /branch needs a branch name/],
+    [['tag', '--delete'], /tag needs a tag name/],
   ];
   for (const [args, message] of cases) {
     const data = join(root, args.join('-').replace(/[^a-z0-9]/g, '') || 'empty');

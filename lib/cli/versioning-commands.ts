@@ -54,9 +54,14 @@ const OPTIONS = {
 function requiredArguments(
   command: string | undefined,
   args: string[],
-  values: { message?: string | undefined },
+  values: { message?: string | undefined; delete?: boolean | undefined; rename?: string | undefined },
 ): Array<[string, boolean]> {
   switch (command) {
+    case 'branch':
+      // Without a name, `branch` lists branches: a flag that acts on one branch must not fall back to that.
+      return values.delete || values.rename !== undefined ? [['a branch name', Boolean(args[0])], ['a new name', values.rename !== '']] : [];
+    case 'tag':
+      return values.delete ? [['a tag name', Boolean(args[0])]] : [];
     case 'commit':
       return [['-m MESSAGE', Boolean(values.message)]];
     case 'checkout':
@@ -78,7 +83,11 @@ function requiredArguments(
   }
 }
 
-function checkArguments(command: string | undefined, args: string[], values: { message?: string | undefined }): void {
+function checkArguments(
+  command: string | undefined,
+  args: string[],
+  values: { message?: string | undefined; delete?: boolean | undefined; rename?: string | undefined },
+): void {
   if (command === undefined || !(VERSIONING_COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(`unknown command ${command}`);
   }
