@@ -59,6 +59,21 @@ export function toChunkRecords(docs: SourceDocument[], writeId: number, localCha
   return out;
 }
 
+/**
+ * Records that overwrite one of the same id (a one-chunk document keeps its id) get null for each key the
+ * record had and the new version lacks: Chroma's upsert merges metadata keys, and deletes a key set to null.
+ * Otherwise a key removed from a document's metadata would stay in Chroma.
+ */
+export function clearRemovedKeys(records: ChunkRecords, before: Iterable<ChunkRecord>): void {
+  const indexOf = new Map(records.ids.map((id, i) => [id, i]));
+  for (const previous of before) {
+    const i = indexOf.get(previous.id);
+    if (i === undefined) continue;
+    const next = records.metadatas[i]!;
+    for (const key of Object.keys(previous.meta)) if (!(key in next)) next[key] = null;
+  }
+}
+
 /** A chunk's metadata without the sync layer's keys: its document's own metadata. */
 export function ownMetadata(meta: Metadata): Metadata {
   const own: Metadata = {};
