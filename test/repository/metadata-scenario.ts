@@ -8,7 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import type { Chroma } from '../../lib/chroma/chroma.js';
 import type { Metadata } from '../../lib/chroma/types.js';
 import { ownMetadata } from '../../lib/sync/documents.js';
-import { canonicalMetadata } from '../../lib/sync/hashing.js';
+import { canonicalMetadata, contentHash } from '../../lib/sync/hashing.js';
 import { CHUNK_OVERLAP } from '../../lib/sync/chunking.js';
 import { openRepository, type OpenChroma } from './scenario.js';
 
@@ -97,5 +97,41 @@ export function repositoryMetadataScenarios(kind: string, openChroma: OpenChroma
     t.is(merged.status, 'fast-forward');
     t.deepEqual(new Set(await metadataInChroma(chroma, 'meta', 'long')), new Set([want({ ...METADATA_TABLE, s: 'feature' })]));
     for (const verify of ['content', 'flags'] as const) t.true((await repo.status({ verify })).clean, `clean at ${verify} after the merge`);
+  });
+
+  test(`${kind}: a commit made before metadata counted (text-only hashes) reads clean, and checks out clean after newer commits`, async (t: ExecutionContext) => {
+    const { chroma, store, repo } = await openRepository(t, openChroma);
+    await chroma.createCollection({ name: 'old' });
+    const docs = [
+      { docId: 'tagged', content: 'tagged text', metadata: { lang: 'en' } as Metadata },
+      { docId: 'plain', content: 'plain text' },
+      { docId: 'long', content: long('old'), metadata: { n: 1 } as Metadata },
+    ];
+    // As an earlier version left them: chunks and store rows carrying the hash of the text alone.
+    await repo.sync.writeDocuments('old', docs, { localChange: false });
+    const all = await chroma.get('old', { include: ['metadatas'] });
+    const textOf = new Map(docs.map((d) => [d.docId, d.content]));
+    await chroma.update('old', { ids: all.ids, metadatas: all.metadatas!.map((m) => ({ content_hash: contentHash(textOf.get(String(m!['source_id']))!) })) });
+    const c0 = (await store.commitChanges({
+      collection: 'old',
+      upserts: docs.map((d) => ({ docId: d.docId, content: d.content, contentHash: contentHash(d.content), metadata: d.metadata ?? {} })),
+      deletes: [],
+      message: 'written by an earlier version',
+    }))!;
+    for (const verify of ['content', 'flags'] as const) t.true((await repo.status({ verify })).clean, `clean at ${verify}`);
+
+    // A real change of metadata is still one.
+    await chroma.update('old', { ids: ['tagged'], metadatas: [{ lang: 'de' }] });
+    t.deepEqual((await repo.status()).collections[0]!.modified, ['tagged']);
+    await repo.commit('German');
+    t.true((await repo.status()).clean);
+
+    // Back to the earlier commit: its metadata is restored, and the working copy is clean, so leaving it needs nothing.
+    await repo.checkout(c0);
+    t.deepEqual(await metadataInChroma(chroma, 'old', 'tagged'), [canonicalMetadata({ lang: 'en' })]);
+    t.true((await repo.status()).clean);
+    await repo.checkout('main');
+    t.deepEqual(await metadataInChroma(chroma, 'old', 'tagged'), [canonicalMetadata({ lang: 'de' })]);
+    t.true((await repo.status()).clean);
   });
 }
