@@ -483,9 +483,15 @@ _VERSION_TAG = b"session-executor/document-version/1\n"
 def _js_number(value):
     """A number as JavaScript's String() writes the double nearest to it (ECMAScript Number::toString), from
     the shortest round-trip digits Python's repr gives (the same digits JavaScript chooses)."""
+    if type(value) is int and -9007199254740992 <= value <= 9007199254740992:
+        return str(value)  # exact as a double, and written without exponent below 1e21
     x = float(value)
     if x == 0:
         return "0"  # and -0
+    text = repr(x)
+    if "e" not in text and "n" not in text:
+        # Python writes positionally from 1e-4 up to 1e16, JavaScript from 1e-7 up to 1e21: the same digits.
+        return text[:-2] if text.endswith(".0") else text
     if x != x:
         return "NaN"
     if x in (float("inf"), float("-inf")):
@@ -544,19 +550,31 @@ def _encode_value(value, out):
         _encode_value(to_plain(value), out)  # a list or a string, as the reply would carry it
 
 
-def canonical_metadata(meta):
-    """The canonical encoding of a chunk's metadata of the document's own (see lib/sync/hashing.ts): the sync
-    layer's keys and null values left out, keys in code-point order. Empty bytes when nothing is left."""
-    keys = sorted(key for key, value in meta.items() if value is not None and key not in SYNC_KEYS)
-    if not keys:
+def own_metadata(meta):
+    """A chunk's metadata of the document's own: without the sync layer's keys and null values."""
+    return {key: value for key, value in meta.items() if value is not None and key not in SYNC_KEYS}
+
+
+def canonical_metadata(own):
+    """The canonical encoding of a document's own metadata (see lib/sync/hashing.ts): keys in code-point order.
+    Empty bytes when there is none."""
+    if not own:
         return b""
     out = bytearray()
-    for key in keys:
+    for key in sorted(own):
         data = key.encode("utf-8", "surrogatepass")
         out += b"%d:" % len(data)
         out += data
-        _encode_value(meta[key], out)
+        _encode_value(own[key], out)
     return bytes(out)
+
+
+def _same_own(first, other):
+    """Whether two chunks' own metadata encode alike: equal with values of the same types (cheap, the usual
+    case), else compared by encoding (1 and 1.0 are the same number; True and 1 are not)."""
+    if other == first and all(type(value) is type(first[key]) for key, value in other.items()):
+        return True
+    return canonical_metadata(other) == canonical_metadata(first)
 
 
 def version_hash(text_hash, own):
@@ -569,7 +587,8 @@ def version_hash(text_hash, own):
 
 def document_version(text, meta):
     """The version hash of a document's text and a chunk's metadata (documentHash in lib/sync/hashing.ts)."""
-    return version_hash(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), canonical_metadata(meta))
+    text_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return version_hash(text_hash, canonical_metadata(own_metadata(meta)))
 
 
 def summarize_records(ids, texts, metadatas, with_hashes, overlap):
@@ -629,11 +648,11 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap):
             data = joined.encode("utf-8", "surrogatepass")
             # The version covers the document's own metadata (chunk 0's); chunks that disagree on it (another
             # tool edited one) give no hash, so the document is not taken to be at either.
-            own = canonical_metadata(first)
-            if len(parts) > 1 and any(canonical_metadata(part[3]) != own for part in parts[1:]):
+            own = own_metadata(first)
+            if len(parts) > 1 and not all(_same_own(own, own_metadata(part[3])) for part in parts[1:]):
                 summary["hash"] = None
             else:
-                summary["hash"] = version_hash(sha256(data).hexdigest(), own)
+                summary["hash"] = version_hash(sha256(data).hexdigest(), canonical_metadata(own))
             summary["bytes"] = len(data)
         versions.append(summary)
     return {"versions": versions, "partial": partial}
