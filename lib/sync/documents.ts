@@ -41,12 +41,14 @@ export function toChunkRecords(docs: SourceDocument[], writeId: number, localCha
     const chunks = chunkText(doc.content);
     // The version covers the document's metadata as well as its text (see hashing.ts).
     const hash = documentHash(doc.content, doc.metadata);
+    // A key set to null is an absent key (Chroma holds no null; the version hash leaves it out too).
+    const own = withoutNulls(doc.metadata);
     out.spans.push({ docId: doc.docId, start: out.ids.length, count: chunks.length });
     chunks.forEach((text, index) => {
       out.ids.push(chunkId(doc.docId, index, chunks.length, writeId));
       out.documents.push(text);
       out.metadatas.push({
-        ...doc.metadata,
+        ...own,
         source_id: doc.docId,
         chunk_index: index,
         total_chunks: chunks.length,
@@ -72,6 +74,12 @@ export function clearRemovedKeys(records: ChunkRecords, before: Iterable<ChunkRe
     const next = records.metadatas[i]!;
     for (const key of Object.keys(previous.meta)) if (!(key in next)) next[key] = null;
   }
+}
+
+function withoutNulls(metadata: Metadata | undefined): Metadata {
+  const out: Metadata = {};
+  if (metadata) for (const [key, value] of Object.entries(metadata)) if (value !== null && value !== undefined) out[key] = value;
+  return out;
 }
 
 /** A chunk's metadata without the sync layer's keys: its document's own metadata. */

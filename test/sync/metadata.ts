@@ -67,6 +67,9 @@ export function syncMetadata(kind: string, openStore: OpenSyncStore): void {
     // Rewriting a document as it is (same text, same metadata, keys in another order) is no change.
     await sync.writeDocuments('meta', [{ docId: 'one', content: 'same text', metadata: { n: '1', lang: 'en' } }]);
     for (const verify of ['content', 'flags'] as const) t.deepEqual(changes(await sync.detectLocalChanges('meta', { verify })), none, `${verify}: same version`);
+    // A key set to null is an absent key: no change, and Chroma (which holds no null) takes the write.
+    await sync.writeDocuments('meta', [{ docId: 'one', content: 'same text', metadata: { n: '1', lang: 'en', gone: null } }]);
+    for (const verify of ['content', 'flags'] as const) t.deepEqual(changes(await sync.detectLocalChanges('meta', { verify })), none, `${verify}: null is absent`);
     // Removing the metadata is a change too.
     await sync.writeDocuments('meta', [{ docId: 'kept', content: 'unchanged' }]);
     for (const verify of ['content', 'flags'] as const) {
