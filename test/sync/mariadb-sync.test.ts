@@ -9,6 +9,7 @@ import { freshDatabase } from '../helpers/mariadb.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
+import { syncMetadata } from './metadata.js';
 import { syncScenarios } from './scenario.js';
 
 /** A tight packet limit (the default is 16 MiB), so every scenario here runs with statements cut by bytes. */
@@ -34,6 +35,7 @@ async function openStore(t: { teardown(fn: () => unknown): void }) {
 syncScenarios('chroma+mariadb', openStore);
 syncGuarantees('chroma+mariadb', openStore);
 syncLevels('chroma+mariadb', openStore);
+syncMetadata('chroma+mariadb', openStore);
 
 test('chroma+mariadb: a corpus larger than the packet stages; a document larger than the packet is refused before Chroma is written', async (t) => {
   const chroma = await Chroma.embedded({ path: tempDir(t, 'packet') });
