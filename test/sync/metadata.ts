@@ -10,7 +10,7 @@ import type { Metadata } from '../../lib/chroma/types.js';
 import type { VersionStore } from '../../lib/dolt/version-store.js';
 import { ChromaDoltSync, type DetectResult } from '../../lib/sync/chroma-dolt-sync.js';
 import { contentHash, documentHash } from '../../lib/sync/hashing.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { openEmbeddedChroma, type OpenChroma } from '../helpers/open-chroma.js';
 
 export type OpenSyncStore = (t: ExecutionContext) => Promise<VersionStore>;
 
@@ -18,10 +18,9 @@ const changes = (r: DetectResult) => ({ added: r.added.sort(), modified: r.modif
 const none = { added: [], modified: [], deleted: [], incomplete: [] };
 const long = (seed: string) => Array.from({ length: 90 }, (_, i) => `${seed} sentence ${i}.`).join(' ');
 
-export function syncMetadata(kind: string, openStore: OpenSyncStore): void {
+export function syncMetadata(kind: string, openStore: OpenSyncStore, openChroma: OpenChroma = openEmbeddedChroma): void {
   async function setup(t: ExecutionContext) {
-    const chroma = await Chroma.embedded({ path: tempDir(t, 'sync-metadata') });
-    t.teardown(() => chroma.close());
+    const chroma = await openChroma(t, 'sync-metadata');
     const store = await openStore(t);
     const sync = new ChromaDoltSync(chroma, store, { batchSize: 8 });
     await chroma.createCollection({ name: 'meta' });

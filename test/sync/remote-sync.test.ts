@@ -15,6 +15,7 @@ import { startChromaServer, type ChromaServer } from '../../lib/servers/chroma-s
 import type { OpenChroma } from '../helpers/open-chroma.js';
 import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
+import { syncMetadata } from './metadata.js';
 import { syncOddCollections } from './odd-collections.js';
 import { syncScenarios } from './scenario.js';
 
@@ -48,3 +49,4 @@ syncScenarios('remote chroma+doltlite', openStore, openRemoteChroma);
 syncGuarantees('remote chroma+doltlite', openStore, openRemoteChroma, { pythonHost: false });
 syncLevels('remote chroma+doltlite', openStore, openRemoteChroma);
 syncOddCollections('remote chroma+doltlite', openStore, openRemoteChroma);
+syncMetadata('remote chroma+doltlite', openStore, openRemoteChroma);
