@@ -13,6 +13,7 @@ import { importPeer } from '../optional-peer.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import type { ExecutorOptions } from '../executor/options.js';
 import type { Logger } from '../logger.js';
+import { closeOnInterrupt } from './interrupt.js';
 
 export interface ConnectOptions {
   /** Folder for the embedded Chroma database and the DoltLite store. */
@@ -43,7 +44,15 @@ function executorOptions(options: ConnectOptions): ExecutorOptions {
   return { logger: options.logger, maxQueue: 10_000 };
 }
 
-export async function openChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
+/** Opens the Chroma session; Ctrl-C closes it, also while it is still opening. */
+export function openChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
+  return closeOnInterrupt(startChroma(options), (opened) => opened.value.close(CHROMA_CLOSE));
+}
+
+/** Running operations are cancelled (a CLI that stops wants no more writes), with a deadline. */
+const CHROMA_CLOSE = { mode: 'cancel', timeoutMs: 15_000 } as const;
+
+async function startChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
   const executor = executorOptions(options);
   // Offline and model-free: the CLI tracks changes, it does not search, so the token-hash embedder will do.
   const embeddingFunction = 'hash';
@@ -65,7 +74,12 @@ export async function openChroma(options: ConnectOptions): Promise<Opened<Chroma
   return { value: chroma, description: `embedded Chroma (Python chromadb) in ${path}` };
 }
 
-export async function openStore(options: ConnectOptions): Promise<Opened<VersionStore>> {
+/** Opens the version store; Ctrl-C closes it, also while it is still opening. */
+export function openStore(options: ConnectOptions): Promise<Opened<VersionStore>> {
+  return closeOnInterrupt(startStore(options), (opened) => opened.value.close());
+}
+
+async function startStore(options: ConnectOptions): Promise<Opened<VersionStore>> {
   if (options.doltUrl) {
     const store = options.mustExist ? await connectExistingServerStore(options.doltUrl) : await MysqlStore.connect({ url: options.doltUrl });
     const url = new URL(options.doltUrl);
@@ -126,7 +140,7 @@ export async function connect(options: ConnectOptions): Promise<Connected> {
     store: store.value.value,
     describe: { chroma: chroma.value.description, store: store.value.description },
     close: async () => {
-      await Promise.all([chroma.value.value.close({ mode: 'cancel', timeoutMs: 15_000 }), store.value.value.close()]);
+      await Promise.all([chroma.value.value.close(CHROMA_CLOSE), store.value.value.close()]);
     },
   };
 }
