@@ -1,7 +1,10 @@
 import test from 'ava';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Chroma } from '../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../lib/dolt/doltlite-store.js';
+import { PathNotUsableError } from '../lib/path-lock.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // Each must fail at once, before an owner thread or the Python child starts (a generous bound catches a late failure).
 const AT_ONCE_MS = 2_000;
@@ -24,4 +27,23 @@ test('DoltLiteStore.open: an empty or non-string path is a TypeError naming path
   const inMemory = await DoltLiteStore.open({});
   t.teardown(() => inMemory.close());
   t.deepEqual(await inMemory.log(1).then((commits) => commits.length), 1);
+});
+
+test('a path in a folder that takes no new files, or a file given as the Chroma directory: PathNotUsableError at once', async (t) => {
+  const file = join(tempDir(t, 'not-a-folder'), 'file');
+  writeFileSync(file, 'mine');
+  const cases: Array<[() => Promise<{ close(): Promise<void> }>, string]> = [
+    [() => Chroma.embedded({ path: '/proc/session-executor-probe' }), 'ENOENT'],
+    [() => DoltLiteStore.open({ path: '/proc/session-executor-probe' }), 'ENOENT'],
+    [() => Chroma.embedded({ path: file }), 'ENOTDIR'],
+    [() => Chroma.embedded({ path: '/dev/null' }), 'ENOTDIR'],
+  ];
+  for (const [open, reason] of cases) {
+    const started = Date.now();
+    const error = await t.throwsAsync(open().then((opened) => opened.close()), { instanceOf: PathNotUsableError });
+    t.is((error as PathNotUsableError).code, 'ERR_PATH_NOT_USABLE');
+    t.is((error as PathNotUsableError).reason, reason);
+    t.true(Date.now() - started < AT_ONCE_MS, `failed in ${Date.now() - started} ms`);
+  }
+  t.is(readFileSync(file, 'utf8'), 'mine', 'the file is left as it was');
 });
