@@ -47,3 +47,23 @@ test('a path in a folder that takes no new files, or a file given as the Chroma 
   }
   t.is(readFileSync(file, 'utf8'), 'mine', 'the file is left as it was');
 });
+
+test('Chroma options: a misspelt key, or a remote host, port, ssl or timeout of the wrong kind, is a TypeError naming it, at once', async (t) => {
+  const cases: Array<[() => Promise<{ close(): Promise<void> }>, RegExp]> = [
+    [() => Chroma.embedded({ path: join(tempDir(t, 'typo'), 'c'), pyton: 'x' } as never), /unknown option "pyton"; accepted: path, python/],
+    [() => Chroma.remote({ hots: '127.0.0.1' } as never), /unknown option "hots"/],
+    [() => Chroma.remote('http://x' as never), /options must be an object/],
+    [() => Chroma.remote({ port: 'abc' } as never), /option 'port' must be a whole number from 1 to 65535, got string/],
+    [() => Chroma.remote({ port: 70_000 }), /option 'port' must be a whole number from 1 to 65535, got 70000/],
+    [() => Chroma.remote({ port: -1 }), /option 'port'/],
+    [() => Chroma.remote({ host: '' }), /option 'host' must be a non-empty string/],
+    [() => Chroma.remote({ ssl: 'yes' } as never), /option 'ssl' must be a boolean/],
+    [() => Chroma.remote({ requestTimeoutMs: 0 }), /option 'requestTimeoutMs' must be a number > 0 or Infinity/],
+    [() => Chroma.remote({ headers: { token: 1 } } as never), /option 'headers' must be an object of strings/],
+  ];
+  for (const [open, message] of cases) {
+    const started = Date.now();
+    await t.throwsAsync(open().then((opened) => opened.close()), { instanceOf: TypeError, message });
+    t.true(Date.now() - started < AT_ONCE_MS, `failed in ${Date.now() - started} ms`);
+  }
+});
