@@ -51,6 +51,10 @@ test('a path in a folder that takes no new files, or a file given as the Chroma 
 test('Chroma options: a misspelt key, or a remote host, port, ssl or timeout of the wrong kind, is a TypeError naming it, at once', async (t) => {
   const cases: Array<[() => Promise<{ close(): Promise<void> }>, RegExp]> = [
     [() => Chroma.embedded({ path: join(tempDir(t, 'typo'), 'c'), pyton: 'x' } as never), /unknown option "pyton"; accepted: path, python/],
+    [() => Chroma.embedded({ path: join(tempDir(t, 'close'), 'c'), closeTimeoutMs: 0 }), /option 'closeTimeoutMs' must be a number > 0 or Infinity, got 0/],
+    [() => Chroma.embedded({ path: join(tempDir(t, 'close'), 'c'), closeTimeoutMs: NaN }), /option 'closeTimeoutMs'/],
+    [() => Chroma.embedded({ path: join(tempDir(t, 'py'), 'c'), python: 5 } as never), /option 'python' must be the path of an interpreter, got 5/],
+    [() => Chroma.embedded({ path: join(tempDir(t, 'dl'), 'c'), allowModelDownload: 'no' } as never), /option 'allowModelDownload' must be a boolean/],
     [() => Chroma.remote({ hots: '127.0.0.1' } as never), /unknown option "hots"/],
     [() => Chroma.remote('http://x' as never), /options must be an object/],
     [() => Chroma.remote({ port: 'abc' } as never), /option 'port' must be a whole number from 1 to 65535, got string/],

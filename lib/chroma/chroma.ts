@@ -6,7 +6,7 @@
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock } from '../path-lock.js';
 import { checkPathOption } from '../path-option.js';
-import { checkOptionKeys, checkRemoteOptions, EMBEDDED_KEYS, REMOTE_KEYS } from './check-options.js';
+import { checkEmbeddedOptions, checkOptionKeys, checkRemoteOptions, EMBEDDED_KEYS, REMOTE_KEYS } from './check-options.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
@@ -92,6 +92,7 @@ export class Chroma {
     checkOptionKeys('Chroma.embedded', options, EMBEDDED_KEYS);
     checkPathOption('Chroma.embedded', (options as Partial<PythonChromaOptions> | undefined)?.path, false);
     const { embedder, embeddingFunction, executor, ...open } = options;
+    checkEmbeddedOptions(open as unknown as Record<string, unknown>);
     const lock = acquirePathLock(open.path, 'chroma');
     try {
       const spec = sessionSpec<typeof PythonChromaSession>(new URL('./python-session.js', import.meta.url), open);
