@@ -48,6 +48,7 @@ test('usage mistakes: exit 2, nothing on stdout, stderr names the bad command, f
     [['remote', 'frob'], /remote takes add or remove, got 'frob'/],
     [['remote', 'add', 'origin', 'file:///x', 'extra'], /unexpected argument 'extra'/],
     [['commit', '-m', 'x', '--data', ''], /'--data' needs a value/],
+    [['changes', '--python', '/no/such/python', '--collection', 'x'], /option '--collection' does not apply to 'changes'/],
   ];
   for (const [args, message] of cases) {
     const result = await runCli(args);

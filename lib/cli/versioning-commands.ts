@@ -29,13 +29,14 @@ Versioning commands (every collection in Chroma is the working copy):
   show REF                         a commit and the documents it changed
   remote [add NAME URL | remove NAME]
   push [REMOTE] / pull [REMOTE]    (default remote: origin)
-  Every versioning command takes --data, --chroma-url, --dolt-url and --json (one JSON result on stdout).
+  Every versioning command takes --data, --chroma-url, --dolt-url, --python and --json (one JSON result on stdout).
 `;
 
 const OPTIONS = {
   data: { type: 'string' },
   'chroma-url': { type: 'string' },
   'dolt-url': { type: 'string' },
+  python: { type: 'string' },
   message: { type: 'string', short: 'm' },
   create: { type: 'boolean' },
   from: { type: 'string' },
@@ -54,7 +55,7 @@ const OPTIONS = {
 type VersioningCommand = (typeof VERSIONING_COMMANDS)[number];
 
 /** Options every versioning command takes. */
-const COMMON_OPTIONS = ['data', 'chroma-url', 'dolt-url', 'json', 'help'];
+const COMMON_OPTIONS = ['data', 'chroma-url', 'dolt-url', 'python', 'json', 'help'];
 
 /**
  * Each command's own options and how many arguments it takes: anything else is a usage error naming it,
@@ -177,6 +178,7 @@ export async function runVersioningCommand(
     dataDir: data,
     chromaUrl: values['chroma-url'],
     doltUrl: values['dolt-url'],
+    python: values.python,
     mustExist: readsOnly(command, args, values),
   });
   try {
