@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers/temp-dir.js';
@@ -78,6 +78,23 @@ test('read-only versioning commands on a mistyped data folder: exit 1 naming it,
     t.regex(result.stderr, /no (version store|embedded Chroma database) at .*check --data/, args.join(' '));
     t.false(existsSync(missing), `${args.join(' ')} created nothing`);
   }
+});
+
+test('a data folder that cannot be made (under /proc, or a file): exit 1 at once naming it, the file untouched', async (t) => {
+  const file = join(tempDir(t, 'cli-file'), 'a-file');
+  writeFileSync(file, 'mine');
+  const cases: string[][] = [
+    ['demo', '--data', '/proc/session-executor-probe', '--documents', '2'],
+    ['commit', '-m', 'x', '--data', '/proc/session-executor-probe'],
+    ['demo', '--data', file, '--documents', '2'],
+    ['setup-python', '--dir', '/proc/session-executor-probe/env'],
+  ];
+  for (const args of cases) {
+    const result = await runCli(args);
+    t.is(result.code, 1, args.join(' '));
+    t.regex(result.stderr, /the folder .* cannot be created or used \((ENOENT|ENOTDIR)\)/, args.join(' '));
+  }
+  t.is(readFileSync(file, 'utf8'), 'mine');
 });
 
 test('a versioning command with --help prints the versioning usage and opens nothing', async (t) => {

@@ -3,13 +3,14 @@
  * read-only commands open them with `mustExist`, so a mistyped folder or name is an error instead of a new,
  * empty store or database.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Chroma } from '../chroma/chroma.js';
 import { DoltLiteStore } from '../dolt/doltlite-store.js';
 import { toMysql2Ssl, urlSettings } from '../dolt/mysql-connection-options.js';
 import { MysqlStore } from '../dolt/mysql-store.js';
 import { importPeer } from '../optional-peer.js';
+import { makeFolders } from '../path-lock.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import type { ExecutorOptions } from '../executor/options.js';
 import type { Logger } from '../logger.js';
@@ -69,7 +70,8 @@ async function startChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
   }
   const path = join(resolve(options.dataDir), 'chroma');
   if (options.mustExist && !existsSync(path)) throw new NotFoundError(`no embedded Chroma database at ${path} (check --data)`);
-  if (!options.mustExist) mkdirSync(path, { recursive: true });
+  // Not mkdirSync(recursive): under /proc it never returns; this fails at once with PathNotUsableError.
+  if (!options.mustExist) makeFolders(path);
   const chroma = await Chroma.embedded({ path, python: options.python, executor, embeddingFunction });
   return { value: chroma, description: `embedded Chroma (Python chromadb) in ${path}` };
 }
@@ -88,7 +90,7 @@ async function startStore(options: ConnectOptions): Promise<Opened<VersionStore>
   }
   const path = join(resolve(options.dataDir), 'store.doltlite');
   if (options.mustExist && !existsSync(path)) throw new NotFoundError(`no version store at ${path} (check --data)`);
-  if (!options.mustExist) mkdirSync(resolve(options.dataDir), { recursive: true });
+  if (!options.mustExist) makeFolders(resolve(options.dataDir));
   const store = await DoltLiteStore.open({ path, executor: executorOptions(options) });
   return { value: store, description: `embedded DoltLite, ${path}` };
 }
