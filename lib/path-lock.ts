@@ -84,7 +84,9 @@ interface Holder {
 export function acquirePathLock(target: string, kind: PathLockKind): PathLock {
   const path = resolve(target);
   if (kind === 'chroma') requireFolderOrNothing(path);
-  const lockFile = lockFileFor(path);
+  // A Chroma directory may itself be a symbolic link: lock what it points to, or the link and its target would
+  // be two paths with two locks on one database. (A store path never is: the store refuses symbolic links.)
+  const lockFile = lockFileFor(kind === 'chroma' ? realPathIfExists(path) : path);
   const me: Holder = { pid: process.pid, start: processStartTime(process.pid), nonce: randomUUID() };
   // A few rounds: each failed round removed a stale lock (or lost a race to a live one, which throws).
   // A lock is released only by release(), never at exit: a process that ends without closing its store may
@@ -150,6 +152,14 @@ export function makeFolders(folder: string): void {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
       if (code !== 'EEXIST') throw new PathNotUsableError(folder, code);
     }
+  }
+}
+
+function realPathIfExists(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // not there yet: its parent's real path is used (lockFileFor)
   }
 }
 
