@@ -53,18 +53,35 @@ export class Coalescer<K, V> {
     private readonly bulkLoad: BulkLoad<K, V>,
     options: CoalescerOptions<K> = {},
   ) {
-    this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 1000);
-    this.keyOf = options.keyOf;
+    if (typeof bulkLoad !== 'function') throw new TypeError('Coalescer: the bulk load must be a function');
+    const { maxBatchSize = 1000, keyOf, ...unknown } = options ?? {};
+    const stray = Object.keys(unknown);
+    if (stray.length > 0) throw new TypeError(`Coalescer: unknown option ${JSON.stringify(stray[0])}; accepted: maxBatchSize, keyOf`);
+    // NaN or a fraction would cut batches at fractional positions: keys sent twice, or never settled.
+    if (typeof maxBatchSize !== 'number') throw new TypeError(`Coalescer: maxBatchSize must be a number; got ${typeof maxBatchSize}`);
+    if (!(Number.isInteger(maxBatchSize) || maxBatchSize === Infinity) || maxBatchSize < 1) {
+      throw new RangeError(`Coalescer: maxBatchSize must be an integer >= 1 or Infinity; got ${maxBatchSize}`);
+    }
+    if (keyOf !== undefined && typeof keyOf !== 'function') throw new TypeError('Coalescer: keyOf must be a function');
+    this.maxBatchSize = maxBatchSize;
+    this.keyOf = keyOf;
   }
 
-  /** Resolves with the key's value from the next bulk call. */
+  /** Resolves with the key's value from the next bulk call; rejects (this key alone) if `keyOf` throws. */
   load(key: K): Promise<V> {
+    let id: unknown = key;
+    if (this.keyOf) {
+      try {
+        id = this.keyOf(key);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     let batch = this.batch;
     if (!batch) {
       batch = this.batch = { keys: [], resolves: [], rejects: [], index: new Map(), repeats: [] };
       void Promise.resolve().then(() => process.nextTick(this.dispatch));
     }
-    const id = this.keyOf ? this.keyOf(key) : key;
     const at = batch.index.get(id);
     return new Promise<V>((resolve, reject) => {
       if (at !== undefined) {

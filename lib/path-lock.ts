@@ -83,7 +83,10 @@ interface Holder {
  */
 export function acquirePathLock(target: string, kind: PathLockKind): PathLock {
   const path = resolve(target);
-  const lockFile = lockFileFor(path);
+  if (kind === 'chroma') requireFolderOrNothing(path);
+  // A Chroma directory may itself be a symbolic link: lock what it points to, or the link and its target would
+  // be two paths with two locks on one database. (A store path never is: the store refuses symbolic links.)
+  const lockFile = lockFileFor(kind === 'chroma' ? realPathIfExists(path) : path);
   const me: Holder = { pid: process.pid, start: processStartTime(process.pid), nonce: randomUUID() };
   // A few rounds: each failed round removed a stale lock (or lost a race to a live one, which throws).
   // A lock is released only by release(), never at exit: a process that ends without closing its store may
@@ -152,14 +155,44 @@ export function makeFolders(folder: string): void {
   }
 }
 
+function realPathIfExists(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // not there yet: its parent's real path is used (lockFileFor)
+  }
+}
+
+/**
+ * A Chroma directory given as the path of a file (or a device) would fail late, inside the Python session, with
+ * the system's bare "File exists": refuse it here, naming the path.
+ */
+function requireFolderOrNothing(path: string): void {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return; // missing (it is created) or unreadable (the session reports what it cannot do)
+  }
+  if (!stat.isDirectory()) throw new PathNotUsableError(path, 'ENOTDIR');
+}
+
 function lockedError(kind: PathLockKind, path: string, pid: number): PathLockedError {
   return kind === 'store' ? new StoreLockedError(path, pid) : new ChromaLockedError(path, pid);
 }
 
-/** Writes the holder record to a private file and links it to `name`: true if `name` did not exist. */
+/**
+ * Writes the holder record to a private file and links it to `name`: true if `name` did not exist. A folder
+ * that exists but takes no new files (read-only, not ours, under /proc) is a {@link PathNotUsableError}.
+ */
 function createExclusive(name: string, holder: Holder): boolean {
   const temp = `${name}.${holder.nonce}.${randomUUID().slice(0, 8)}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  let fd: number;
+  try {
+    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    throw new PathNotUsableError(dirname(name), (error as NodeJS.ErrnoException).code ?? 'unknown');
+  }
   try {
     writeSync(fd, JSON.stringify(holder));
   } finally {
@@ -169,8 +202,9 @@ function createExclusive(name: string, holder: Holder): boolean {
     linkSync(temp, name);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    if (code === 'EEXIST') return false;
+    throw new PathNotUsableError(dirname(name), code); // a file system without hard links cannot hold the lock
   } finally {
     unlinkSync(temp);
   }

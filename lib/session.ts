@@ -2,6 +2,8 @@
  * Session definitions: declared once, in a module the owner thread imports; the main side gets the same
  * definition's types through {@link SessionSpec} without ever loading it.
  */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * What the owner runtime offers a session besides its state. Each running operation gets its own context
@@ -79,12 +81,30 @@ export interface SessionSpec<Definition extends SessionDefinition = SessionDefin
   readonly definition?: Definition;
 }
 
-/** Names a session module for the main side. `Definition` is `typeof import('./my-session.js').default`. */
+/**
+ * Names a session module for the main side. `Definition` is `typeof import('./my-session.js').default`.
+ * `module` is a URL (`new URL('./my-session.js', import.meta.url)`, the robust choice), a file path (absolute,
+ * or relative to the current working directory), or a package specifier. Throws a `TypeError` for anything else.
+ */
 export function sessionSpec<Definition extends SessionDefinition>(
   module: URL | string,
   options: OpenOptionsOf<Definition>,
 ): SessionSpec<Definition> {
-  return { module: module instanceof URL ? module.href : module, options };
+  return { module: moduleSpecifier(module), options };
+}
+
+/**
+ * The specifier the owner thread imports. The owner is a module inside this package, so a relative path handed
+ * to it as is would be resolved against the package's own folder: paths become file URLs here, on the caller's
+ * side, where "relative" means relative to the working directory as it does for every other path option.
+ */
+function moduleSpecifier(module: URL | string): string {
+  if (module instanceof URL) return module.href;
+  if (typeof module !== 'string' || module.trim() === '') {
+    throw new TypeError(`sessionSpec: module must be a URL or a non-empty path; got ${module === '' ? 'an empty string' : typeof module}`);
+  }
+  const relative = /^\.\.?([\\/]|$)/.test(module);
+  return relative || isAbsolute(module) ? pathToFileURL(resolve(module)).href : module;
 }
 
 export type OpsOf<D> = D extends SessionDefinition<any, any, infer Ops> ? Ops : never;

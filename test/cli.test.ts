@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers/temp-dir.js';
@@ -41,6 +41,14 @@ test('usage mistakes: exit 2, nothing on stdout, stderr names the bad command, f
     [['changes', '--bogus'], /'--bogus'/],
     [['commit', '--dolt-url', 'http://x'], /'--dolt-url' needs a mysql:\/\/ URL/],
     [['log', 'extra'], /unexpected argument 'extra'/],
+    [['push', '--hard', 'abc'], /option '--hard' does not apply to 'push'/],
+    [['changes', '--preview'], /option '--preview' does not apply to 'changes'/],
+    [['commit', '-m', 'x', '--create'], /option '--create' does not apply to 'commit'/],
+    [['checkout', 'main', 'extra'], /unexpected argument 'extra'/],
+    [['remote', 'frob'], /remote takes add or remove, got 'frob'/],
+    [['remote', 'add', 'origin', 'file:///x', 'extra'], /unexpected argument 'extra'/],
+    [['commit', '-m', 'x', '--data', ''], /'--data' needs a value/],
+    [['changes', '--python', '/no/such/python', '--collection', 'x'], /option '--collection' does not apply to 'changes'/],
   ];
   for (const [args, message] of cases) {
     const result = await runCli(args);
@@ -58,6 +66,44 @@ test('read-only commands on a mistyped data folder: exit 1 naming it, and nothin
     t.is(result.code, 1, command);
     t.regex(result.stderr, new RegExp(`no (version store|embedded Chroma database) at ${missing}`), command);
     t.false(existsSync(missing), `${command} created nothing`);
+  }
+});
+
+test('read-only versioning commands on a mistyped data folder: exit 1 naming it, and nothing is created', async (t) => {
+  const root = tempDir(t, 'cli-read-only');
+  for (const args of [['changes'], ['show', 'HEAD'], ['branch'], ['tag'], ['remote'], ['merge', 'feature', '--preview']]) {
+    const missing = join(root, args.join('-').replace(/[^a-z]/g, ''));
+    const result = await runCli([...args, '--data', missing]);
+    t.is(result.code, 1, args.join(' '));
+    t.regex(result.stderr, /no (version store|embedded Chroma database) at .*check --data/, args.join(' '));
+    t.false(existsSync(missing), `${args.join(' ')} created nothing`);
+  }
+});
+
+test('a data folder that cannot be made (under /proc, or a file): exit 1 at once naming it, the file untouched', async (t) => {
+  const file = join(tempDir(t, 'cli-file'), 'a-file');
+  writeFileSync(file, 'mine');
+  const cases: string[][] = [
+    ['demo', '--data', '/proc/session-executor-probe', '--documents', '2'],
+    ['commit', '-m', 'x', '--data', '/proc/session-executor-probe'],
+    ['demo', '--data', file, '--documents', '2'],
+    ['setup-python', '--dir', '/proc/session-executor-probe/env'],
+  ];
+  for (const args of cases) {
+    const result = await runCli(args);
+    t.is(result.code, 1, args.join(' '));
+    t.regex(result.stderr, /the folder .* cannot be created or used \((ENOENT|ENOTDIR)\)/, args.join(' '));
+  }
+  t.is(readFileSync(file, 'utf8'), 'mine');
+});
+
+test('a versioning command with --help prints the versioning usage and opens nothing', async (t) => {
+  const data = join(tempDir(t, 'cli-help'), 'data');
+  for (const args of [['commit', '--help'], ['checkout', '-h']]) {
+    const result = await runCli([...args, '--data', data]);
+    t.is(result.code, 0, args.join(' '));
+    t.regex(result.stdout, /checkout TARGET/);
+    t.false(existsSync(data));
   }
 });
 

@@ -52,6 +52,28 @@ test('a bulk function returning the wrong number of results rejects its keys wit
   t.regex(err.message, /1 results for 2 keys/);
 });
 
+test('bad options are refused when constructed; a throwing keyOf rejects its own load only', async (t) => {
+  const { bulk } = countingBulk();
+  for (const maxBatchSize of [NaN, 0, -1, 1.5]) {
+    t.throws(() => new Coalescer(bulk, { maxBatchSize }), { instanceOf: RangeError, message: /maxBatchSize/ }, String(maxBatchSize));
+  }
+  t.throws(() => new Coalescer(bulk, { maxBatchSize: '5' as never }), { instanceOf: TypeError, message: /maxBatchSize/ });
+  t.throws(() => new Coalescer(bulk, { maxBachSize: 5 } as never), { instanceOf: TypeError, message: /unknown option "maxBachSize"/ });
+  t.throws(() => new Coalescer(bulk, { keyOf: 'id' as never }), { instanceOf: TypeError, message: /keyOf/ });
+  t.throws(() => new Coalescer(null as never), { instanceOf: TypeError, message: /bulk load/ });
+  const unbounded = new Coalescer(bulk, { maxBatchSize: Infinity });
+  t.deepEqual(await Promise.all(['a', 'b'].map((key) => unbounded.load(key))), ['A', 'B']);
+  const picky = new Coalescer(bulk, {
+    keyOf: (key: string) => {
+      if (key === 'bad') throw new Error('no key for bad');
+      return key;
+    },
+  });
+  const [good, bad] = await Promise.allSettled([picky.load('good'), picky.load('bad')]);
+  t.deepEqual(good, { status: 'fulfilled', value: 'GOOD' });
+  t.is(bad.status, 'rejected');
+});
+
 test('loads in separate ticks are separate batches (no cache), loads from promise callbacks join the batch', async (t) => {
   const { calls, bulk } = countingBulk();
   const coalescer = new Coalescer(bulk);

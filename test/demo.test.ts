@@ -104,3 +104,26 @@ test('--help describes the commands and options', async (t) => {
   t.true(help.lines.some((line) => line.includes('--chroma-url')));
   t.true(help.lines.some((line) => line.includes('status')));
 });
+
+test('Ctrl-C during a versioning or read-only command closes what it opened: no process or owner lock left', async (t) => {
+  const data = tempDir(t, 'cli-int');
+  t.is((await runCli(['demo', '--data', data, '--documents', '5'])).code, 0);
+  for (const command of [['changes'], ['status'], ['checkout', 'main']]) {
+    const child = spawn(process.execPath, [cli, ...command, '--data', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    // Interrupt while the command opens its sessions: its first lock file is the sign it got that far. There
+    // is no event for another process's files, so this looks for it, with a deadline that only catches a hang.
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(data, '.chroma.owner.lock')) && child.exitCode === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const childPids = childrenOf(child.pid!);
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    t.is(code, 130, `${command.join(' ')}: ${stderr}`);
+    for (const pid of childPids) t.false(isRunning(pid), `${command.join(' ')}: process ${pid} is gone`);
+    const left = readdirSync(data).filter((name) => name.endsWith('.owner.lock') || name.endsWith('.tmp'));
+    t.deepEqual(left, [], `${command.join(' ')} released its locks`);
+  }
+});

@@ -1,6 +1,11 @@
 import test from 'ava';
-import { RemoteError, SerializationError, UnknownOpError } from '../lib/errors.js';
-import { startTestSession } from './helpers/start-test-session.js';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RemoteError, SerializationError, SessionOpenError, UnknownOpError } from '../lib/errors.js';
+import { SessionExecutor } from '../lib/executor/session-executor.js';
+import { sessionSpec } from '../lib/session.js';
+import type TestSession from './fixtures/test-session.js';
+import { startTestSession, testSessionUrl } from './helpers/start-test-session.js';
 
 test('ops run and return typed results; the session is the one opened', async (t) => {
   const exec = await startTestSession({}, { tag: 'hello' });
@@ -138,4 +143,19 @@ test('saturation warnings go to the logger at most every warnEveryMs, naming the
   t.is(warnings.length, 1, 'but warned once within warnEveryMs');
   t.regex(warnings[0]!.message, /saturated: 3 operations pending \(record x3\)/);
   t.like(warnings[0]!.context, { depth: 3, high: 3 });
+});
+
+test('sessionSpec: a path is relative to the working directory, not to the package; a bad module is a TypeError', async (t) => {
+  const absolute = fileURLToPath(testSessionUrl);
+  const relativePath = relative(process.cwd(), absolute);
+  for (const module of [absolute, relativePath.startsWith('.') ? relativePath : `./${relativePath}`]) {
+    const exec = await SessionExecutor.start(sessionSpec<typeof TestSession>(module, { tag: 'by path' }));
+    t.is(await exec.call('tag', undefined), 'by path', module);
+    await exec.close();
+  }
+  for (const module of ['', 42, null, undefined]) {
+    t.throws(() => sessionSpec(module as never, {}), { instanceOf: TypeError, message: /sessionSpec: module/ });
+  }
+  const missing = await t.throwsAsync(SessionExecutor.start(sessionSpec('./no-such-session.js', {})), { instanceOf: SessionOpenError });
+  t.regex(missing!.message, /Cannot find module .*no-such-session\.js/, 'the message says why');
 });

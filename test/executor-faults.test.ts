@@ -1,4 +1,7 @@
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   AbortError,
   ClosedError,
@@ -145,6 +148,20 @@ test('an uncaught async throw in the owner: nothing stays pending, the executor 
   t.regex(String((err.cause as Error).message), /uncaught in owner/);
   t.is((await restarted).reason, 'crashed');
   t.is(await exec.call('echo', 'back'), 'back');
+});
+
+test('a logger and event listeners that throw: every call settles with its own outcome, nothing stays in flight', async (t) => {
+  // In a child process: a listener's exception is rethrown on the next tick, as the process's uncaught exception.
+  const child = fileURLToPath(new URL('./fixtures/throwing-callbacks-child.js', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [child], { timeout: 60_000 });
+  const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  t.deepEqual(report.calls.slice(0, 6), [0, 1, 2, 3, 4, 5], 'a throwing saturated listener fails no call');
+  t.regex(report.calls[6], /TimeoutError/);
+  t.is(report.calls[7], 'after the timeout', 'a throwing timeout listener fails no other call');
+  t.regex(report.calls[8], /SessionCrashedError/);
+  t.is(report.calls[9], 'after the crash', 'recovery completes although the logger and restarted listener throw');
+  t.deepEqual([report.inFlight, report.queued, report.phase], [0, 0, 'ready']);
+  t.deepEqual(report.uncaught, ['drained listener threw', 'restarted listener threw', 'saturated listener threw', 'timeout listener threw']);
 });
 
 test('after maxRestarts failures in a row, calls fail fast until restart()', async (t) => {

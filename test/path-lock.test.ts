@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chroma } from '../lib/chroma/chroma.js';
 import { acquirePathLock, ChromaLockedError, lockFileFor, StoreLockedError } from '../lib/path-lock.js';
@@ -66,4 +66,16 @@ test('path lock: a second embedded Chroma client on one directory fails at once 
   const second = await Chroma.embedded({ path });
   await second.close();
   t.pass();
+});
+
+test('path lock: a Chroma directory that is a symbolic link and its target are one path with one lock', (t) => {
+  const root = tempDir(t, 'chroma-alias');
+  const target = join(root, 'real');
+  mkdirSync(target);
+  symlinkSync(target, join(root, 'alias'));
+  for (const [first, second] of [['alias', 'real'], ['real', 'alias']]) {
+    const held = acquirePathLock(join(root, first!), 'chroma');
+    t.throws(() => acquirePathLock(join(root, second!), 'chroma'), { instanceOf: ChromaLockedError }, `${first} then ${second}`);
+    held.release();
+  }
 });

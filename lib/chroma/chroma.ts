@@ -6,6 +6,7 @@
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock } from '../path-lock.js';
 import { checkPathOption } from '../path-option.js';
+import { checkEmbeddedOptions, checkOptionKeys, checkRemoteOptions, EMBEDDED_KEYS, REMOTE_KEYS } from './check-options.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
@@ -88,8 +89,10 @@ export class Chroma {
    * a second one (in this process or another) fails at once with `ChromaLockedError` until this one is closed.
    */
   static async embedded(options: PythonChromaOptions & ChromaOptions): Promise<Chroma> {
+    checkOptionKeys('Chroma.embedded', options, EMBEDDED_KEYS);
     checkPathOption('Chroma.embedded', (options as Partial<PythonChromaOptions> | undefined)?.path, false);
     const { embedder, embeddingFunction, executor, ...open } = options;
+    checkEmbeddedOptions(open as unknown as Record<string, unknown>);
     const lock = acquirePathLock(open.path, 'chroma');
     try {
       const spec = sessionSpec<typeof PythonChromaSession>(new URL('./python-session.js', import.meta.url), open);
@@ -107,9 +110,11 @@ export class Chroma {
    * Starts an owner thread hosting the npm `chromadb` client against a Chroma server. Same operations, types
    * and errors as {@link Chroma.embedded}.
    */
-  static async remote(options: HttpChromaOptions & ChromaOptions): Promise<Chroma> {
+  static async remote(options: HttpChromaOptions & ChromaOptions = {}): Promise<Chroma> {
+    checkOptionKeys('Chroma.remote', options, REMOTE_KEYS);
+    const { embedder, embeddingFunction, executor, ...open } = options ?? {};
+    checkRemoteOptions(open as Record<string, unknown>);
     requirePeer('chromadb', 'Chroma.remote');
-    const { embedder, embeddingFunction, executor, ...open } = options;
     const spec = sessionSpec<typeof HttpChromaSession>(new URL('./http-session.js', import.meta.url), open);
     return Chroma.over(await SessionExecutor.start(spec, executor), { embedder, embeddingFunction, session: 'remote' });
   }

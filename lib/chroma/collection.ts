@@ -135,7 +135,7 @@ export class Collection {
 
   async get(params: GetParams = {}, options?: CallOptions): Promise<GetResult> {
     const ids = list(params.ids);
-    checkSelection(this.info.name, { ids, where: params.where });
+    checkSelection(this.info.name, { ids, where: params.where, limit: params.limit, offset: params.offset });
     if (ids?.length === 0) return Promise.resolve(emptyGetResult(params.include));
     const args = { ...params, ids, collection: this.info.name };
     return this.context.inOrder.run(null, () => this.context.executor.call('get', args, options));
@@ -151,7 +151,7 @@ export class Collection {
     const { queryEmbeddings, queryTexts, ...rest } = params;
     const texts = list(queryTexts);
     const ids = list(params.ids);
-    checkSelection(this.info.name, { ids, where: params.where });
+    checkSelection(this.info.name, { ids, where: params.where, nResults: params.nResults });
     if (texts) checkTexts(texts, 'queryTexts');
     const args = { ...rest, ids, collection: this.info.name };
     const { executor, inOrder } = this.context;

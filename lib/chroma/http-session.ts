@@ -88,8 +88,11 @@ let requestTimedOut = false;
 const plainFetch = globalThis.fetch;
 /** The collection metadata key naming the distance function, fixed when the collection is created. */
 const SPACE_KEY = 'hnsw:space';
+/** Node's timers hold at most 2^31-1 ms (a longer one fires after 1 ms): past that a request has no own deadline. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 globalThis.fetch = async (input, init) => {
-  const deadline = AbortSignal.timeout(requestTimeoutMs);
+  if (requestTimeoutMs > LONGEST_TIMER_MS) return plainFetch(input, init); // Infinity: the op's deadline still applies
+  const deadline = AbortSignal.timeout(Math.ceil(requestTimeoutMs));
   try {
     return await plainFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
   } catch (error) {

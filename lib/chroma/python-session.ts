@@ -130,7 +130,9 @@ export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
   async close(state: State, context: OwnerContext): Promise<void> {
     state.child.onUnexpectedExit = null;
     const pid = state.child.pid;
-    const graceMs = state.options.closeTimeoutMs ?? 10_000;
+    // Node's timers hold at most 2^31-1 ms (a longer one, or Infinity, fires after 1 ms and would kill Python
+    // before chromadb closed): cap it; the executor's own close deadline still bounds the wait.
+    const graceMs = Math.min(state.options.closeTimeoutMs ?? 10_000, 2 ** 31 - 1);
     try {
       await Promise.race([
         ask(state, 'close', {}),

@@ -87,11 +87,28 @@ export function checkRecords(collection: unknown, records: {
   sameLength(records.embeddings, 'embeddings');
 }
 
-/** Checks a read or delete: collection, ids, where. */
-export function checkSelection(collection: unknown, args: { ids?: unknown; where?: unknown }): void {
+/**
+ * A count (`limit`, `offset`, `nResults`): a whole number from `min`, or left out. JSON would turn NaN and
+ * Infinity into null (all records) and the sessions disagree on negatives and fractions, so they stop here.
+ */
+function checkCount(value: unknown, what: string, min: number): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw invalid(`${what} must be a whole number >= ${min}, got ${typeof value === 'number' ? String(value) : typeof value}`);
+  }
+}
+
+/** Checks a read or delete: collection, ids, where, and the counts a read takes. */
+export function checkSelection(
+  collection: unknown,
+  args: { ids?: unknown; where?: unknown; limit?: unknown; offset?: unknown; nResults?: unknown },
+): void {
   checkCollection(collection);
   if (args.ids !== undefined && args.ids !== null) checkStrings(args.ids, 'ids');
   checkWhere(args.where);
+  checkCount(args.limit, 'limit', 0);
+  checkCount(args.offset, 'offset', 0);
+  checkCount(args.nResults, 'nResults', 1);
 }
 
 export { checkStrings as checkTexts };

@@ -3,16 +3,18 @@
  * read-only commands open them with `mustExist`, so a mistyped folder or name is an error instead of a new,
  * empty store or database.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Chroma } from '../chroma/chroma.js';
 import { DoltLiteStore } from '../dolt/doltlite-store.js';
 import { toMysql2Ssl, urlSettings } from '../dolt/mysql-connection-options.js';
 import { MysqlStore } from '../dolt/mysql-store.js';
 import { importPeer } from '../optional-peer.js';
+import { makeFolders } from '../path-lock.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import type { ExecutorOptions } from '../executor/options.js';
 import type { Logger } from '../logger.js';
+import { closeOnInterrupt } from './interrupt.js';
 
 export interface ConnectOptions {
   /** Folder for the embedded Chroma database and the DoltLite store. */
@@ -43,7 +45,15 @@ function executorOptions(options: ConnectOptions): ExecutorOptions {
   return { logger: options.logger, maxQueue: 10_000 };
 }
 
-export async function openChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
+/** Opens the Chroma session; Ctrl-C closes it, also while it is still opening. */
+export function openChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
+  return closeOnInterrupt(startChroma(options), (opened) => opened.value.close(CHROMA_CLOSE));
+}
+
+/** Running operations are cancelled (a CLI that stops wants no more writes), with a deadline. */
+const CHROMA_CLOSE = { mode: 'cancel', timeoutMs: 15_000 } as const;
+
+async function startChroma(options: ConnectOptions): Promise<Opened<Chroma>> {
   const executor = executorOptions(options);
   // Offline and model-free: the CLI tracks changes, it does not search, so the token-hash embedder will do.
   const embeddingFunction = 'hash';
@@ -60,12 +70,18 @@ export async function openChroma(options: ConnectOptions): Promise<Opened<Chroma
   }
   const path = join(resolve(options.dataDir), 'chroma');
   if (options.mustExist && !existsSync(path)) throw new NotFoundError(`no embedded Chroma database at ${path} (check --data)`);
-  if (!options.mustExist) mkdirSync(path, { recursive: true });
+  // Not mkdirSync(recursive): under /proc it never returns; this fails at once with PathNotUsableError.
+  if (!options.mustExist) makeFolders(path);
   const chroma = await Chroma.embedded({ path, python: options.python, executor, embeddingFunction });
   return { value: chroma, description: `embedded Chroma (Python chromadb) in ${path}` };
 }
 
-export async function openStore(options: ConnectOptions): Promise<Opened<VersionStore>> {
+/** Opens the version store; Ctrl-C closes it, also while it is still opening. */
+export function openStore(options: ConnectOptions): Promise<Opened<VersionStore>> {
+  return closeOnInterrupt(startStore(options), (opened) => opened.value.close());
+}
+
+async function startStore(options: ConnectOptions): Promise<Opened<VersionStore>> {
   if (options.doltUrl) {
     const store = options.mustExist ? await connectExistingServerStore(options.doltUrl) : await MysqlStore.connect({ url: options.doltUrl });
     const url = new URL(options.doltUrl);
@@ -74,7 +90,7 @@ export async function openStore(options: ConnectOptions): Promise<Opened<Version
   }
   const path = join(resolve(options.dataDir), 'store.doltlite');
   if (options.mustExist && !existsSync(path)) throw new NotFoundError(`no version store at ${path} (check --data)`);
-  if (!options.mustExist) mkdirSync(resolve(options.dataDir), { recursive: true });
+  if (!options.mustExist) makeFolders(resolve(options.dataDir));
   const store = await DoltLiteStore.open({ path, executor: executorOptions(options) });
   return { value: store, description: `embedded DoltLite, ${path}` };
 }
@@ -126,7 +142,7 @@ export async function connect(options: ConnectOptions): Promise<Connected> {
     store: store.value.value,
     describe: { chroma: chroma.value.description, store: store.value.description },
     close: async () => {
-      await Promise.all([chroma.value.value.close({ mode: 'cancel', timeoutMs: 15_000 }), store.value.value.close()]);
+      await Promise.all([chroma.value.value.close(CHROMA_CLOSE), store.value.value.close()]);
     },
   };
 }

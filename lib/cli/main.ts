@@ -8,13 +8,22 @@ import { packageRoot } from '../paths.js';
 import { HELP, UsageError, parseCli, type CliArgs } from './args.js';
 import { connect, type Connected, type ConnectOptions } from './connect.js';
 import { runDemo } from './demo.js';
+import { installInterruptHandler } from './interrupt.js';
 import { Output } from './output.js';
 import { showLog, showStatus } from './read-commands.js';
 import { setupPython } from './setup-python.js';
 import { runVersioningCommand, VERSIONING_COMMANDS, VERSIONING_HELP } from './versioning-commands.js';
 
+// Ctrl-C: close what the command opened (the Python child, the owner threads, the store and its locks) before
+// leaving, so nothing is left running and no lock or temporary file stays behind.
+let interrupted = false;
+installInterruptHandler(() => {
+  interrupted = true;
+});
+
 // The versioning commands have their own grammar (one repository operation each); dispatch them first.
 if ((VERSIONING_COMMANDS as readonly string[]).includes(process.argv[2] ?? '')) {
+  let code = 0;
   try {
     await runVersioningCommand(
       process.argv.slice(2),
@@ -23,10 +32,16 @@ if ((VERSIONING_COMMANDS as readonly string[]).includes(process.argv[2] ?? '')) 
     );
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`session-executor: ${(error as Error).message}\n`);
-    process.exit(usage ? 2 : 1);
+    if (!interrupted) process.stderr.write(`session-executor: ${(error as Error).message}\n`);
+    code = usage ? 2 : 1;
   }
-  process.exit(0);
+  await untilInterruptHandled();
+  process.exit(code);
+}
+
+/** After Ctrl-C the interrupt handler exits (130) once everything is closed: nothing else may exit first. */
+async function untilInterruptHandled(): Promise<void> {
+  if (interrupted) await new Promise(() => setInterval(() => {}, 60_000));
 }
 
 let args: CliArgs;
@@ -51,16 +66,6 @@ if (args.version) {
 const out = new Output(args.json);
 const options: ConnectOptions = { dataDir: args.data, chromaUrl: args.chromaUrl, doltUrl: args.doltUrl, python: args.python };
 let connected: Connected | null = null;
-let interrupted = false;
-
-// Ctrl-C: close both sessions (the Python child, the owner threads, the store) before leaving, so nothing is
-// left running and no temporary file stays behind.
-process.once('SIGINT', () => {
-  interrupted = true;
-  process.stderr.write('\ninterrupted: shutting down...\n');
-  const closing = connected?.close() ?? Promise.resolve();
-  void closing.finally(() => process.exit(130));
-});
 
 try {
   if (args.command === 'demo') {
@@ -84,3 +89,4 @@ try {
     process.exitCode = 1;
   }
 }
+await untilInterruptHandled();

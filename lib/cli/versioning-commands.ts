@@ -29,26 +29,74 @@ Versioning commands (every collection in Chroma is the working copy):
   show REF                         a commit and the documents it changed
   remote [add NAME URL | remove NAME]
   push [REMOTE] / pull [REMOTE]    (default remote: origin)
-  Every versioning command takes --data, --chroma-url, --dolt-url and --json (one JSON result on stdout).
+  Every versioning command takes --data, --chroma-url, --dolt-url, --python and --json (one JSON result on stdout).
 `;
 
 const OPTIONS = {
-  data: { type: 'string', default: '.data/demo' },
+  data: { type: 'string' },
   'chroma-url': { type: 'string' },
   'dolt-url': { type: 'string' },
+  python: { type: 'string' },
   message: { type: 'string', short: 'm' },
-  create: { type: 'boolean', default: false },
+  create: { type: 'boolean' },
   from: { type: 'string' },
-  'if-uncommitted': { type: 'string', default: 'abort' },
-  delete: { type: 'boolean', default: false },
-  force: { type: 'boolean', default: false },
+  'if-uncommitted': { type: 'string' },
+  delete: { type: 'boolean' },
+  force: { type: 'boolean' },
   rename: { type: 'string' },
-  preview: { type: 'boolean', default: false },
+  preview: { type: 'boolean' },
   collection: { type: 'string' },
   hard: { type: 'string' },
   ref: { type: 'string' },
-  json: { type: 'boolean', default: false },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
+
+type VersioningCommand = (typeof VERSIONING_COMMANDS)[number];
+
+/** Options every versioning command takes. */
+const COMMON_OPTIONS = ['data', 'chroma-url', 'dolt-url', 'python', 'json', 'help'];
+
+/**
+ * Each command's own options and how many arguments it takes: anything else is a usage error naming it,
+ * rather than an option silently ignored (`push --hard x` must not look like it did something).
+ */
+const GRAMMAR: Record<VersioningCommand, { options: string[]; maxArguments: number }> = {
+  changes: { options: [], maxArguments: 0 },
+  commit: { options: ['message'], maxArguments: 0 },
+  checkout: { options: ['create', 'from', 'if-uncommitted'], maxArguments: 1 },
+  branch: { options: ['delete', 'force', 'rename', 'from'], maxArguments: 1 },
+  merge: { options: ['message', 'preview'], maxArguments: 1 },
+  resolve: { options: ['collection'], maxArguments: 2 },
+  'abort-merge': { options: [], maxArguments: 0 },
+  reset: { options: ['hard'], maxArguments: 0 },
+  revert: { options: [], maxArguments: 1 },
+  tag: { options: ['ref', 'message', 'delete'], maxArguments: 1 },
+  show: { options: [], maxArguments: 1 },
+  remote: { options: [], maxArguments: 3 },
+  push: { options: [], maxArguments: 1 },
+  pull: { options: [], maxArguments: 1 },
+};
+
+/**
+ * Commands (or forms of them) that only read: like `status` and `log`, they open the data folder only if it
+ * exists, so a mistyped `--data` is an error naming it instead of a new, empty repository.
+ */
+function readsOnly(command: VersioningCommand, args: string[], values: { preview?: boolean | undefined }): boolean {
+  switch (command) {
+    case 'changes':
+    case 'show':
+      return true;
+    case 'branch':
+    case 'tag':
+    case 'remote':
+      return args.length === 0;
+    case 'merge':
+      return values.preview === true;
+    default:
+      return false;
+  }
+}
 
 /** What each command cannot run without: [what is missing, whether it is there]. */
 function requiredArguments(
@@ -83,14 +131,19 @@ function requiredArguments(
   }
 }
 
-function checkArguments(
-  command: string | undefined,
-  args: string[],
-  values: { message?: string | undefined; delete?: boolean | undefined; rename?: string | undefined },
-): void {
+function checkArguments(command: string | undefined, args: string[], values: Record<string, unknown>): asserts command is VersioningCommand {
   if (command === undefined || !(VERSIONING_COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(`unknown command ${command}`);
   }
+  const grammar = GRAMMAR[command as VersioningCommand];
+  for (const option of Object.keys(values)) {
+    if (!COMMON_OPTIONS.includes(option) && !grammar.options.includes(option)) {
+      throw new UsageError(`option '--${option}' does not apply to '${command}'`);
+    }
+  }
+  const maxArguments = command === 'remote' ? ({ add: 3, remove: 2 } as Record<string, number>)[args[0] ?? ''] ?? 0 : grammar.maxArguments;
+  if (command === 'remote' && args[0] !== undefined && maxArguments === 0) throw new UsageError(`remote takes add or remove, got '${args[0]}'`);
+  if (args.length > maxArguments) throw new UsageError(`unexpected argument '${args[maxArguments]}'`);
   const missing = requiredArguments(command, args, values).find(([, present]) => !present);
   if (missing) throw new UsageError(`${command} needs ${missing[0]}`);
 }
@@ -105,19 +158,31 @@ export async function runVersioningCommand(
   printAside: (line: string) => void = print,
 ): Promise<void> {
   const { values, positionals } = parseOptions(argv, OPTIONS);
+  const [command, ...args] = positionals;
+  if (values.help) {
+    print(VERSIONING_HELP.trim());
+    return;
+  }
+  // Usage mistakes are reported before anything is opened: opening starts Python and takes the store's lock.
   checkServerUrls(values);
-  const json = values.json;
+  checkArguments(command, args, values);
+  const json = values.json === true;
   const say = json ? printAside : print;
   /** The command's result for `--json`: what the lines say, as data. */
   let outcome: unknown = null;
-  const [command, ...args] = positionals;
-  const mode = values['if-uncommitted'] as IfUncommitted;
+  const mode = (values['if-uncommitted'] ?? 'abort') as IfUncommitted;
   if (!['abort', 'commit', 'discard', 'carry'].includes(mode)) throw new UsageError(`--if-uncommitted must be abort, commit, discard or carry`);
-  // Usage mistakes are reported before anything is opened: opening starts Python and takes the store's lock.
-  checkArguments(command, args, values);
-  const connected = await connect({ dataDir: values.data!, chromaUrl: values['chroma-url'], doltUrl: values['dolt-url'] });
+  const data = values.data ?? '.data/demo';
+  if (data.trim() === '') throw new UsageError(`option '--data' needs a value`);
+  const connected = await connect({
+    dataDir: data,
+    chromaUrl: values['chroma-url'],
+    doltUrl: values['dolt-url'],
+    python: values.python,
+    mustExist: readsOnly(command, args, values),
+  });
   try {
-    const repo = await Repository.open({ chroma: connected.chroma, store: connected.store, statePath: join(resolve(values.data!), 'repository.json') });
+    const repo = await Repository.open({ chroma: connected.chroma, store: connected.store, statePath: join(resolve(data), 'repository.json') });
     const need = (value: string | undefined, what: string): string => {
       if (!value) throw new UsageError(`${command} needs ${what}`);
       return value;
@@ -141,7 +206,7 @@ export async function runVersioningCommand(
         say((outcome as { commit: string | null }).commit ?? 'Nothing to commit.');
         break;
       case 'checkout': {
-        const result = await repo.checkout(need(args[0], 'a target'), { create: values.create, from: values.from, ifUncommitted: mode });
+        const result = await repo.checkout(need(args[0], 'a target'), { create: values.create === true, from: values.from, ifUncommitted: mode });
         outcome = result;
         say(`On ${result.head.branch ?? `detached commit ${result.head.commit.slice(0, 12)}`}. ${refreshLine(result)}`);
         break;
@@ -151,8 +216,8 @@ export async function runVersioningCommand(
           const branches = await repo.branches();
           outcome = branches;
           for (const b of branches) say(`${b.current ? '*' : ' '} ${b.name.padEnd(24)} ${b.head.slice(0, 12)} ${b.message}`);
-        } else if (values.delete) await repo.deleteBranch(args[0], { force: values.force });
-        else if (values.rename) await repo.renameBranch(args[0], values.rename, { force: values.force });
+        } else if (values.delete) await repo.deleteBranch(args[0], { force: values.force === true });
+        else if (values.rename) await repo.renameBranch(args[0], values.rename, { force: values.force === true });
         else await repo.createBranch(args[0], values.from);
         break;
       case 'merge': {

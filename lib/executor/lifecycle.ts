@@ -331,7 +331,9 @@ export class Lifecycle {
     if (owner !== this.owner) return;
     const cause = death.cause ?? (death.exitCode === undefined ? undefined : new Error(`exit code ${death.exitCode}`));
     if (this.opening?.owner === owner) {
-      this.opening.settle(new SessionOpenError(`the owner thread died while opening the session (${death.kind})`, cause));
+      // The cause's first line says why (a session module that cannot be found or loaded fails here).
+      const why = death.cause instanceof Error ? `: ${death.cause.message.split('\n')[0]}` : '';
+      this.opening.settle(new SessionOpenError(`the owner thread died while opening the session (${death.kind})${why}`, cause));
       return;
     }
     this.sessionClosed?.();

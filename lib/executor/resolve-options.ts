@@ -87,12 +87,13 @@ export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOp
   if (whenFull !== 'reject' && whenFull !== 'wait') {
     throw new RangeError(`options.whenFull must be 'reject' or 'wait'; got ${JSON.stringify(whenFull)}`);
   }
-  const logger = options.logger ?? silentLogger;
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    if (typeof (logger as Partial<Logger>)[level] !== 'function') {
+  const given = options.logger ?? silentLogger;
+  for (const level of LOG_LEVELS) {
+    if (typeof (given as Partial<Logger>)[level] !== 'function') {
       throw new TypeError(`options.logger must have debug, info, warn and error methods (pino-compatible); ${level} is missing`);
     }
   }
+  const logger = given === silentLogger ? given : guardLogger(given);
   if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
     throw new TypeError('options.resourceLimits must be an object (worker_threads ResourceLimits)');
   }
@@ -153,4 +154,23 @@ export function resolveCloseOptions(options: CloseOptions | undefined): Required
     throw new RangeError(`close options.mode must be 'drain' or 'cancel'; got ${JSON.stringify(mode)}`);
   }
   return { mode, timeoutMs: number('close options.', 'timeoutMs', options.timeoutMs, 10_000, positiveMs) };
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * The caller's logger, called so that it cannot throw into the executor: logging happens in the middle of
+ * admitting, timing out and recovering operations, and a logger that throws there (a closed transport, a bad
+ * serializer) would leave operations counted in flight that never settle. Its failure has nowhere else to be
+ * reported, so it is dropped.
+ */
+function guardLogger(logger: Logger): Logger {
+  const guarded = (level: (typeof LOG_LEVELS)[number]) => (context: object, message: string) => {
+    try {
+      logger[level](context, message);
+    } catch {
+      // see above
+    }
+  };
+  return { debug: guarded('debug'), info: guarded('info'), warn: guarded('warn'), error: guarded('error') };
 }

@@ -46,7 +46,23 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
   private constructor(spec: SessionSpec<D>, options: ExecutorOptions) {
     super();
     if (!spec || typeof spec.module !== 'string') throw new TypeError('spec must come from sessionSpec(module, options)');
-    this.engine = new ExecutorEngine(spec, resolveOptions(options), (event, payload) => this.emit(event, payload));
+    this.engine = new ExecutorEngine(spec, resolveOptions(options), (event, payload) => this.emitApart(event, payload));
+  }
+
+  /**
+   * Emits an event without letting a listener's exception into the engine: events are emitted in the middle of
+   * admitting, timing out and recovering operations, and an exception there would fail an unrelated call or
+   * leave operations that never settle. The exception is thrown again on the next tick, where it is the
+   * process's uncaught exception, as for any listener of an asynchronous event in Node.
+   */
+  private emitApart(event: string, payload: unknown): void {
+    try {
+      this.emit(event, payload);
+    } catch (error) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
   }
 
   /**

@@ -21,7 +21,7 @@ export {
   CollectionExistsError,
   CollectionNotFoundError,
 } from '../chroma/errors.js';
-export { ChromaLockedError, PathLockedError } from '../path-lock.js';
+export { ChromaLockedError, PathLockedError, PathNotUsableError } from '../path-lock.js';
 export { hashEmbedder } from '../chroma/hash-embedder.js';
 export type { Embedder, HashEmbeddingFunction } from '../chroma/hash-embedder.js';
 export type * from '../chroma/types.js';

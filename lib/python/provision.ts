@@ -8,9 +8,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { makeFolders } from '../path-lock.js';
 import { cachedVenvDir, pinnedChromadb, requirementsFile, venvPython } from './cache-dir.js';
 
 const run = promisify(execFile);
@@ -48,7 +49,7 @@ export async function provisionPython(options: ProvisionOptions = {}): Promise<P
   const stamp = join(dir, STAMP);
   const ready = () => existsSync(python) && existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted;
   if (ready()) return { python, dir, created: false };
-  mkdirSync(dirname(dir), { recursive: true });
+  makeFolders(dirname(dir)); // fails at once where mkdirSync(recursive) would never return (under /proc)
   const release = await lock(`${dir}.lock`, log);
   try {
     // Another setup may have finished while this one waited for the lock.

@@ -43,6 +43,30 @@ test('lone surrogates, non-string documents and BigInt metadata: typed errors, t
   t.is(await chroma.executor.call('pid', undefined), pid, 'the host never restarted');
 });
 
+test('limit, offset and nResults that are not whole numbers in range: ChromaInvalidArgumentError, nothing read', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'bad-counts'), embeddingFunction: 'hash' });
+  t.teardown(() => chroma.close());
+  const notes = await chroma.createCollection({ name: 'counts' });
+  await notes.add({ ids: ['a', 'b'], documents: ['x', 'y'] });
+  const attempts: Array<[string, () => Promise<unknown>]> = [];
+  for (const bad of [-1, 1.5, NaN, Infinity, '2']) {
+    attempts.push([`get limit ${String(bad)}`, () => notes.get({ limit: bad as number })]);
+    attempts.push([`get offset ${String(bad)}`, () => notes.get({ offset: bad as number })]);
+    attempts.push([`peek limit ${String(bad)}`, () => notes.peek({ limit: bad as number })]);
+    attempts.push([`name-first get limit ${String(bad)}`, () => chroma.get('counts', { limit: bad as number })]);
+  }
+  for (const bad of [0, -1, 1.5, NaN, Infinity]) {
+    attempts.push([`query nResults ${bad}`, () => notes.query({ queryTexts: ['x'], nResults: bad })]);
+  }
+  for (const [what, attempt] of attempts) {
+    const error = await t.throwsAsync(attempt(), { instanceOf: ChromaInvalidArgumentError }, what);
+    t.regex(String(error?.message), /(limit|offset|nResults) must be a whole number/, what);
+  }
+  t.deepEqual((await notes.get({ limit: 0 })).ids, [], 'limit 0 is a valid empty page');
+  t.deepEqual((await notes.get({ limit: 1, offset: 1 })).ids.length, 1);
+  t.is(chroma.executor.stats().ops['get']?.error ?? 0, 0, 'no bad count reached the session');
+});
+
 test('the Python host answers an undecodable request with an error and keeps serving', async (t) => {
   const chroma = await Chroma.embedded({ path: tempDir(t, 'bad-frame') });
   t.teardown(() => chroma.close());

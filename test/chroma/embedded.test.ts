@@ -92,6 +92,18 @@ test('temporary collections are deleted on close; others persist across sessions
   t.deepEqual((await second.get('keep-me', { ids: ['k1'] })).documents, ['kept']);
 });
 
+test('closeTimeoutMs: Infinity (or past the timer limit) lets Python close cleanly: temporary collections are deleted', async (t) => {
+  const path = tempDir(t, 'close-forever');
+  for (const closeTimeoutMs of [Infinity, 2 ** 31 + 10]) {
+    const chroma = await Chroma.embedded({ path, closeTimeoutMs });
+    await chroma.createCollection({ name: 'drop-me', temporary: true });
+    await chroma.close();
+    const again = await Chroma.embedded({ path });
+    t.deepEqual(await again.listCollections(), [], `closeTimeoutMs ${closeTimeoutMs}: Python ran its close`);
+    await again.close();
+  }
+});
+
 test('wedged Python: caller times out, the child is SIGKILLed at the hard deadline, data survives, next op works', async (t) => {
   const path = tempDir(t, 'wedge');
   const { chroma, session } = await startWithTestOps(path, { hardDeadlineMs: 1_500 });

@@ -77,3 +77,12 @@ test('remote: Python-side embedding functions by name are refused with a typed e
     instanceOf: ChromaEmbeddingUnavailableError,
   });
 });
+
+test('remote: a request timeout beyond the timer limit or fractional still serves requests (Infinity: no per-request deadline)', async (t) => {
+  for (const requestTimeoutMs of [Infinity, 2 ** 31 + 10, 1_500.5]) {
+    const chroma = await Chroma.remote({ host: server.host, port: server.port, database: await freshDatabase(server.port), requestTimeoutMs });
+    t.teardown(() => chroma.close());
+    await chroma.createCollection({ name: 'timers' });
+    t.is(await chroma.count('timers'), 0, String(requestTimeoutMs));
+  }
+});
