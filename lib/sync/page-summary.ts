@@ -12,11 +12,16 @@ import { joinChunks } from './chunking.js';
 import { isWhole, partOf, versionOf, type Part } from './documents.js';
 import { contentHash } from './hashing.js';
 
-/** Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before. */
+/**
+ * Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before.
+ * `onWhole`, when given, also receives each complete version's joined text and first chunk's metadata (with
+ * `withHashes`): a stage that reads texts anyway takes them from here rather than joining them again.
+ */
 export function summarizeRecords(
   records: Iterable<{ id: string; text: string | null; meta: Metadata }>,
   withHashes: boolean,
   overlap: number,
+  onWhole?: (version: VersionSummary, text: string, meta: Metadata) => void,
 ): Omit<PageSummary, 'records' | 'more'> {
   const groups = new Map<string, { docId: string; key: string; writeId: number; parts: Part[] }>();
   for (const record of records) {
@@ -46,6 +51,7 @@ export function summarizeRecords(
       const joined = joinChunks(parts.map((part) => part.text!), overlap);
       summary.hash = contentHash(joined);
       summary.bytes = Buffer.byteLength(joined, 'utf8');
+      onWhole?.(summary, joined, first);
     }
     versions.push(summary);
   }
