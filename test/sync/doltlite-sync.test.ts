@@ -3,6 +3,7 @@ import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
 import { syncOddCollections } from './odd-collections.js';
 import { syncScenarios } from './scenario.js';
+import { stageStreamScenarios } from './stage-stream.js';
 
 syncScenarios('chroma+doltlite', async (t) => {
   const store = await DoltLiteStore.open();
@@ -23,6 +24,12 @@ syncLevels('chroma+doltlite', async (t) => {
 });
 
 syncOddCollections('chroma+doltlite', async (t) => {
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  return store;
+});
+
+stageStreamScenarios('chroma+doltlite', async (t) => {
   const store = await DoltLiteStore.open();
   t.teardown(() => store.close());
   return store;
