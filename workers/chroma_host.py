@@ -428,7 +428,8 @@ class Session:
         )
         count = min(len(page["ids"]), limit)
         texts = page.get("documents") if with_hashes else None
-        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"])
+        with_texts = with_hashes and args.get("withTexts") is True
+        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"], with_texts)
         summary["records"] = count
         summary["more"] = len(page["ids"]) > limit
         return summary
@@ -471,7 +472,7 @@ def _js_string(value):
     return str(value)
 
 
-def summarize_records(ids, texts, metadatas, with_hashes, overlap):
+def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=False):
     """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
     version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
     the SHA-256 of its joined text; the records of any other version are returned as they are, since they may
@@ -528,6 +529,9 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap):
             data = joined.encode("utf-8", "surrogatepass")
             summary["hash"] = sha256(data).hexdigest()
             summary["bytes"] = len(data)
+            if with_texts:  # a stage committing most of the collection takes the texts from here
+                summary["text"] = joined
+                summary["meta"] = first
         versions.append(summary)
     return {"versions": versions, "partial": partial}
 

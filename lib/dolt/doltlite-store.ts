@@ -18,6 +18,7 @@ import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
 import { StreamGate } from './stream-gate.js';
+import { statementsByBytes } from './statement-batches.js';
 import { SessionOpenError } from '../errors.js';
 import { StoreEngineUnavailableError, type DoltLiteEngineKind } from './engine/sql-engine.js';
 
@@ -31,7 +32,10 @@ function checkEngineOptions(options: { engine?: unknown; python?: unknown } | un
     throw new TypeError('DoltLiteStore.open: python must be the path of an interpreter');
   }
 }
-import type { ChangeSet, CommitInfo, DocumentChange, StreamedChangeSet, TableStatus, VersionStore } from './version-store.js';
+import type { ChangeBatch, ChangeSet, CommitInfo, DocumentChange, StreamedChangeSet, TableStatus, VersionStore } from './version-store.js';
+
+/** Text per streamed-commit request to the owner (UTF-16 code units, roughly bytes for most text). */
+const REQUEST_BYTES = 48 * 1024;
 
 /** The most ids per `exists` batch; larger batches are split into several queries. */
 const EXISTS_BATCH = 10_000;
@@ -121,8 +125,9 @@ export class DoltLiteStore implements VersionStore {
 
   /**
    * A change set in parts, one transaction and one commit (see {@link VersionStore.commitStream}). Each part
-   * goes to the owner (and the engine) as one request once validated; the transaction opens with the first
-   * non-empty part. Other calls on this store wait until the stream has committed or rolled back.
+   * goes to the owner (and the engine) once validated, in requests of a few tens of kilobytes; the transaction
+   * opens with the first non-empty part. Other calls on this store wait until the stream has committed or
+   * rolled back.
    */
   commitStream(changes: StreamedChangeSet): Promise<string | null> {
     return this.gate.exclusively(async () => {
@@ -130,13 +135,13 @@ export class DoltLiteStore implements VersionStore {
       ChangeStreamValidator.checkParts(changes.batches);
       let token: number | null = null;
       try {
-        for await (const part of changes.batches) {
+        for await (let part of changes.batches) {
           validator.check(part);
-          const upserts = part.upserts ?? [];
-          const deletes = part.deletes ?? [];
-          if (upserts.length + deletes.length === 0) continue;
+          if ((part.upserts?.length ?? 0) + (part.deletes?.length ?? 0) === 0) continue;
           token ??= await this.executor.call('streamBegin', { collection: changes.collection, message: changes.message });
-          await this.executor.call('streamWrite', { token, upserts, deletes });
+          await this.writePart(token, part);
+          // Not held while the source produces the next part (its texts would outlive a young collection).
+          part = {};
         }
         if (token === null) return null;
         const hash = await this.executor.call('streamCommit', token);
@@ -149,6 +154,19 @@ export class DoltLiteStore implements VersionStore {
         throw error;
       }
     });
+  }
+
+  /**
+   * One part of a streamed commit, in requests of a few tens of kilobytes: the owner thread and the engine's
+   * pipe then only ever handle strings small enough to die young, where a part of megabytes would leave
+   * megabyte strings behind in each heap on the way until a full collection (the peak memory of a first stage).
+   */
+  private async writePart(token: number, part: ChangeBatch): Promise<void> {
+    const upserts = part.upserts ?? [];
+    for (const run of statementsByBytes(upserts, (d) => d.content.length + d.docId.length + 256, REQUEST_BYTES, Infinity)) {
+      await this.executor.call('streamWrite', { token, upserts: run, deletes: [] });
+    }
+    if ((part.deletes?.length ?? 0) > 0) await this.executor.call('streamWrite', { token, upserts: [], deletes: part.deletes! });
   }
 
   /** Commits whatever the working set holds (null when it is clean). */

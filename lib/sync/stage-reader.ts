@@ -4,11 +4,12 @@
  *
  * The first page is read as detection reads every page (summarised in the session, no texts). When over half
  * of its records belong to documents that differ from the store (a first stage, a re-import), every later page
- * is read whole (texts and metadata: what the store needs anyway) and summarised here, with the same function
- * the session runs, so detection sees exactly the summaries it would have seen. Each changed document whose
- * version is whole within what was read is handed to the store as the page goes by; records of versions cut
- * by a page boundary are carried to the next page; what remains unsettled is left to detection's lookups by id
- * and to the stage's fetch by id (`emitted` says what was handed over already).
+ * is summarised with the joined text of each complete version (`withTexts`): detection sees the same summaries,
+ * and the texts, which the store needs anyway, cross to this thread once per document rather than as chunk
+ * records with a metadata object each. Each changed document is handed to the store as its page goes by (its
+ * text is then dropped from the summary detection keeps); records of versions cut by a page boundary are
+ * carried to the next page and joined here; what remains unsettled is left to detection's lookups by id and to
+ * the stage's fetch by id (`emitted` says what was handed over already).
  *
  * A document handed over early may turn out unsettled (another version further on: a writer racing the scan,
  * or a previous version a failed clean-up left). Detection then looks it up by id; `recordsOf` watches those
@@ -22,7 +23,7 @@ import type { DocumentRecord } from '../dolt/version-store.js';
 import type { SyncProgress } from './chroma-dolt-sync.js';
 import { ChromaReader } from './chroma-reader.js';
 import { CHUNK_OVERLAP } from './chunking.js';
-import { ownMetadata, recordsFromColumns, toDocuments, versionOf, type ChunkRecord } from './documents.js';
+import { ownMetadata, toDocuments, versionOf, type ChunkRecord } from './documents.js';
 import { summarizeRecords } from './page-summary.js';
 import { storeRefusal } from './stage-refusal.js';
 
@@ -62,20 +63,16 @@ export class StagingReader extends ChromaReader {
 
   override async scanSummaries(options: { where?: Where; withHashes: boolean }, onPage: (page: PageSummary) => void): Promise<void> {
     if (options.where !== undefined || !options.withHashes) return super.scanSummaries(options, onPage);
-    let whole = false;
+    let withTexts = false;
     for (let offset = 0, pages = 1; ; offset += this.pageSize, pages++) {
-      let page: PageSummary;
-      if (!whole) {
-        page = await this.source.summarizePage(this.name, { offset, limit: this.pageSize, withHashes: true, overlap: CHUNK_OVERLAP }, this.callOptions);
-        this.ops++;
-        if (offset === 0 && page.more) whole = mostlyChanged(page, await this.sink.hashes);
-      } else {
-        const got = await this.source.get(this.name, { include: ['documents', 'metadatas'], limit: this.pageSize + 1, offset }, this.callOptions);
-        this.ops++;
-        const kept = Math.min(got.ids.length, this.pageSize);
-        const records = recordsFromColumns(got.ids.slice(0, kept), got.documents?.slice(0, kept) ?? null, got.metadatas?.slice(0, kept) ?? null);
-        page = await this.readWhole(records, got.ids.length > kept);
-      }
+      const page = await this.source.summarizePage(
+        this.name,
+        { offset, limit: this.pageSize, withHashes: true, overlap: CHUNK_OVERLAP, ...(withTexts ? { withTexts } : {}) },
+        this.callOptions,
+      );
+      this.ops++;
+      if (withTexts) await this.handOver(page);
+      else if (offset === 0 && page.more) withTexts = mostlyChanged(page, await this.sink.hashes);
       onPage(page);
       this.report({ phase: 'read', pagesRead: pages, chunksRead: offset + page.records });
       if (!page.more) return;
@@ -95,31 +92,39 @@ export class StagingReader extends ChromaReader {
   }
 
   /**
-   * A page read whole: summarised here (with the records carried from earlier pages), its changed documents
-   * handed to the store. Records of versions still cut off are carried on, or, on the last page, passed to
-   * detection as partial (it looks those documents up).
+   * Hands a page's changed documents to the store: the versions whole within the page (their texts came with
+   * the summaries, and are dropped from them here, so detection keeps none), and versions cut by page
+   * boundaries once their carried records complete them.
    */
-  private async readWhole(records: ChunkRecord[], more: boolean): Promise<PageSummary> {
-    const all = [...[...this.carried.values()].flat(), ...records];
+  private async handOver(page: PageSummary): Promise<void> {
     const wholes = new Map<string, Array<{ version: VersionSummary; text: string; meta: Metadata }>>();
-    const summary = summarizeRecords(all, true, CHUNK_OVERLAP, (version, text, meta) => {
+    const found = (version: VersionSummary, text: string, meta: Metadata) => {
       const list = wholes.get(version.docId);
       if (list) list.push({ version, text, meta });
       else wholes.set(version.docId, [{ version, text, meta }]);
-    });
-    this.carried = new Map();
-    for (const record of summary.partial) {
-      const { docId } = versionOf(record.id, record.meta);
-      const list = this.carried.get(docId);
-      if (list) list.push(record);
-      else this.carried.set(docId, [record]);
+    };
+    for (const version of page.versions) {
+      if (version.text !== undefined) found(version, version.text, version.meta ?? {});
+      // Cleared, not deleted: a deleted property would turn each summary detection keeps into a slow, larger object.
+      version.text = undefined;
+      version.meta = undefined;
+    }
+    if (page.partial.length > 0 || this.carried.size > 0) {
+      const joined = summarizeRecords([...[...this.carried.values()].flat(), ...page.partial], true, CHUNK_OVERLAP, found);
+      this.carried = new Map();
+      for (const record of joined.partial) {
+        const { docId } = versionOf(record.id, record.meta);
+        const list = this.carried.get(docId);
+        if (list) list.push(record);
+        else this.carried.set(docId, [record]);
+      }
     }
     const hashes = await this.sink.hashes;
     const upserts: DocumentRecord[] = [];
-    for (const [docId, found] of wholes) {
+    for (const [docId, versions] of wholes) {
       // Two versions whole at once: detection looks the document up, and the stage fetches it then.
-      if (found.length > 1 || this.emitted.has(docId) || this.refusedEarly.has(docId)) continue;
-      const { version, text, meta } = found[0]!;
+      if (versions.length > 1 || this.emitted.has(docId) || this.refusedEarly.has(docId)) continue;
+      const { version, text, meta } = versions[0]!;
       if (hashes.get(docId) === version.hash) continue;
       const metadata = ownMetadata(meta);
       const problem = storeRefusal(docId, text, metadata, this.sink.maxDocumentBytes);
@@ -131,7 +136,6 @@ export class StagingReader extends ChromaReader {
       this.emitted.set(docId, version.hash!);
     }
     if (upserts.length > 0) await this.sink.write(upserts);
-    return { records: records.length, more, versions: summary.versions, partial: more ? [] : summary.partial };
   }
 }
 
