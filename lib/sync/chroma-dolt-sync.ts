@@ -64,7 +64,9 @@ export interface DetectResult {
   storeQueries: number;
   /**
    * Milliseconds: reading Chroma and the store (at the same time), comparing (with any lookup by id), the whole
-   * call; a stage adds recording its start marker, reading the changed texts, the commit and the floor.
+   * call; a stage adds recording its start marker, reading the changed texts by id (`fetchMs`), the time it
+   * waited for the store's streamed commit (`commitMs`: writing the parts it handed over, then committing) and the
+   * floor.
    */
   timings: {
     chromaMs: number;

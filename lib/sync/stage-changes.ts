@@ -68,7 +68,9 @@ async function attempt(
   const channel = new PartChannel<ChangeBatch>();
   let streamed: Promise<string | null> | null = null;
   let documents = 0;
-  const send = (part: ChangeBatch): Promise<void> => {
+  /** Time the stage waited for the store (taking parts, then committing): the commit's share of the stage. */
+  let storeWaitMs = 0;
+  const send = async (part: ChangeBatch): Promise<void> => {
     if (streamed === null) {
       streamed = store.commitStream({ collection, message, batches: channel });
       // Settled below; until then, a store that settles early (it failed) must stop the reading at once.
@@ -78,7 +80,12 @@ async function attempt(
       );
     }
     documents += (part.upserts?.length ?? 0) + (part.deletes?.length ?? 0);
-    return channel.push(part);
+    const waiting = performance.now();
+    try {
+      await channel.push(part);
+    } finally {
+      storeWaitMs += performance.now() - waiting;
+    }
   };
   let result: DetectResult;
   let step = 0;
@@ -125,7 +132,7 @@ async function attempt(
   const commit = streamed === null ? null : await (streamed as Promise<string | null>);
   if (streamed !== null) {
     result.storeQueries++;
-    result.timings.commitMs = performance.now() - step;
+    result.timings.commitMs = storeWaitMs + performance.now() - step;
     context.progress({ phase: 'commit', documents });
   }
   return { result, commit };
