@@ -125,7 +125,8 @@ export class StagingReader extends ChromaReader {
       // Two versions whole at once: detection looks the document up, and the stage fetches it then.
       if (versions.length > 1 || this.emitted.has(docId) || this.refusedEarly.has(docId)) continue;
       const { version, text, meta } = versions[0]!;
-      if (hashes.get(docId) === version.hash) continue;
+      // No hash (a version detection cannot vouch for) or the committed one: nothing to hand over.
+      if (typeof version.hash !== 'string' || hashes.get(docId) === version.hash) continue;
       const metadata = ownMetadata(meta);
       const problem = storeRefusal(docId, text, metadata, this.sink.maxDocumentBytes);
       if (problem) {
