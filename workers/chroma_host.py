@@ -472,10 +472,130 @@ def _js_string(value):
     return str(value)
 
 
+# Metadata keys the sync layer owns on every chunk (SYNC_KEYS in lib/sync/documents.ts): not the document's own,
+# so not part of its version.
+SYNC_KEYS = frozenset(
+    ("source_id", "chunk_index", "total_chunks", "content_hash", "is_local_change", "write_id", "late_write")
+)
+# Opens the canonical encoding of a document version (VERSION_TAG in lib/sync/hashing.ts).
+_VERSION_TAG = b"session-executor/document-version/1\n"
+
+
+def _js_number(value):
+    """A number as JavaScript's String() writes the double nearest to it (ECMAScript Number::toString), from
+    the shortest round-trip digits Python's repr gives (the same digits JavaScript chooses)."""
+    if type(value) is int and -9007199254740992 <= value <= 9007199254740992:
+        return str(value)  # exact as a double, and written without exponent below 1e21
+    x = float(value)
+    if x == 0:
+        return "0"  # and -0
+    text = repr(x)
+    if "e" not in text and "n" not in text:
+        # Python writes positionally from 1e-4 up to 1e16, JavaScript from 1e-7 up to 1e21: the same digits.
+        return text[:-2] if text.endswith(".0") else text
+    if x != x:
+        return "NaN"
+    if x in (float("inf"), float("-inf")):
+        return "Infinity" if x > 0 else "-Infinity"
+    sign = "-" if x < 0 else ""
+    mantissa, _, exponent = repr(abs(x)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    all_digits = whole + fraction
+    digits = all_digits.lstrip("0")
+    # x = 0.<digits> * 10**n
+    n = len(whole) + (int(exponent) if exponent else 0) - (len(all_digits) - len(digits))
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        exp = ("e+" if e >= 0 else "e-") + str(abs(e))
+        text = digits + exp if k == 1 else digits[0] + "." + digits[1:] + exp
+    return sign + text
+
+
+def _encode_value(value, out):
+    kind = type(value)
+    if kind is str:
+        data = value.encode("utf-8", "surrogatepass")
+        out += b"s%d:" % len(data)
+        out += data
+    elif kind is bool:
+        out += b"t" if value else b"f"
+    elif kind is int or kind is float:
+        out += b"n" + _js_number(value).encode("ascii") + b";"
+    elif value is None:
+        out += b"z"
+    elif isinstance(value, (list, tuple)):
+        out += b"a%d:" % len(value)
+        for item in value:
+            _encode_value(item, out)
+    elif isinstance(value, dict):
+        # Not a value the library writes; another tool's structured value, as the reply would carry it.
+        out += b"o%d:" % len(value)
+        for key in sorted(value):
+            data = key.encode("utf-8", "surrogatepass")
+            out += b"%d:" % len(data)
+            out += data
+            _encode_value(value[key], out)
+    elif isinstance(value, bool):
+        out += b"t" if value else b"f"
+    elif isinstance(value, (int, float)):  # numpy scalars and other numbers
+        out += b"n" + _js_number(value).encode("ascii") + b";"
+    else:
+        _encode_value(to_plain(value), out)  # a list or a string, as the reply would carry it
+
+
+def own_metadata(meta):
+    """A chunk's metadata of the document's own: without the sync layer's keys and null values."""
+    return {key: value for key, value in meta.items() if value is not None and key not in SYNC_KEYS}
+
+
+def canonical_metadata(own):
+    """The canonical encoding of a document's own metadata (see lib/sync/hashing.ts): keys in code-point order.
+    Empty bytes when there is none."""
+    if not own:
+        return b""
+    out = bytearray()
+    for key in sorted(own):
+        data = key.encode("utf-8", "surrogatepass")
+        out += b"%d:" % len(data)
+        out += data
+        _encode_value(own[key], out)
+    return bytes(out)
+
+
+def _same_own(first, other):
+    """Whether two chunks' own metadata encode alike: equal with values of the same types (cheap, the usual
+    case), else compared by encoding (1 and 1.0 are the same number; True and 1 are not)."""
+    if other == first and all(type(value) is type(first[key]) for key, value in other.items()):
+        return True
+    return canonical_metadata(other) == canonical_metadata(first)
+
+
+def version_hash(text_hash, own):
+    """The version hash from the text's SHA-256 (hex) and the canonical metadata: the text hash alone when the
+    document has no metadata of its own."""
+    if not own:
+        return text_hash
+    return hashlib.sha256(_VERSION_TAG + text_hash.encode("ascii") + b"\n" + own).hexdigest()
+
+
+def document_version(text, meta):
+    """The version hash of a document's text and a chunk's metadata (documentHash in lib/sync/hashing.ts)."""
+    text_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return version_hash(text_hash, canonical_metadata(own_metadata(meta)))
+
+
 def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=False):
     """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
     version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
-    the SHA-256 of its joined text; the records of any other version are returned as they are, since they may
+    the version hash of its joined text and its metadata (document_version); the records of any other version are returned as they are, since they may
     straddle a page boundary. The join drops each later chunk's first `overlap` code points (Python strings
     count code points, like the chunker), so the hash equals the one Node computes byte for byte. This loop
     runs over every record a detection reads: it is kept to plain dict and tuple work."""
@@ -527,7 +647,13 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
         if with_hashes:
             joined = parts[0][2] if len(parts) == 1 else parts[0][2] + "".join(part[2][overlap:] for part in parts[1:])
             data = joined.encode("utf-8", "surrogatepass")
-            summary["hash"] = sha256(data).hexdigest()
+            # The version covers the document's own metadata (chunk 0's); chunks that disagree on it (another
+            # tool edited one) give no hash, so the document is not taken to be at either.
+            own = own_metadata(first)
+            if len(parts) > 1 and not all(_same_own(own, own_metadata(part[3])) for part in parts[1:]):
+                summary["hash"] = None
+            else:
+                summary["hash"] = version_hash(sha256(data).hexdigest(), canonical_metadata(own))
             summary["bytes"] = len(data)
             if with_texts:  # a stage committing most of the collection takes the texts from here
                 summary["text"] = joined

@@ -40,6 +40,9 @@ export interface HttpChromaOptions {
  */
 interface Collection {
   name: string;
+  id: string;
+  tenant: string;
+  database: string;
   metadata?: unknown;
   count(): Promise<number>;
   add(records: object): Promise<void>;
@@ -72,6 +75,8 @@ interface State {
   collections: Map<string, Collection>;
   temporary: Set<string>;
   maxBatchSize: number;
+  /** The server's address and the client's headers, for the writes the client cannot send (see `writeWithNulls`). */
+  server: { baseUrl: string; headers: Record<string, string> };
 }
 
 let requestTimeoutMs = 30_000;
@@ -167,9 +172,32 @@ async function write(state: State, method: 'add' | 'upsert' | 'update', args: Re
       documents: args.documents?.slice(start, end),
       metadatas: args.metadatas?.slice(start, end),
     };
-    await guarded(args.collection, () => collection[method](part));
+    if (method !== 'add' && part.metadatas?.some(hasNull)) await guarded(args.collection, () => writeWithNulls(state, collection, method, part));
+    else await guarded(args.collection, () => collection[method](part));
   }
   return args.ids.length;
+}
+
+function hasNull(metadata: Metadata | null | undefined): boolean {
+  return metadata != null && Object.values(metadata).some((value) => value === null);
+}
+
+/**
+ * An upsert or update whose metadata sets keys to null, which Chroma's API takes as "delete this key" (its
+ * upsert and update merge keys otherwise). The npm client drops null values before sending, so such a write is
+ * sent to the same endpoint directly (under the same request deadline).
+ */
+async function writeWithNulls(state: State, collection: Collection, method: 'upsert' | 'update', part: object): Promise<void> {
+  const path = ['tenants', collection.tenant, 'databases', collection.database, 'collections', collection.id, method].map(encodeURIComponent).join('/');
+  const response = await fetch(`${state.server.baseUrl}/api/v2/${path}`, {
+    method: 'POST',
+    headers: { ...state.server.headers, 'content-type': 'application/json' },
+    body: JSON.stringify(part, (_key, value: unknown) => (ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value)),
+  });
+  if (!response.ok) {
+    const kind: ChromaErrorKind = response.status === 404 ? 'collection_not_found' : response.status < 500 ? 'invalid_argument' : 'internal';
+    throw chromaError(kind, `${method} failed with HTTP ${response.status}`);
+  }
 }
 
 /** Creates (or gets) a collection, caches its handle, and remembers it for deletion on close if temporary. */
@@ -218,7 +246,8 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
     });
     await guarded(undefined, () => client.heartbeat());
     const maxBatchSize = await guarded(undefined, () => client.getMaxBatchSize());
-    return { client, collections: new Map(), temporary: new Set(), maxBatchSize };
+    const server = { baseUrl: `${options.ssl ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${options.port ?? 8000}`, headers: { ...options.headers } };
+    return { client, collections: new Map(), temporary: new Set(), maxBatchSize, server };
   },
   ops: {
     maxBatchSize: (state: State): number => state.maxBatchSize,

@@ -140,8 +140,11 @@ export interface VersionSummary {
   /** Whether any of its chunks is marked `is_local_change`. */
   flagged: boolean;
   chunks: number;
-  /** SHA-256 (lowercase hex) of the UTF-8 of the joined text (with `withHashes`). */
-  hash?: string;
+  /**
+   * The version hash of the joined text and the document's own metadata (lib/sync/hashing.ts), with
+   * `withHashes`; null when the chunks disagree on that metadata (which is the document's cannot be said).
+   */
+  hash?: string | null;
   /** UTF-8 bytes of the joined text (with `withHashes`). */
   bytes?: number;
   /** The joined text (with `withTexts`). */

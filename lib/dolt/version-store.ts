@@ -19,7 +19,7 @@ export const MAX_MESSAGE_BYTES = 65_535;
 export interface DocumentRecord {
   docId: string;
   content: string;
-  /** SHA-256 of `content` (UTF-8), lowercase hex. */
+  /** The document's version hash (its text and its own metadata; see lib/sync/hashing.ts), lowercase hex. */
   contentHash: string;
   metadata: Record<string, unknown>;
 }

@@ -15,7 +15,7 @@ export type { AdoptResult } from '../sync/adopt.js';
 export { ChunkIdConflictError, SyncWriteError } from '../sync/errors.js';
 export type { SourceDocument } from '../sync/documents.js';
 export { chunkText, joinChunks, CHUNK_SIZE, CHUNK_OVERLAP } from '../sync/chunking.js';
-export { contentHash } from '../sync/hashing.js';
+export { contentHash, documentHash } from '../sync/hashing.js';
 export { Repository } from '../repository/repository.js';
 export type * from '../repository/repository.js';
 export * from '../repository/errors.js';

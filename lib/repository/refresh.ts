@@ -31,11 +31,14 @@ interface Plan {
 
 const keyOf = (collection: string, docId: string) => JSON.stringify([collection, docId]);
 
-/** Store metadata is JSON; Chroma takes scalars only (anything else was never written through Chroma). */
+/**
+ * Store metadata is JSON; Chroma takes scalars only (anything else was never written through Chroma) and holds
+ * no null (a key set to null is absent, as the version hash counts it).
+ */
 function chromaMetadata(metadata: Record<string, unknown>): Metadata {
   const out: Metadata = {};
   for (const [key, value] of Object.entries(metadata)) {
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) out[key] = value as Metadata[string];
+    if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value as Metadata[string];
   }
   return out;
 }

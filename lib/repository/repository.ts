@@ -6,6 +6,7 @@
  * the next {@link Repository.open}.
  */
 import type { Chroma } from '../chroma/chroma.js';
+import type { Metadata } from '../chroma/types.js';
 import type { VersionStore, CommitInfo } from '../dolt/version-store.js';
 import { DoltLiteStore } from '../dolt/doltlite-store.js';
 import { versioningFor } from '../dolt/versioning-for.js';
@@ -20,7 +21,7 @@ import type {
   VersioningStore,
 } from '../dolt/versioning.js';
 import { ChromaDoltSync, type Verify } from '../sync/chroma-dolt-sync.js';
-import { contentHash } from '../sync/hashing.js';
+import { documentHash } from '../sync/hashing.js';
 import { recordStageFloor, recordStageStart } from '../sync/stage-floor.js';
 import { CarryConflictError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
 import { refreshChroma, type RefreshResult } from './refresh.js';
@@ -317,7 +318,7 @@ export class Repository {
       const resolved: 'ours' | 'theirs' | StoredDocument =
         typeof choice === 'string'
           ? choice
-          : { collection: conflict.collection, docId, content: choice.content, contentHash: contentHash(choice.content), metadata: choice.metadata ?? {} };
+          : { collection: conflict.collection, docId, content: choice.content, contentHash: resolvedHash(choice), metadata: choice.metadata ?? {} };
       await this.versioning.resolveConflict(conflict.collection, docId, resolved);
       const remaining = await this.versioning.conflicts();
       if (remaining.length > 0) return { remaining, commit: null };
@@ -612,6 +613,16 @@ function restoreLists(status: WorkingCopyStatus, mode: 'discard' | 'carry'): Pic
   return mode === 'discard'
     ? { restore: docs, restoreCollections: collections, keep: [] }
     : { restore: [], restoreCollections: [], keep: docs };
+}
+
+/** The version hash of a document given to settle a conflict: its text and metadata (Chroma's scalars only). */
+function resolvedHash(choice: { content: unknown; metadata?: Record<string, unknown> }): string {
+  if (typeof choice.content !== 'string') throw new RepositoryArgumentError('resolve: content must be a string');
+  try {
+    return documentHash(choice.content, (choice.metadata ?? {}) as Metadata);
+  } catch {
+    throw new RepositoryArgumentError('resolve: metadata values must be strings, numbers or booleans');
+  }
 }
 
 function checkUserBranch(name: string): void {

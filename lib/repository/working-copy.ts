@@ -13,6 +13,7 @@ import type { ChromaDoltSync, Verify } from '../sync/chroma-dolt-sync.js';
 import { markersOf, STAGE_FLOOR_KEY, STAGE_STARTED_KEY, unstagedFilter } from '../sync/stage-floor.js';
 import { CHUNK_OVERLAP, CHUNK_SIZE } from '../sync/chunking.js';
 import { recordsFromColumns, toDocuments, type ChromaDocument } from '../sync/documents.js';
+import { canonicalMetadata, contentHash, documentHash } from '../sync/hashing.js';
 import type { PendingChange } from './errors.js';
 
 export interface CollectionStatus {
@@ -74,12 +75,13 @@ export async function workingCopyStatus(
     const metadata = normaliseMetadata(info.metadata);
     const known = stored.get(info.name);
     const detected = await sync.detectLocalChanges(info.name, { verify });
+    const modified = known && detected.modified.length > 0 ? await withoutEarlierRows(chroma, versioning, info.name, detected.modified) : detected.modified;
     collections.push({
       name: info.name,
       state: !known ? 'created' : sameMetadata(known.metadata, metadata) ? 'unchanged' : 'metadata',
       metadata,
       added: detected.added,
-      modified: detected.modified,
+      modified,
       deleted: detected.deleted,
       incomplete: detected.incomplete,
     });
@@ -100,6 +102,29 @@ export async function workingCopyStatus(
     (c) => c.state === 'unchanged' && c.added.length + c.modified.length + c.deleted.length + c.incomplete.length === 0,
   );
   return { collections, clean };
+}
+
+/**
+ * `modified` without the documents that equal what the commit holds in a row written before a document's version
+ * covered its metadata: such a row has metadata and the hash of its text alone, so detection reports a document
+ * with the same text and metadata as modified. A commit made before then, checked out, would otherwise never
+ * be clean. Costs one store read of the reported documents, and one Chroma read of those with such rows.
+ */
+async function withoutEarlierRows(chroma: Chroma, versioning: VersioningStore, collection: string, modified: string[]): Promise<string[]> {
+  const earlier = (await versioning.documentsAt('HEAD', { collection, docIds: modified })).filter(
+    (row) => canonicalMetadata(row.metadata) !== '' && row.contentHash === contentHash(row.content),
+  );
+  if (earlier.length === 0) return modified;
+  const inChroma = await readChromaDocuments(chroma, collection, earlier.map((row) => row.docId));
+  const equal = new Set(
+    earlier
+      .filter((row) => {
+        const hash = inChroma.get(row.docId)?.actualHash;
+        return hash != null && hash === documentHash(row.content, row.metadata as Metadata);
+      })
+      .map((row) => row.docId),
+  );
+  return modified.filter((docId) => !equal.has(docId));
 }
 
 /**

@@ -5,8 +5,8 @@
 import type { Metadata } from '../chroma/types.js';
 import { checkDocumentId } from '../dolt/validate-changes.js';
 import { isReservedDocId, joinChunks, parseLegacyChunkId } from './chunking.js';
-import { isLibraryRecord, type ChunkRecord } from './documents.js';
-import { contentHash } from './hashing.js';
+import { isLibraryRecord, ownMetadata, type ChunkRecord } from './documents.js';
+import { documentHash } from './hashing.js';
 import { LATE_WRITE_KEY } from './stage-floor.js';
 
 export interface AdoptResult {
@@ -60,7 +60,8 @@ export function adoptRecords(records: Iterable<ChunkRecord>, version: number): A
   }
   const plan: AdoptPlan = { adopted: [], skipped: [], ids: [], metadatas: [] };
   const adopt = (docId: string, parts: ChunkRecord[]) => {
-    const hash = contentHash(joinChunks(parts.map((part) => part.text!)));
+    // Adopted records keep their metadata, which is part of the version (chunk 0's, as detection reads it).
+    const hash = documentHash(joinChunks(parts.map((part) => part.text!)), ownMetadata(parts[0]!.meta));
     parts.forEach((part, index) => {
       plan.ids.push(part.id);
       plan.metadatas.push({

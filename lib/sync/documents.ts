@@ -10,7 +10,7 @@
  */
 import type { Metadata } from '../chroma/types.js';
 import { chunkId, chunkText, joinChunks } from './chunking.js';
-import { contentHash } from './hashing.js';
+import { canonicalMetadata, documentHash } from './hashing.js';
 
 /** Metadata keys the sync layer owns on every chunk. */
 export const SYNC_KEYS = ['source_id', 'chunk_index', 'total_chunks', 'content_hash', 'is_local_change', 'write_id', 'late_write'] as const;
@@ -39,13 +39,16 @@ export function toChunkRecords(docs: SourceDocument[], writeId: number, localCha
   const out: ChunkRecords = { ids: [], documents: [], metadatas: [], spans: [] };
   for (const doc of docs) {
     const chunks = chunkText(doc.content);
-    const hash = contentHash(doc.content);
+    // The version covers the document's metadata as well as its text (see hashing.ts).
+    const hash = documentHash(doc.content, doc.metadata);
+    // A key set to null is an absent key (Chroma holds no null; the version hash leaves it out too).
+    const own = withoutNulls(doc.metadata);
     out.spans.push({ docId: doc.docId, start: out.ids.length, count: chunks.length });
     chunks.forEach((text, index) => {
       out.ids.push(chunkId(doc.docId, index, chunks.length, writeId));
       out.documents.push(text);
       out.metadatas.push({
-        ...doc.metadata,
+        ...own,
         source_id: doc.docId,
         chunk_index: index,
         total_chunks: chunks.length,
@@ -55,6 +58,27 @@ export function toChunkRecords(docs: SourceDocument[], writeId: number, localCha
       });
     });
   }
+  return out;
+}
+
+/**
+ * Records that overwrite one of the same id (a one-chunk document keeps its id) get null for each key the
+ * record had and the new version lacks: Chroma's upsert merges metadata keys, and deletes a key set to null.
+ * Otherwise a key removed from a document's metadata would stay in Chroma.
+ */
+export function clearRemovedKeys(records: ChunkRecords, before: Iterable<ChunkRecord>): void {
+  const indexOf = new Map(records.ids.map((id, i) => [id, i]));
+  for (const previous of before) {
+    const i = indexOf.get(previous.id);
+    if (i === undefined) continue;
+    const next = records.metadatas[i]!;
+    for (const key of Object.keys(previous.meta)) if (!(key in next)) next[key] = null;
+  }
+}
+
+function withoutNulls(metadata: Metadata | undefined): Metadata {
+  const out: Metadata = {};
+  if (metadata) for (const [key, value] of Object.entries(metadata)) if (value !== null && value !== undefined) out[key] = value;
   return out;
 }
 
@@ -70,7 +94,11 @@ export interface ChromaDocument {
   docId: string;
   /** The text joined from the chunks, or null when no version is complete (the document is damaged). */
   content: string | null;
-  /** SHA-256 of `content` as it is now (what Dolt must hold to be in sync). */
+  /**
+   * The version hash of `content` and `metadata` as they are now (what the store must hold to be in sync); null
+   * when no version is complete, or when its chunks disagree on the document's metadata (another tool edited
+   * one chunk: which metadata is the document's cannot be said, so it is not staged until rewritten).
+   */
   actualHash: string | null;
   /** The hash recorded in the chunk metadata when the library last wrote it. */
   recordedHash: string | null;
@@ -127,6 +155,14 @@ export function partOf({ id, text, meta }: ChunkRecord): Part {
 export function isWhole(parts: Part[], withText: boolean): boolean {
   parts.sort((a, b) => a.index - b.index);
   return parts.length === parts[0]!.total && parts.every((part, i) => part.index === i && (!withText || part.text !== null));
+}
+
+/** Whether every chunk of a version carries the same metadata of the document's own (chunk 0's). */
+export function partsAgree(parts: Array<{ meta: Metadata }>): boolean {
+  if (parts.length < 2) return true;
+  const first = canonicalMetadata(ownMetadata(parts[0]!.meta));
+  for (let i = 1; i < parts.length; i++) if (canonicalMetadata(ownMetadata(parts[i]!.meta)) !== first) return false;
+  return true;
 }
 
 interface Version {
@@ -187,7 +223,7 @@ function readDocument(docId: string, versions: Version[], withText: boolean): Ch
   return {
     docId,
     content,
-    actualHash: content === null ? null : contentHash(content),
+    actualHash: content === null || !partsAgree(shown.parts) ? null : documentHash(content, metadata),
     recordedHash: typeof first['content_hash'] === 'string' ? first['content_hash'] : null,
     flagged: shown.parts.some((part) => part.meta['is_local_change'] === true),
     complete: chosen !== null,

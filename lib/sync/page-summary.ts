@@ -5,12 +5,12 @@
  * follows {@link toDocuments}: by `source_id` (a record without it is a one-chunk document named by its id),
  * then by `write_id`, or by `content_hash` for chunks written before write ids. A version whose chunks
  * (indexes 0..n-1, with text when hashing) are all present becomes one small summary carrying the hash of its
- * joined text; the records of any other version come back as they are.
+ * joined text and its metadata (lib/sync/hashing.ts); the records of any other version come back as they are.
  */
 import type { Metadata, PageSummary, VersionSummary } from '../chroma/types.js';
 import { joinChunks } from './chunking.js';
-import { isWhole, partOf, versionOf, type Part } from './documents.js';
-import { contentHash } from './hashing.js';
+import { isWhole, ownMetadata, partOf, partsAgree, versionOf, type Part } from './documents.js';
+import { contentHash, versionHashOf } from './hashing.js';
 
 /**
  * Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before.
@@ -49,7 +49,8 @@ export function summarizeRecords(
     };
     if (withHashes) {
       const joined = joinChunks(parts.map((part) => part.text!), overlap);
-      summary.hash = contentHash(joined);
+      // The version covers the document's own metadata (chunk 0's); chunks that disagree on it give no hash.
+      summary.hash = partsAgree(parts) ? versionHashOf(contentHash(joined), ownMetadata(first)) : null;
       summary.bytes = Buffer.byteLength(joined, 'utf8');
       onWhole?.(summary, joined, first);
     }

@@ -18,7 +18,7 @@ import type { CallOptions } from '../executor/options.js';
 import type { SyncProgress, WriteResult } from './chroma-dolt-sync.js';
 import type { ChromaReader } from './chroma-reader.js';
 import { nextWriteId } from './chunking.js';
-import { ownerOf, toChunkRecords, type ChunkRecord, type SourceDocument } from './documents.js';
+import { clearRemovedKeys, ownerOf, toChunkRecords, type ChunkRecord, type SourceDocument } from './documents.js';
 import { ChunkIdConflictError, SyncWriteError } from './errors.js';
 import { stampIfLate } from './stage-floor.js';
 
@@ -57,6 +57,7 @@ export async function writeVersions(
   // atomic). Chroma's upsert costs about a third more per record than add, and each operation has a fixed cost
   // too: a write that fits in one operation is one upsert when anything is overwritten.
   const existing = new Set(before.map((r) => r.id));
+  clearRemovedKeys(records, before);
   const owner = records.spans.flatMap((span, doc) => new Array<number>(span.count).fill(doc));
   const remaining = records.spans.map((span) => span.count);
   const overwrites = records.ids.some((id) => existing.has(id));

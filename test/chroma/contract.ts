@@ -18,7 +18,7 @@ import { AbortError } from '../../lib/errors.js';
 import { CHUNK_OVERLAP } from '../../lib/sync/chunking.js';
 import { toChunkRecords } from '../../lib/sync/documents.js';
 import { DocumentScan } from '../../lib/sync/document-scan.js';
-import { contentHash } from '../../lib/sync/hashing.js';
+import { contentHash, documentHash } from '../../lib/sync/hashing.js';
 
 /** Starts a session whose implicit default embedding function can never download a model. */
 export type StartChroma = (t: ExecutionContext) => Promise<Chroma>;
@@ -412,7 +412,7 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.is(await chroma.count('by-name'), 1);
   });
 
-  test(`${kind}: summarizePage hashes each document's joined text where the data is, byte for byte as Node does`, async (t) => {
+  test(`${kind}: summarizePage hashes each document's joined text and metadata where the data is, byte for byte as Node does`, async (t) => {
     const chroma = await start(t);
     await chroma.createCollection({ name: 'summaries', temporary: true, embeddingFunction: null });
     const docs = [
@@ -436,8 +436,9 @@ export function chromaContract(kind: string, start: StartChroma): void {
     const byDoc = new Map(whole.versions.map((v) => [v.docId, v]));
     for (const doc of docs) {
       const version = byDoc.get(doc.docId)!;
-      t.is(version.hash, contentHash(doc.content), doc.docId);
-      t.is(version.recordedHash, contentHash(doc.content));
+      // The version hash: the text's alone without metadata, the text's and the metadata's with it.
+      t.is(version.hash, documentHash(doc.content, doc.metadata), doc.docId);
+      t.is(version.recordedHash, documentHash(doc.content, doc.metadata));
       t.is(version.key, 'w:7');
       t.true(version.flagged);
       t.is(version.chunks, records.spans.find((span) => span.docId === doc.docId)!.count);
@@ -466,5 +467,12 @@ export function chromaContract(kind: string, start: StartChroma): void {
     const flagged = await chroma.summarizePage('summaries', { offset: 0, limit: 1_000, where: { is_local_change: true }, withHashes: false, overlap: CHUNK_OVERLAP });
     t.is(flagged.versions.length, docs.length);
     t.true(flagged.versions.every((v) => v.hash === undefined && v.bytes === undefined));
+
+    // Chunks of one document that disagree on its metadata (another tool edited one): no hash, on either session.
+    const astral = records.ids.filter((id, i) => records.metadatas[i]!['source_id'] === 'astral');
+    await chroma.update('summaries', { ids: [astral[1]!], metadatas: [{ title: 'edited on one chunk' }] });
+    const split = await chroma.summarizePage('summaries', { offset: 0, limit: 1_000, overlap: CHUNK_OVERLAP });
+    t.is(split.versions.find((v) => v.docId === 'astral')!.hash, null);
+    t.is(split.versions.find((v) => v.docId === 'one')!.hash, byDoc.get('one')!.hash, 'the others unchanged');
   });
 }

@@ -4,6 +4,7 @@ import type { Chroma } from '../../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { Repository } from '../../lib/repository/repository.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { repositoryMetadataScenarios } from './metadata-scenario.js';
 
 export type OpenChroma = (t: ExecutionContext) => Promise<Chroma>;
 
@@ -46,6 +47,8 @@ export async function openRepository(
 const long = (seed: string) => Array.from({ length: 90 }, (_, i) => `${seed} line ${i}.`).join(' ');
 
 export function repositoryScenarios(kind: string, openChroma: OpenChroma): void {
+  repositoryMetadataScenarios(kind, openChroma);
+
   test(`${kind}: branch, edit, commit; checkout main shows main's documents; checkout back shows the edit`, async (t) => {
     const { chroma, repo } = await openRepository(t, openChroma);
     await chroma.createCollection({ name: 'notes' });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { InvalidChangeError } from '../../lib/dolt/errors.js';
 import { chunkId, chunkText, isReservedDocId, joinChunks, nextWriteId } from '../../lib/sync/chunking.js';
-import { contentHash } from '../../lib/sync/hashing.js';
+import { contentHash, documentHash } from '../../lib/sync/hashing.js';
 import { toChunkRecords, toDocuments, type ChunkRecord } from '../../lib/sync/documents.js';
 import { validateDocuments } from '../../lib/sync/validate-documents.js';
 
@@ -62,13 +62,14 @@ test('chunk records carry the sync metadata and read back as the same document',
     source_id: 'd',
     chunk_index: 1,
     total_chunks: 3,
-    content_hash: contentHash(content),
+    content_hash: documentHash(content, { title: 'T' }),
     is_local_change: true,
     write_id: 77,
   });
+  t.not(records.metadatas[1]!['content_hash'], contentHash(content), 'the version covers the metadata');
   const doc = toDocuments(asRecords(records).reverse()).get('d')!;
   t.is(doc.content, content);
-  t.is(doc.actualHash, contentHash(content));
+  t.is(doc.actualHash, documentHash(content, { title: 'T' }));
   t.deepEqual(doc.metadata, { title: 'T' });
   t.true(doc.flagged);
   const damaged = toDocuments(asRecords(records).slice(1));

@@ -1,6 +1,7 @@
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
+import { syncMetadata } from './metadata.js';
 import { syncOddCollections } from './odd-collections.js';
 import { syncScenarios } from './scenario.js';
 import { stageStreamScenarios } from './stage-stream.js';
@@ -18,6 +19,12 @@ syncGuarantees('chroma+doltlite', async (t) => {
 });
 
 syncLevels('chroma+doltlite', async (t) => {
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  return store;
+});
+
+syncMetadata('chroma+doltlite', async (t) => {
   const store = await DoltLiteStore.open();
   t.teardown(() => store.close());
   return store;

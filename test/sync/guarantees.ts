@@ -13,6 +13,7 @@ import { toDocuments } from '../../lib/sync/documents.js';
 import { SyncWriteError } from '../../lib/sync/errors.js';
 import { contentHash } from '../../lib/sync/hashing.js';
 import { nextEvent } from '../helpers/start-test-session.js';
+import { openEmbeddedChroma, type OpenChroma } from '../helpers/open-chroma.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 export type OpenSyncStore = (t: ExecutionContext) => Promise<VersionStore>;
@@ -33,10 +34,13 @@ async function contents(chroma: Chroma, collection: string): Promise<Map<string,
   return new Map([...toDocuments(records)].map(([docId, doc]) => [docId, doc.content]));
 }
 
-export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
+/**
+ * `pythonHost`: whether the session is the embedded Python host, which the SIGKILL rounds kill (a remote
+ * session's server is killed in the remote Chroma suite instead).
+ */
+export function syncGuarantees(kind: string, openStore: OpenSyncStore, openChroma: OpenChroma = openEmbeddedChroma, { pythonHost = true } = {}): void {
   async function setup(t: ExecutionContext, options: SyncOptions = {}) {
-    const chroma = await Chroma.embedded({ path: tempDir(t, 'sync-chroma'), executor: { restartBackoffMs: 10 } });
-    t.teardown(() => chroma.close());
+    const chroma = await openChroma(t, 'sync-chroma', { restartBackoffMs: 10 });
     const store = await openStore(t);
     return { chroma, store, sync: new ChromaDoltSync(chroma, store, options) };
   }
@@ -142,7 +146,7 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore): void {
     }
   });
 
-  test(`${kind}: SIGKILL of the Python host at random points of writeDocuments and stageLocalChanges: every document at its old or new version, the store at the old or new commit`, async (t) => {
+  if (pythonHost) test(`${kind}: SIGKILL of the Python host at random points of writeDocuments and stageLocalChanges: every document at its old or new version, the store at the old or new commit`, async (t) => {
     const { chroma, store, sync } = await setup(t, { batchSize: 4 });
     const n = 10;
     for (let round = 0; round < FAULT_ROUNDS; round++) {

@@ -9,7 +9,7 @@ import type { VersionStore } from '../../lib/dolt/version-store.js';
 import { ChromaDoltSync, type SyncProgress } from '../../lib/sync/chroma-dolt-sync.js';
 import { FLAGS_CANNOT_SEE } from '../../lib/sync/detect.js';
 import { LATE_WRITE_KEY, markersOf } from '../../lib/sync/stage-floor.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { openEmbeddedChroma, type OpenChroma } from '../helpers/open-chroma.js';
 
 export type OpenSyncStore = (t: ExecutionContext) => Promise<VersionStore>;
 
@@ -17,10 +17,9 @@ const ops = (chroma: Chroma, op: string) => chroma.executor.stats().ops[op]?.ok 
 const changes = (r: { added: string[]; modified: string[]; deleted: string[] }) => [r.added.sort(), r.modified.sort(), r.deleted.sort()];
 const long = (seed: string) => Array.from({ length: 90 }, (_, i) => `${seed} sentence ${i}.`).join(' ');
 
-export function syncLevels(kind: string, openStore: OpenSyncStore): void {
+export function syncLevels(kind: string, openStore: OpenSyncStore, openChroma: OpenChroma = openEmbeddedChroma): void {
   async function setup(t: ExecutionContext, batchSize?: number) {
-    const chroma = await Chroma.embedded({ path: tempDir(t, 'sync-levels') });
-    t.teardown(() => chroma.close());
+    const chroma = await openChroma(t, 'sync-levels');
     const store = await openStore(t);
     return { chroma, store, sync: new ChromaDoltSync(chroma, store, batchSize ? { batchSize } : {}) };
   }

@@ -9,6 +9,7 @@ import { freshDatabase } from '../helpers/mariadb.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
+import { syncMetadata } from './metadata.js';
 import { syncScenarios } from './scenario.js';
 import { stageStreamScenarios } from './stage-stream.js';
 
@@ -36,6 +37,7 @@ syncScenarios('chroma+mariadb', openStore);
 stageStreamScenarios('chroma+mariadb', openStore);
 syncGuarantees('chroma+mariadb', openStore);
 syncLevels('chroma+mariadb', openStore);
+syncMetadata('chroma+mariadb', openStore);
 
 test('chroma+mariadb: a corpus larger than the packet stages; a document larger than the packet is refused before Chroma is written', async (t) => {
   const chroma = await Chroma.embedded({ path: tempDir(t, 'packet') });

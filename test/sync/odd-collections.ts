@@ -7,15 +7,14 @@ import test, { type ExecutionContext } from 'ava';
 import { Chroma } from '../../lib/chroma/chroma.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
 import { markersOf } from '../../lib/sync/stage-floor.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { openEmbeddedChroma, type OpenChroma } from '../helpers/open-chroma.js';
 import type { OpenSyncStore } from './levels.js';
 
 const changes = (r: { added: string[]; modified: string[]; deleted: string[] }) => [r.added.sort(), r.modified.sort(), r.deleted.sort()];
 
-export function syncOddCollections(kind: string, openStore: OpenSyncStore): void {
+export function syncOddCollections(kind: string, openStore: OpenSyncStore, openChroma: OpenChroma = openEmbeddedChroma): void {
   async function setup(t: ExecutionContext) {
-    const chroma = await Chroma.embedded({ path: tempDir(t, 'sync-odd') });
-    t.teardown(() => chroma.close());
+    const chroma = await openChroma(t, 'sync-odd');
     const store = await openStore(t);
     return { chroma, store, sync: new ChromaDoltSync(chroma, store, { batchSize: 3 }) };
   }

@@ -4,7 +4,7 @@ import { Chroma } from '../../lib/chroma/chroma.js';
 import type { VersionStore } from '../../lib/dolt/version-store.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
 import { markersOf, STAGE_FLOOR_KEY } from '../../lib/sync/stage-floor.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { openEmbeddedChroma, type OpenChroma } from '../helpers/open-chroma.js';
 
 export type OpenSyncStore = (t: ExecutionContext) => Promise<VersionStore>;
 
@@ -13,10 +13,9 @@ const sorted = (ids: string[]) => [...ids].sort();
 const readOps = (chroma: Chroma) => ['get', 'summarizePage'].reduce((sum, op) => sum + (chroma.executor.stats().ops[op]?.ok ?? 0), 0);
 const long = (seed: string) => Array.from({ length: 140 }, (_, i) => `${seed} sentence ${i}.`).join(' ');
 
-export function syncScenarios(kind: string, openStore: OpenSyncStore): void {
+export function syncScenarios(kind: string, openStore: OpenSyncStore, openChroma: OpenChroma = openEmbeddedChroma): void {
   async function setup(t: ExecutionContext, storeFor = openStore) {
-    const chroma = await Chroma.embedded({ path: tempDir(t, 'sync-chroma') });
-    t.teardown(() => chroma.close());
+    const chroma = await openChroma(t, 'sync-chroma');
     const store = await storeFor(t);
     return { chroma, store, sync: new ChromaDoltSync(chroma, store) };
   }

@@ -4,25 +4,23 @@
  * to the store early that detection settles at another version is committed at the version detection found.
  */
 import test, { type ExecutionContext } from 'ava';
-import { createHash } from 'node:crypto';
 import { Chroma } from '../../lib/chroma/chroma.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
 import { nextWriteId } from '../../lib/sync/chunking.js';
 import { toChunkRecords } from '../../lib/sync/documents.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { documentHash } from '../../lib/sync/hashing.js';
+import { openEmbeddedChroma, type OpenChroma } from '../helpers/open-chroma.js';
 import type { OpenSyncStore } from './scenario.js';
 
-const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 /** Chroma operations made so far. */
 const chromaOps = (chroma: Chroma) => Object.values(chroma.executor.stats().ops).reduce((sum, op) => sum + (op?.ok ?? 0) + (op?.error ?? 0), 0);
 /** One to four chunks, so versions straddle the small pages below. */
 const body = (i: number) => Array.from({ length: 1 + (i % 4) * 12 }, (_, k) => `document ${i} sentence ${k}.`).join(' ');
 const BATCH = 40;
 
-export function stageStreamScenarios(kind: string, openStore: OpenSyncStore): void {
+export function stageStreamScenarios(kind: string, openStore: OpenSyncStore, openChroma: OpenChroma = openEmbeddedChroma): void {
   async function setup(t: ExecutionContext) {
-    const chroma = await Chroma.embedded({ path: tempDir(t, 'stage-stream-chroma') });
-    t.teardown(() => chroma.close());
+    const chroma = await openChroma(t, 'stage-stream-chroma');
     const store = await openStore(t);
     return { chroma, store, sync: new ChromaDoltSync(chroma, store, { batchSize: BATCH }) };
   }
@@ -48,8 +46,8 @@ export function stageStreamScenarios(kind: string, openStore: OpenSyncStore): vo
     t.deepEqual(staged.refused, []);
     const hashes = await store.documentHashes('first');
     t.is(hashes.size, 91);
-    for (const doc of docs) t.is(hashes.get(doc.docId), sha(doc.content), doc.docId);
-    t.is(hashes.get('foreign'), sha('written by another tool'));
+    for (const doc of docs) t.is(hashes.get(doc.docId), documentHash(doc.content, doc.metadata), doc.docId);
+    t.is(hashes.get('foreign'), documentHash('written by another tool', { origin: 'elsewhere' }));
     t.is((await store.log(1))[0]!.message, 'first stage');
     const again = await sync.detectLocalChanges('first');
     t.deepEqual([again.added, again.modified, again.deleted, again.incomplete], [[], [], [], []]);
@@ -60,7 +58,7 @@ export function stageStreamScenarios(kind: string, openStore: OpenSyncStore): vo
     const small = await sync.stageLocalChanges('first', { message: 'small' });
     t.deepEqual([small.added, small.modified, small.deleted], [[], ['d3'], ['d4']]);
     t.true(small.sessionOps <= Math.ceil((await chroma.count('first')) / BATCH) + 6);
-    t.is((await store.documentHashes('first')).get('d3'), sha('d3, edited'));
+    t.is((await store.documentHashes('first')).get('d3'), documentHash('d3, edited', {}));
   });
 
   test(`${kind}: a document handed to the store early and then found at a newer version further on is committed at the newer version`, async (t) => {
@@ -81,8 +79,8 @@ export function stageStreamScenarios(kind: string, openStore: OpenSyncStore): vo
     const staged = await sync.stageLocalChanges('race', { message: 'first stage' });
     t.true(staged.added.includes('x'));
     t.is(staged.added.length, 101);
-    t.is((await store.documentHashes('race')).get('x'), sha(newest));
-    t.not(sha(newest), sha(older));
+    t.is((await store.documentHashes('race')).get('x'), documentHash(newest, {}));
+    t.not(documentHash(newest, {}), documentHash(older, {}));
     t.is((await store.log()).filter((c) => c.message === 'first stage').length, 1, 'one commit');
     const again = await sync.detectLocalChanges('race');
     t.deepEqual([again.added, again.modified, again.deleted], [[], [], []]);
