@@ -428,7 +428,8 @@ class Session:
         )
         count = min(len(page["ids"]), limit)
         texts = page.get("documents") if with_hashes else None
-        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"])
+        with_texts = with_hashes and args.get("withTexts") is True
+        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"], with_texts)
         summary["records"] = count
         summary["more"] = len(page["ids"]) > limit
         return summary
@@ -591,7 +592,7 @@ def document_version(text, meta):
     return version_hash(text_hash, canonical_metadata(own_metadata(meta)))
 
 
-def summarize_records(ids, texts, metadatas, with_hashes, overlap):
+def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=False):
     """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
     version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
     the version hash of its joined text and its metadata (document_version); the records of any other version are returned as they are, since they may
@@ -654,6 +655,9 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap):
             else:
                 summary["hash"] = version_hash(sha256(data).hexdigest(), canonical_metadata(own))
             summary["bytes"] = len(data)
+            if with_texts:  # a stage committing most of the collection takes the texts from here
+                summary["text"] = joined
+                summary["meta"] = first
         versions.append(summary)
     return {"versions": versions, "partial": partial}
 

@@ -11,7 +11,7 @@ import { defineSession } from '../session.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
 import type { ChromaOpTable } from './ops.js';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, emptyQueryResult } from './results.js';
-import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs } from './types.js';
+import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs, VersionSummary } from './types.js';
 import { summarizeRecords } from '../sync/page-summary.js';
 
 export interface HttpChromaOptions {
@@ -364,7 +364,8 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
       const texts = page.documents as Array<string | null> | undefined;
       const metas = page.metadatas as Array<Metadata | null> | undefined;
       const rows = page.ids.slice(0, records).map((id, i) => ({ id, text: (withHashes ? texts?.[i] : null) ?? null, meta: metas?.[i] ?? {} }));
-      return { records, more: page.ids.length > args.limit, ...summarizeRecords(rows, withHashes, args.overlap) };
+      const withText = args.withTexts === true ? (version: VersionSummary, text: string, meta: Metadata) => Object.assign(version, { text, meta }) : undefined;
+      return { records, more: page.ids.length > args.limit, ...summarizeRecords(rows, withHashes, args.overlap, withText) };
     },
     embeddingDimension: async (_state, name) => {
       throw pythonOnly(name);

@@ -118,6 +118,12 @@ export interface SummarizePageArgs {
    * @default true
    */
   withHashes?: boolean;
+  /**
+   * With `withHashes`, also return each complete version's joined text and its first chunk's metadata
+   * (`text`, `meta`): a stage that must commit most of the collection takes the texts from its one page scan.
+   * @default false
+   */
+  withTexts?: boolean;
   /** Code points each chunk after the first repeats from the one before (dropped when joining). */
   overlap: number;
 }
@@ -141,6 +147,10 @@ export interface VersionSummary {
   hash?: string | null;
   /** UTF-8 bytes of the joined text (with `withHashes`). */
   bytes?: number;
+  /** The joined text (with `withTexts`). */
+  text?: string;
+  /** The first chunk's metadata (with `withTexts`). */
+  meta?: Metadata;
 }
 
 export interface PageSummary {
