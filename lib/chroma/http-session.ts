@@ -11,6 +11,7 @@ import { defineSession } from '../session.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
 import type { ChromaOpTable } from './ops.js';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, emptyQueryResult } from './results.js';
+import { unpackEmbeddings } from './packed-embeddings.js';
 import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs, VersionSummary } from './types.js';
 import { summarizeRecords } from '../sync/page-summary.js';
 
@@ -171,7 +172,7 @@ async function write(state: State, method: 'add' | 'upsert' | 'update', args: Re
   for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
     const part = {
       ids: args.ids.slice(start, end),
-      embeddings: args.embeddings?.slice(start, end),
+      embeddings: args.packedEmbeddings ? unpackEmbeddings(args.packedEmbeddings, start, end) : args.embeddings?.slice(start, end),
       documents: args.documents?.slice(start, end),
       metadatas: args.metadatas?.slice(start, end),
     };

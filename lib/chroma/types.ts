@@ -1,4 +1,5 @@
 /** Operation arguments and results shared by the embedded and the remote Chroma sessions. */
+import type { PackedEmbeddings } from './packed-embeddings.js';
 
 /** Chroma metadata values are scalars (no nested objects). */
 export type Metadata = Record<string, string | number | boolean | null>;
@@ -36,6 +37,11 @@ export interface RecordsArgs {
   collection: string;
   ids: string[];
   embeddings?: number[][];
+  /**
+   * The same vectors packed (the façade packs `embeddings` into this before they cross to the session; see
+   * packed-embeddings.ts). A session reads it when `embeddings` is absent. @default none
+   */
+  packedEmbeddings?: PackedEmbeddings;
   documents?: string[];
   metadatas?: Metadata[];
   /**
