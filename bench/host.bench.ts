@@ -6,6 +6,7 @@
  * 2. Write throughput: `ChromaDoltSync.writeDocuments` of the demo's documents against plain chromadb adding the
  *    same chunk records with the same embeddings, in the same run. With BENCH_BASELINE_DIST (the dist/ folder of
  *    another build), that build's writeDocuments and count run side by side too, named by BENCH_BASELINE_NAME.
+ * BENCH_HOST_PARTS=overhead (or =writes) runs one part only (the write part takes minutes).
  */
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -116,6 +117,7 @@ emit({
 });
 
 // ---- 2. Write throughput ----
+const parts = (process.env.BENCH_HOST_PARTS ?? 'overhead,writes').split(',');
 /** Documents written, and rounds at that size (a round at 10,000 documents takes about a minute here). */
 const SIZES = [
   { size: 2_000, rounds: 7 },
@@ -138,7 +140,7 @@ async function timedWrite(chromaClass: typeof Chroma, syncClass: typeof ChromaDo
     await session.close();
   }
 }
-for (const { size, rounds } of SIZES) {
+for (const { size, rounds } of parts.includes('writes') ? SIZES : []) {
   const docs = sampleDocuments(size);
   // The records writeDocuments makes, with the embeddings it computes: what plain chromadb is given.
   const records = toChunkRecords(docs, 1);
@@ -196,7 +198,7 @@ for (const { size, rounds } of SIZES) {
     ]);
   }
 }
-emit({
+if (parts.includes('writes')) emit({
   id: `host-write-throughput-${pinned ? 'pinned' : 'unpinned'}`,
   title: `Python host: writeDocuments throughput vs plain chromadb add (the demo's documents, hash embeddings), ${where}`,
   columns: ['write', 'run', 'chunks/s (median)', 'vs plain chromadb (median of rounds)', 'range over rounds'],

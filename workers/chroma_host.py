@@ -16,6 +16,7 @@ import json
 import os
 import struct
 import sys
+import threading
 
 # Keep the protocol channel private before importing chromadb, which may print.
 _protocol_fd = os.dup(1)
@@ -244,6 +245,7 @@ class Session:
         # Collection handles by name: get_collection costs ~0.5 ms, more than a whole count(). This process is
         # the collection's only client (the owner rule), so a handle can only go stale through our own delete.
         self.handles = {}
+        self.read_ahead = ReadAhead()
 
     def collection(self, name):
         handle = self.handles.get(name)
@@ -436,16 +438,22 @@ class Session:
         )
 
     def summarize_page(self, args):
-        """One page of records as per-document-version summaries (see summarize_records)."""
+        """One page of records as per-document-version summaries (see summarize_records). The page after it is
+        read ahead (see ReadAhead) while this one is summarised and sent."""
         col = self.collection(args["collection"])
         with_hashes = args.get("withHashes", True) is not False
-        limit = args["limit"]
-        page = col.get(
-            where=args.get("where"),
-            include=["documents", "metadatas"] if with_hashes else ["metadatas"],
-            limit=limit + 1,
-            offset=args["offset"],
-        )
+        limit, offset, where = args["limit"], args["offset"], args.get("where")
+        include = ["documents", "metadatas"] if with_hashes else ["metadatas"]
+
+        def read(at):
+            return lambda: col.get(where=where, include=include, limit=limit + 1, offset=at)
+
+        scan = (args["collection"], json.dumps(where, sort_keys=True), with_hashes, limit)
+        page = self.read_ahead.take(scan + (offset,))
+        if page is None:
+            page = read(offset)()
+        if len(page["ids"]) > limit:
+            self.read_ahead.start(scan + (offset + limit,), read(offset + limit))
         count = min(len(page["ids"]), limit)
         texts = page.get("documents") if with_hashes else None
         with_texts = with_hashes and args.get("withTexts") is True
@@ -473,9 +481,48 @@ class Session:
         return None
 
 
-def _is_number(value):
-    kind = type(value)
-    return kind is int or kind is float
+class ReadAhead:
+    """The next page of a scan, read in a thread while the current one is summarised and sent, so chromadb goes
+    from page to page without waiting for the reply to travel and the next request to come (chromadb releases
+    the GIL while it reads). At most one read is ahead, used only by the request for exactly that page. Every
+    other operation first waits for it, so chromadb is never called from two threads at once; one that writes
+    also drops it, so no page served predates a write this session made."""
+
+    def __init__(self):
+        self.key = None
+        self.thread = None
+        self.page = None
+
+    def start(self, key, read):
+        def run():
+            try:
+                self.page = read()
+            except Exception:  # noqa: BLE001 - the request for the page reads it again and reports its error
+                self.page = None
+
+        self.key, self.page = key, None
+        self.thread = threading.Thread(target=run, name="read-ahead", daemon=True)
+        self.thread.start()
+
+    def settle(self, keep):
+        """Waits for the read ahead, if any; drops it unless `keep`."""
+        if self.thread is not None:
+            self.thread.join()
+            if not keep:
+                self.key = self.thread = self.page = None
+
+    def take(self, key):
+        """The page read ahead for `key`, or None; a read ahead for anything else is waited for and dropped."""
+        if self.thread is None:
+            return None
+        self.thread.join()
+        page = self.page if self.key == key else None
+        self.key = self.thread = self.page = None
+        return page
+
+
+# Metadata values that count as numbers (a bool is not one, as in JavaScript's typeof).
+_NUMBER_TYPES = frozenset((int, float))
 
 
 def _js_string(value):
@@ -621,17 +668,21 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
     runs over every record a detection reads: it is kept to plain dict and tuple work."""
     groups = {}
     sha256 = hashlib.sha256
+    numbers = _NUMBER_TYPES
     for i, record_id in enumerate(ids):
         meta = (metadatas[i] if metadatas is not None else None) or {}
         source = meta.get("source_id")
         if type(source) is str:
             write_id = meta.get("write_id")
-            if not _is_number(write_id):
+            if type(write_id) not in numbers:
                 write_id = 0
-            key = "w:" + _js_string(write_id) if write_id > 0 else "h:" + _js_string(meta.get("content_hash"))
+            if type(write_id) is int and write_id > 0:
+                key = "w:" + str(write_id)
+            else:
+                key = "w:" + _js_string(write_id) if write_id > 0 else "h:" + _js_string(meta.get("content_hash"))
             index = meta.get("chunk_index")
             total = meta.get("total_chunks")
-            part = (index if _is_number(index) else 0, total if _is_number(total) else 1, texts[i] if texts is not None else None, meta, record_id)
+            part = (index if type(index) in numbers else 0, total if type(total) in numbers else 1, texts[i] if texts is not None else None, meta, record_id)
             group_key = (source, key)
         else:
             write_id = -1
@@ -648,9 +699,12 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
     for (doc_id, key), (write_id, parts) in groups.items():
         if len(parts) > 1:
             parts.sort(key=lambda part: part[0])
-        complete = len(parts) == parts[0][1] and all(
-            part[0] == n and (not with_hashes or part[2] is not None) for n, part in enumerate(parts)
-        )
+            complete = len(parts) == parts[0][1] and all(
+                part[0] == n and (not with_hashes or part[2] is not None) for n, part in enumerate(parts)
+            )
+        else:  # most documents are one chunk: the same test without a generator per document
+            only = parts[0]
+            complete = only[1] == 1 and only[0] == 0 and (not with_hashes or only[2] is not None)
         if not complete:
             partial.extend({"id": part[4], "text": part[2], "meta": part[3]} for part in parts)
             continue
@@ -661,7 +715,7 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
             "key": key,
             "writeId": write_id,
             "recordedHash": recorded if type(recorded) is str else None,
-            "flagged": any(part[3].get("is_local_change") is True for part in parts),
+            "flagged": any(part[3].get("is_local_change") is True for part in parts) if len(parts) > 1 else first.get("is_local_change") is True,
             "chunks": len(parts),
         }
         if with_hashes:
@@ -681,6 +735,11 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
         versions.append(summary)
     return {"versions": versions, "partial": partial}
 
+
+# Operations that change nothing: a page read ahead stays valid across them.
+READ_ONLY_OPS = frozenset(
+    ("list_collections", "get_collection", "max_batch_size", "count", "get", "existing", "query", "embedding_dimension")
+)
 
 # The operations a request may name: nothing else of the Session is reachable from the protocol. (A test host
 # that extends the Session adds its test-only operations here.)
@@ -723,6 +782,8 @@ def main():
             op = request.get("op")
             args = request.get("args") or {}
             if op == "open":
+                if session is not None:
+                    session.read_ahead.settle(keep=False)
                 session = Session(
                     args["path"],
                     allow_download=args.get("allowModelDownload", True) is not False,
@@ -735,6 +796,8 @@ def main():
             handler = OPS.get(op) if isinstance(op, str) else None
             if handler is None:
                 raise TypedError("invalid_argument", f"unknown operation {op!r}")
+            if op != "summarize_page":
+                session.read_ahead.settle(keep=op in READ_ONLY_OPS)
             result = handler(session, args)
             write_frame({"ok": result})
             if op == "close":

@@ -4,8 +4,9 @@
  *
  * - `content`: every page is summarised in the session (hash of each document's joined text computed where
  *   the data is); finds edits made in Chroma without the library.
- * - `flags`: every page of ids only (for presence), plus the metadata of the unstaged chunks (a `where`
- *   filter, see stage-floor.ts); trusts the recorded hashes of everything else.
+ * - `flags`: every id (in pages ten times larger, see chroma-reader.ts), for presence, plus the metadata of
+ *   the unstaged chunks (a `where` filter, see stage-floor.ts), both scans at once; trusts the recorded hashes
+ *   of everything else.
  *
  * At both levels a document the scan cannot settle (in the store but not seen, seen in part, or seen at more
  * than one version) is looked up by id before anything is said of it, so a writer shifting pages during the
@@ -99,17 +100,20 @@ async function detectByFlags(context: DetectContext): Promise<Detection> {
   const chroma = async () => {
     const floor = context.floor !== undefined ? context.floor : (await readMarkers(context.chroma, context.collection, {})).floor;
     if (context.floor === undefined) context.reader.ops++;
-    await context.reader.scanIds((ids) => {
-      recordsSeen += ids.length;
-      for (const id of ids) {
-        const prefix = chunkPrefixOf(id);
-        if (prefix === null) count(id);
-        // Settled now when the store knows the prefix and not the id itself (most chunks): only ids are kept.
-        else if (known !== null && known.has(prefix) && !known.has(id)) count(prefix);
-        else chunkShaped.push(id);
-      }
-    });
-    await context.reader.scanSummaries({ where: unstagedFilter(floor), withHashes: false }, (page) => unstaged.addPage(page));
+    // Both scans at once: their pages travel to the session together, which never waits between them.
+    await Promise.all([
+      context.reader.scanIds((ids) => {
+        recordsSeen += ids.length;
+        for (const id of ids) {
+          const prefix = chunkPrefixOf(id);
+          if (prefix === null) count(id);
+          // Settled now when the store knows the prefix and not the id itself (most chunks): only ids are kept.
+          else if (known !== null && known.has(prefix) && !known.has(id)) count(prefix);
+          else chunkShaped.push(id);
+        }
+      }),
+      context.reader.scanSummaries({ where: unstagedFilter(floor), withHashes: false, quiet: true }, (page) => unstaged.addPage(page)),
+    ]);
   };
   const storeHashes = context.documentHashes().then((hashes) => (known = hashes));
   const [, hashes] = await Promise.all([clock.time('chromaMs', chroma()), clock.time('storeMs', storeHashes)]);

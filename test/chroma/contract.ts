@@ -503,5 +503,25 @@ export function chromaContract(kind: string, start: StartChroma): void {
     const split = await chroma.summarizePage('summaries', { offset: 0, limit: 1_000, overlap: CHUNK_OVERLAP });
     t.is(split.versions.find((v) => v.docId === 'astral')!.hash, null);
     t.is(split.versions.find((v) => v.docId === 'one')!.hash, byDoc.get('one')!.hash, 'the others unchanged');
+
+    // A page reflects every write made before it was asked for, even when the session read it ahead: a record
+    // updated, one deleted and one added between two pages of a scan are seen by the next page as they are now.
+    const ids = (page: { versions: Array<{ docId: string }> }) => page.versions.map((v) => v.docId);
+    await chroma.add('summaries', { ids: ['p0', 'p1', 'p2', 'p3'], documents: ['a', 'b', 'c', 'd'], embeddings: Array.from({ length: 4 }, () => [0.5, 0.5]) });
+    const after = records.ids.length + 1;
+    const first = await chroma.summarizePage('summaries', { offset: after, limit: 2, overlap: CHUNK_OVERLAP });
+    t.deepEqual(ids(first), ['p0', 'p1']);
+    await chroma.update('summaries', { ids: ['p2'], documents: ['changed'], embeddings: [[0.5, 0.5]] });
+    t.is(await chroma.count('summaries'), after + 4, 'a read between pages');
+    const second = await chroma.summarizePage('summaries', { offset: after + 2, limit: 2, overlap: CHUNK_OVERLAP });
+    t.deepEqual(ids(second), ['p2', 'p3']);
+    t.is(second.versions[0]!.hash, contentHash('changed'));
+    t.false(second.more);
+    await chroma.delete('summaries', { ids: ['p0'] });
+    const shifted = await chroma.summarizePage('summaries', { offset: after, limit: 2, overlap: CHUNK_OVERLAP });
+    t.deepEqual(ids(shifted), ['p1', 'p2'], 'the delete shifted the page');
+    await chroma.add('summaries', { ids: ['p4'], documents: ['e'], embeddings: [[0.5, 0.5]] });
+    const last = await chroma.summarizePage('summaries', { offset: after + 2, limit: 2, overlap: CHUNK_OVERLAP });
+    t.deepEqual(ids(last), ['p3', 'p4']);
   });
 }

@@ -45,39 +45,42 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore, openChrom
     return { chroma, store, sync: new ChromaDoltSync(chroma, store, options) };
   }
 
-  test(`${kind}: a writer rewriting documents while detect and stage page through them: no live document is ever reported deleted or removed`, async (t) => {
-    const { chroma, store, sync } = await setup(t, { batchSize: 8 });
-    // A second syncer has its own per-collection lock, so its writes interleave with the first one's pages.
-    const writer = new ChromaDoltSync(chroma, store, { batchSize: 8 });
-    await chroma.createCollection({ name: 'busy' });
-    const n = 30;
-    await sync.writeDocuments('busy', docsAt(n, 0));
-    await sync.stageLocalChanges('busy', { message: 'base' });
-    let version = 1;
-    for (let round = 0; round < Math.max(3, FAULT_ROUNDS); round++) {
-      let stop = false;
-      let writes = 0;
-      const rewriting = (async () => {
-        while (!stop) {
-          const picked = Array.from({ length: 4 }, (_, k) => (version * 7 + k * 11) % n);
-          await writer.writeDocuments('busy', [...new Set(picked)].map((i) => ({ docId: `d${i}`, content: text(i, version) })));
-          version++;
-          writes++;
-        }
-      })();
-      const detected = await sync.detectLocalChanges('busy');
-      const staged = await sync.stageLocalChanges('busy', { message: `round ${round}` });
-      stop = true;
-      await rewriting;
-      t.deepEqual(detected.deleted, [], `round ${round}: detect`);
-      t.deepEqual(staged.deleted, [], `round ${round}: stage`);
-      t.true(writes > 0, 'the writer wrote while detect and stage ran');
-      t.is((await store.documentHashes('busy')).size, n, `round ${round}: every document is still in the store`);
-    }
-    const final = await contents(chroma, 'busy');
-    t.is(final.size, n);
-    t.true([...final.values()].every((content) => content !== null));
-  });
+  // Content pages of 8 records; at the flags level pages of 2 (ids in pages of 20), so both scans span pages.
+  for (const [verify, batchSize] of [['content', 8], ['flags', 2]] as const) {
+    test(`${kind}: a writer rewriting documents while detect and stage (verify '${verify}') page through them: no live document is ever reported deleted or removed, none incomplete`, async (t) => {
+      const { chroma, store, sync } = await setup(t, { batchSize });
+      // A second syncer has its own per-collection lock, so its writes interleave with the first one's pages.
+      const writer = new ChromaDoltSync(chroma, store, { batchSize: 8 });
+      await chroma.createCollection({ name: 'busy' });
+      const n = 30;
+      await sync.writeDocuments('busy', docsAt(n, 0));
+      await sync.stageLocalChanges('busy', { message: 'base' });
+      let version = 1;
+      for (let round = 0; round < Math.max(3, FAULT_ROUNDS); round++) {
+        let stop = false;
+        let writes = 0;
+        const rewriting = (async () => {
+          while (!stop) {
+            const picked = Array.from({ length: 4 }, (_, k) => (version * 7 + k * 11) % n);
+            await writer.writeDocuments('busy', [...new Set(picked)].map((i) => ({ docId: `d${i}`, content: text(i, version) })));
+            version++;
+            writes++;
+          }
+        })();
+        const detected = await sync.detectLocalChanges('busy', { verify });
+        const staged = await sync.stageLocalChanges('busy', { message: `round ${round}`, verify });
+        stop = true;
+        await rewriting;
+        t.deepEqual([detected.deleted, detected.incomplete], [[], []], `round ${round}: detect`);
+        t.deepEqual([staged.deleted, staged.incomplete], [[], []], `round ${round}: stage`);
+        t.true(writes > 0, 'the writer wrote while detect and stage ran');
+        t.is((await store.documentHashes('busy')).size, n, `round ${round}: every document is still in the store`);
+      }
+      const final = await contents(chroma, 'busy');
+      t.is(final.size, n);
+      t.true([...final.values()].every((content) => content !== null));
+    });
+  }
 
   test(`${kind}: a write refused or stopped part way leaves every document at its previous or its new version, and says which`, async (t) => {
     const { chroma, store, sync } = await setup(t, { batchSize: 3 });
