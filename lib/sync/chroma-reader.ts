@@ -113,14 +113,15 @@ export class ChromaReader {
   }
 
   /**
-   * Pages at offsets 0, pageSize, 2 * pageSize ... until `handle` says none follows, each asked for before the
+   * Pages at offsets `from`, `from` + pageSize ... until `handle` says none follows, each asked for before the
    * previous one is handled (see the file header). Every request is counted, and waited for: the last one,
    * unneeded, too (its failure is not the scan's), so no operation of the scan is left running after it.
    */
-  private async pipelined<P>(
+  protected async pipelined<P>(
     pageSize: number,
     fetch: (offset: number) => Promise<P>,
-    handle: (page: P, offset: number, pages: number) => boolean,
+    handle: (page: P, offset: number, pages: number) => boolean | Promise<boolean>,
+    from = 0,
   ): Promise<void> {
     const ask = (offset: number) => {
       this.ops++;
@@ -128,12 +129,12 @@ export class ChromaReader {
       request.catch(() => {}); // awaited later: a failure meanwhile must not count as an unhandled rejection
       return request;
     };
-    let current = ask(0);
-    for (let offset = 0, pages = 1; ; offset += pageSize, pages++) {
+    let current = ask(from);
+    for (let offset = from, pages = from / pageSize + 1; ; offset += pageSize, pages++) {
       const next = ask(offset + pageSize);
       let more: boolean;
       try {
-        more = handle(await current, offset, pages);
+        more = await handle(await current, offset, pages);
       } catch (error) {
         await next.catch(() => {});
         throw error;

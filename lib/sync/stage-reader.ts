@@ -63,20 +63,30 @@ export class StagingReader extends ChromaReader {
 
   override async scanSummaries(options: { where?: Where; withHashes: boolean }, onPage: (page: PageSummary) => void): Promise<void> {
     if (options.where !== undefined || !options.withHashes) return super.scanSummaries(options, onPage);
-    let withTexts = false;
-    for (let offset = 0, pages = 1; ; offset += this.pageSize, pages++) {
-      const page = await this.source.summarizePage(
+    const fetch = (offset: number, withTexts: boolean) =>
+      this.source.summarizePage(
         this.name,
         { offset, limit: this.pageSize, withHashes: true, overlap: CHUNK_OVERLAP, ...(withTexts ? { withTexts } : {}) },
         this.callOptions,
       );
-      this.ops++;
-      if (withTexts) await this.handOver(page);
-      else if (offset === 0 && page.more) withTexts = mostlyChanged(page, await this.sink.hashes);
-      onPage(page);
-      this.report({ phase: 'read', pagesRead: pages, chunksRead: offset + page.records });
-      if (!page.more) return;
-    }
+    // The first page alone decides whether later ones carry texts; from then on pages are asked for one ahead.
+    this.ops++;
+    const first = await fetch(0, false);
+    const withTexts = first.more && mostlyChanged(first, await this.sink.hashes);
+    onPage(first);
+    this.report({ phase: 'read', pagesRead: 1, chunksRead: first.records });
+    if (!first.more) return;
+    await this.pipelined(
+      this.pageSize,
+      (offset) => fetch(offset, withTexts),
+      async (page, offset, pages) => {
+        if (withTexts) await this.handOver(page);
+        onPage(page);
+        this.report({ phase: 'read', pagesRead: pages, chunksRead: offset + page.records });
+        return page.more;
+      },
+      this.pageSize,
+    );
   }
 
   override async recordsOf(docIds: string[], withText: boolean): Promise<ChunkRecord[]> {
