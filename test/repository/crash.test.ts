@@ -4,36 +4,23 @@
  * reported as a local change.
  */
 import test from 'ava';
-import { AdminClient } from 'chromadb';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Chroma } from '../../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { Repository } from '../../lib/repository/repository.js';
-import { startChromaServer, type ChromaServer } from '../../lib/servers/chroma-server.js';
+import { sharedChromaServer } from '../helpers/shared-chroma-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { chromaContents } from './scenario.js';
 
 const child = fileURLToPath(new URL('../fixtures/repository-crash-child.js', import.meta.url));
 
-let server: ChromaServer;
-let serverDir: string;
-test.before(async () => {
-  serverDir = mkdtempSync(join(tmpdir(), 'se-repo-crash-server-'));
-  // A generous start deadline: the suite runs many servers and Python hosts at once on two vCPUs.
-  server = await startChromaServer({ path: serverDir, readyTimeoutMs: 120_000 });
-});
-test.after.always(async () => {
-  await server?.stop();
-  rmSync(serverDir, { recursive: true, force: true });
-});
+const shared = sharedChromaServer('repo-crash');
 
 async function runChild(database: string, dir: string, scenario: string): Promise<{ signal: string | null; output: string }> {
-  const proc = spawn(process.execPath, [child, server.host, String(server.port), database, dir, scenario], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [child, shared.server().host, String(shared.server().port), database, dir, scenario], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) => proc.once('exit', (_code, signal) => resolve({ signal, output })));
@@ -48,15 +35,14 @@ const expected = (name: string, feature: boolean, extra: Record<string, string> 
 for (const scenario of ['checkout', 'merge'] as const) {
   test(`a SIGKILL during ${scenario} leaves a journal; the next open finishes the refresh (no mix, nothing to commit)`, async (t) => {
     const dir = tempDir(t, `repo-crash-${scenario}`);
-    const database = `db_${randomBytes(6).toString('hex')}`;
-    await new AdminClient({ host: server.host, port: server.port, ssl: false }).createDatabase({ name: database, tenant: 'default_tenant' });
+    const database = await shared.freshDatabase();
     const { signal, output } = await runChild(database, dir, scenario);
     t.is(signal, 'SIGKILL');
     t.true(output.includes('ready'));
     const journal = JSON.parse(readFileSync(join(dir, 'repository.json'), 'utf8')).journal;
     t.is(journal.operation, scenario, 'the refresh was recorded before Chroma was written');
 
-    const chroma = await Chroma.remote({ host: server.host, port: server.port, database });
+    const chroma = await Chroma.remote({ host: shared.server().host, port: shared.server().port, database });
     t.teardown(() => chroma.close());
     // Before the reopen Chroma is a mix: one collection refreshed, the other not.
     const refreshed = [

@@ -3,16 +3,10 @@
  * there, page summaries are made on the session's owner thread rather than in the Python host, and every
  * guarantee, level and odd collection must hold the same way.
  */
-import test from 'ava';
-import { AdminClient } from 'chromadb';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Chroma } from '../../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
-import { startChromaServer, type ChromaServer } from '../../lib/servers/chroma-server.js';
 import type { OpenChroma } from '../helpers/open-chroma.js';
+import { sharedChromaServer } from '../helpers/shared-chroma-server.js';
 import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
 import { syncMetadata } from './metadata.js';
@@ -20,22 +14,11 @@ import { syncOddCollections } from './odd-collections.js';
 import { syncScenarios } from './scenario.js';
 import { stageStreamScenarios } from './stage-stream.js';
 
-let server: ChromaServer;
-let serverDir: string;
-test.before(async () => {
-  serverDir = mkdtempSync(join(tmpdir(), 'se-sync-chroma-server-'));
-  // A generous start deadline: the suite runs many servers and Python hosts at once on two vCPUs.
-  server = await startChromaServer({ path: serverDir, readyTimeoutMs: 120_000 });
-});
-test.after.always(async () => {
-  await server?.stop();
-  rmSync(serverDir, { recursive: true, force: true });
-});
+const shared = sharedChromaServer('sync-chroma');
 
 const openRemoteChroma: OpenChroma = async (t, _label, options = {}) => {
-  const database = `db_${randomBytes(6).toString('hex')}`;
-  await new AdminClient({ host: server.host, port: server.port, ssl: false }).createDatabase({ name: database, tenant: 'default_tenant' });
-  const chroma = await Chroma.remote({ host: server.host, port: server.port, database, executor: options });
+  const { host, port } = shared.server();
+  const chroma = await Chroma.remote({ host, port, database: await shared.freshDatabase(), executor: options });
   t.teardown(() => chroma.close());
   return chroma;
 };
