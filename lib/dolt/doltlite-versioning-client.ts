@@ -1,4 +1,5 @@
 /** {@link VersioningStore} for the embedded store: typed calls to the versioning operations of its owner thread. */
+import { checkMessage } from './validate-changes.js';
 import type { DoltLiteStore } from './doltlite-store.js';
 import type {
   BranchInfo,
@@ -59,7 +60,8 @@ export class DoltLiteVersioning implements VersioningStore {
   parents(commit: string): Promise<string[]> {
     return this.executor.call('parents', commit);
   }
-  merge(branch: string, message: string): Promise<MergeOutcome> {
+  async merge(branch: string, message: string): Promise<MergeOutcome> {
+    checkMessage(message);
     return this.executor.call('merge', { branch, message });
   }
   conflicts(): Promise<MergeConflict[]> {
@@ -68,7 +70,8 @@ export class DoltLiteVersioning implements VersioningStore {
   async resolveConflict(collection: string, docId: string, choice: 'ours' | 'theirs' | StoredDocument): Promise<void> {
     await this.executor.call('mergeResolve', { collection, docId, choice });
   }
-  commitMerge(message: string): Promise<string> {
+  async commitMerge(message: string): Promise<string> {
+    checkMessage(message);
     return this.executor.call('mergeCommit', message);
   }
   async abortMerge(): Promise<void> {
@@ -83,7 +86,8 @@ export class DoltLiteVersioning implements VersioningStore {
   revert(commit: string): Promise<string> {
     return this.executor.call('revert', commit);
   }
-  stageAll(changes: StageAllChanges): Promise<string | null> {
+  async stageAll(changes: StageAllChanges): Promise<string | null> {
+    checkMessage(changes?.message);
     return this.executor.call('stageAll', changes);
   }
   async createTag(name: string, ref?: string, message?: string): Promise<void> {

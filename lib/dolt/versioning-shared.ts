@@ -1,5 +1,5 @@
 /** What the DoltLite and the Dolt-server versioning share: argument checks, and rows of Dolt tables (same column names in both) turned into results. */
-import { storeArgumentError } from './errors.js';
+import { alreadyExists, storeArgumentError } from './errors.js';
 import type { CollectionDelta, DocumentDelta, MergeConflict } from './versioning.js';
 
 /** Refs are passed to Dolt functions whose arguments may be flags: one starting with '-' must never pass. */
@@ -10,12 +10,43 @@ export function checkRef(ref: string): string {
   return ref;
 }
 
-/** Remote URLs may not look like flags either. */
+/** A URL with a scheme (`file:///srv/notes`, `https://...`, `aws://...`) or an absolute folder path. */
+const REMOTE_URL = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+|\/\S.*)$/;
+
+/**
+ * Remote URLs are checked when added, not at the first push: a relative path or a bare word would be stored
+ * and fail later, relative to whatever the working directory is then. They may not look like flags either.
+ */
 export function checkRemoteUrl(url: string): string {
-  if (typeof url !== 'string' || url.startsWith('-') || url.length === 0 || url.length > 4096) {
-    throw storeArgumentError('invalid remote url');
+  if (typeof url !== 'string' || url.length > 4096 || !REMOTE_URL.test(url) || url.includes('\0')) {
+    throw storeArgumentError('invalid remote url: it must be a URL with a scheme (file:///folder, https://...) or an absolute folder path');
   }
   return url;
+}
+
+const COUNT_NAMED = {
+  branch: 'SELECT count(*) AS n FROM dolt_branches WHERE name = ?',
+  tag: 'SELECT count(*) AS n FROM dolt_tags WHERE tag_name = ?',
+  remote: 'SELECT count(*) AS n FROM dolt_remotes WHERE name = ?',
+} as const;
+
+/**
+ * Runs a create (or a rename onto `name`); when it fails and `name` exists, the failure is a typed
+ * `StoreAlreadyExistsError` instead of the engine's text. Looked up only after a failure, so a create that works
+ * costs no extra query.
+ */
+export async function unlessExists<T>(
+  kind: 'branch' | 'tag' | 'remote',
+  name: string,
+  count: (sql: string, values: unknown[]) => Promise<number>,
+  create: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    const exists = await count(COUNT_NAMED[kind], [name]).then((n) => Number(n) > 0, () => false);
+    throw exists ? alreadyExists(kind, name) : error;
+  }
 }
 
 /** Metadata as stored: JSON text (DoltLite) or an already parsed JSON column (Dolt); anything else is `{}`. */
