@@ -453,7 +453,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     remoteAdd: async (state: S, args: { name: string; url: string }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.name, 'remote');
-      const url = checkRemoteUrl(args.url);
+      const url = checkRemoteUrl(args.url, ['file', 'http', 'https']);
       await unlessExists('remote', args.name, count(sql), () => sql.value("SELECT dolt_remote('add', ?, ?)", [args.name, url]));
       await sql.persist();
       return null;

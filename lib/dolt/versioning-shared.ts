@@ -10,16 +10,19 @@ export function checkRef(ref: string): string {
   return ref;
 }
 
-/** A URL with a scheme (`file:///srv/notes`, `https://...`, `aws://...`) or an absolute folder path. */
-const REMOTE_URL = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+|\/\S.*)$/;
+/** A URL: a scheme, `://`, and something after it. */
+const REMOTE_URL = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/\S+$/;
 
 /**
  * Remote URLs are checked when added, not at the first push: a relative path or a bare word would be stored
- * and fail later, relative to whatever the working directory is then. They may not look like flags either.
+ * and only fail later. `schemes` are the ones the engine can reach (DoltLite: file and http(s); a Dolt server
+ * also has its cloud schemes, so it passes none and any scheme is taken). They may not look like flags either.
  */
-export function checkRemoteUrl(url: string): string {
-  if (typeof url !== 'string' || url.length > 4096 || !REMOTE_URL.test(url) || url.includes('\0')) {
-    throw storeArgumentError('invalid remote url: it must be a URL with a scheme (file:///folder, https://...) or an absolute folder path');
+export function checkRemoteUrl(url: string, schemes?: readonly string[]): string {
+  const scheme = typeof url === 'string' && url.length <= 4096 && !url.includes('\0') ? REMOTE_URL.exec(url)?.[1] : undefined;
+  if (scheme === undefined || (schemes !== undefined && !schemes.includes(scheme.toLowerCase()))) {
+    const forms = schemes === undefined ? 'scheme://...' : schemes.map((s) => `${s}://...`).join(', ');
+    throw storeArgumentError(`invalid remote url: it must be a URL (${forms}), such as file:///srv/notes`);
   }
   return url;
 }

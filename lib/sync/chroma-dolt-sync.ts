@@ -289,7 +289,7 @@ export class ChromaDoltSync {
    * listed in `skipped`. Never guessed: detection without adoption reads each such record as its own
    * one-chunk document.
    */
-  adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
+  async adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
     checkSyncOptions('adoptCollection', options, []);
     return this.serialised(collection, async () => {
       const call = callOptions(options);
