@@ -1,4 +1,5 @@
 /** {@link VersioningStore} for the embedded store: typed calls to the versioning operations of its owner thread. */
+import { checkChunkWindow, checkDocumentsAtOptions } from './versioning-shared.js';
 import { checkMessage } from './validate-changes.js';
 import type { DoltLiteStore } from './doltlite-store.js';
 import type {
@@ -45,13 +46,15 @@ export class DoltLiteVersioning implements VersioningStore {
   delta(from: string, to: string): Promise<CommitDelta> {
     return this.executor.call('delta', { from, to });
   }
-  documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+  async documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+    checkDocumentsAtOptions(options);
     return this.executor.call('documentsAt', { ref, ...options });
   }
   collectionsAt(ref: string): Promise<StoredCollection[]> {
     return this.executor.call('collectionsAt', ref);
   }
   async chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+    checkChunkWindow(size, overlap);
     return new Map(await this.executor.call('chunkTotals', { size, overlap }));
   }
   mergeBase(a: string, b: string): Promise<string> {

@@ -18,6 +18,8 @@ import { unsupportedVersioning } from './unsupported-versioning.js';
 import {
   checkRef,
   checkRemoteUrl,
+  checkChunkWindow,
+  checkDocumentsAtOptions,
   unlessExists,
   collectionDeltas,
   CONFLICT_COLUMNS,
@@ -151,7 +153,8 @@ class DoltServerVersioning implements VersioningStore {
     });
   }
 
-  documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+  async documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+    checkDocumentsAtOptions(options);
     if (options.docIds?.length === 0) return Promise.resolve([]);
     return this.on(async (run) => {
       const commit = await this.hashOf(run, ref);
@@ -183,7 +186,8 @@ class DoltServerVersioning implements VersioningStore {
     );
   }
 
-  chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+  async chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+    checkChunkWindow(size, overlap);
     return this.on(async (run) => {
       const found = await rows<{ collection_name: string; documents: number; chunks: number }>(
         run,

@@ -1,4 +1,5 @@
 /** What the DoltLite and the Dolt-server versioning share: argument checks, and rows of Dolt tables (same column names in both) turned into results. */
+import { checkOptions, checkWholeNumber } from '../check-args.js';
 import { alreadyExists, storeArgumentError } from './errors.js';
 import type { CollectionDelta, DocumentDelta, MergeConflict } from './versioning.js';
 
@@ -25,6 +26,17 @@ export function checkRemoteUrl(url: string, schemes?: readonly string[]): string
     throw storeArgumentError(`invalid remote url: it must be a URL (${forms}), such as file:///srv/notes`);
   }
   return url;
+}
+
+/** The chunk window of `chunkTotals`: a size from 1, an overlap from 0 and below the size. */
+export function checkChunkWindow(size: number, overlap: number): void {
+  checkWholeNumber('chunkTotals', 'size', size, 1, Number.MAX_SAFE_INTEGER, false);
+  checkWholeNumber('chunkTotals', 'overlap', overlap, 0, Math.max(0, size - 1), false);
+}
+
+/** The options of `documentsAt`: closed. */
+export function checkDocumentsAtOptions(options: unknown): void {
+  checkOptions('documentsAt', options, ['collection', 'docIds']);
 }
 
 const COUNT_NAMED = {

@@ -204,7 +204,7 @@ export class ChromaDoltSync {
    */
   async deleteDocuments(collection: string, docIds: string[], options: SyncCallOptions = {}): Promise<void> {
     checkSyncOptions('deleteDocuments', options, []);
-    if (!Array.isArray(docIds)) throw new TypeError('docIds must be an array');
+    if (!Array.isArray(docIds)) throw argError('ChromaDoltSync.deleteDocuments: docIds must be an array', 'ERR_INVALID_ARG_TYPE');
     docIds.forEach((docId, index) => checkDocumentId(docId, index));
     return this.serialised(collection, async () => {
       if (docIds.length === 0) return;

@@ -57,6 +57,11 @@ test('log(limit) takes a whole number >= 0; other counts are typed errors, and t
   for (const limit of ['x', null, 1n]) {
     await t.throwsAsync(store.log(limit as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' }, String(limit));
   }
+  const versioning = new DoltLiteVersioning(store);
+  await t.throwsAsync(versioning.chunkTotals(0, 0), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+  await t.throwsAsync(versioning.chunkTotals(100, 100), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+  await t.throwsAsync(versioning.chunkTotals(NaN, 0), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+  await t.throwsAsync(versioning.documentsAt('HEAD', { colection: 'x' } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
   t.is((await store.log(1)).length, 1, 'the schema commit');
   t.deepEqual(await store.log(0), []);
 });
