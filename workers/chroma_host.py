@@ -9,6 +9,7 @@ No Python exception ever escapes the loop: each becomes an error reply. Anything
 stderr, because stdout carries the protocol.
 """
 
+import base64
 import gc
 import hashlib
 import json
@@ -33,6 +34,7 @@ try:
 except ImportError:  # older chromadb
     InvalidArgumentError = ValueError
 from chromadb.api.types import validate_metadata  # noqa: E402
+import numpy as np  # noqa: E402  (chromadb depends on it)
 
 # The collection metadata key naming the distance function (fixed when the collection is created).
 SPACE_KEY = "hnsw:space"
@@ -155,6 +157,21 @@ def classify(error):
 def chunks(items, size):
     for start in range(0, len(items), size):
         yield start, start + size
+
+
+def packed_embeddings(wire, count):
+    """A write's packed vectors ({"dimension", "base64"}: float32 values in this machine's byte order, row after
+    row) as a (count, dimension) array, which chromadb takes as is; None when the write has none. The numbers
+    are the caller's, already rounded to float32 as chromadb would round them."""
+    if wire is None:
+        return None
+    if not isinstance(wire, dict) or not isinstance(wire.get("dimension"), int) or not isinstance(wire.get("base64"), str):
+        raise TypedError("invalid_argument", "packedEmbeddings must be {dimension, base64}")
+    dimension = wire["dimension"]
+    values = np.frombuffer(base64.b64decode(wire["base64"], validate=True), dtype=np.float32)
+    if dimension <= 0 or values.size != count * dimension:
+        raise TypedError("invalid_argument", f"packedEmbeddings holds {values.size} values, not {count} vectors of {dimension}")
+    return values.reshape(count, dimension)
 
 
 WHAT_TO_PASS = (
@@ -341,11 +358,14 @@ class Session:
         col = self.collection(args["collection"])
         ids = args["ids"]
         ef = args.get("embeddingFunction")
+        packed = packed_embeddings(args.get("packedEmbeddings"), len(ids))
         for start, end in chunks(ids, self.batch):
             part = {"ids": ids[start:end]}
             for field in ("embeddings", "documents", "metadatas"):
                 if args.get(field) is not None:
                     part[field] = args[field][start:end]
+            if packed is not None:
+                part["embeddings"] = packed[start:end]
             if ef and "embeddings" not in part and "documents" in part:
                 part["embeddings"] = self.embedders.embed(ef, part["documents"])
             write(col, **part)
@@ -439,7 +459,8 @@ class Session:
         )
         count = min(len(page["ids"]), limit)
         texts = page.get("documents") if with_hashes else None
-        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"])
+        with_texts = with_hashes and args.get("withTexts") is True
+        summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"], with_texts)
         summary["records"] = count
         summary["more"] = len(page["ids"]) > limit
         return summary
@@ -602,7 +623,7 @@ def document_version(text, meta):
     return version_hash(text_hash, canonical_metadata(own_metadata(meta)))
 
 
-def summarize_records(ids, texts, metadatas, with_hashes, overlap):
+def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=False):
     """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
     version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
     the version hash of its joined text and its metadata (document_version); the records of any other version are returned as they are, since they may
@@ -665,6 +686,9 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap):
             else:
                 summary["hash"] = version_hash(sha256(data).hexdigest(), canonical_metadata(own))
             summary["bytes"] = len(data)
+            if with_texts:  # a stage committing most of the collection takes the texts from here
+                summary["text"] = joined
+                summary["meta"] = first
         versions.append(summary)
     return {"versions": versions, "partial": partial}
 

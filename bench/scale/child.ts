@@ -3,6 +3,7 @@
  * first call would not find warm: `node child.js '<task json>'` prints one `SCALE_RESULT <json>` line.
  * Opening Chroma and the store is not timed; the memory window opens after them.
  */
+import { readFileSync } from 'node:fs';
 import { Chroma } from '../../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { ChromaDoltSync, type SyncProgress } from '../../lib/sync/chroma-dolt-sync.js';
@@ -26,14 +27,29 @@ async function open(chromaDir: string, storePath?: string) {
   return { chroma, store, sync, close };
 }
 
+/** CPU seconds (user + system) the Python host has used so far, from /proc (0 where there is none). */
+function pythonCpu(pid: number | undefined): () => number {
+  return () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    } catch {
+      return 0;
+    }
+  };
+}
+
 async function run(task: Task): Promise<Record<string, unknown>> {
   switch (task.op) {
     case 'write': {
       const { docs } = await loadCorpus(task.corpus);
-      const picked = task.limit === undefined ? docs : docs.slice(0, task.limit);
+      const prefix = task.idPrefix ?? '';
+      const picked = (task.limit === undefined ? docs : docs.slice(0, task.limit)).map((doc) => ({ ...doc, docId: prefix + doc.docId }));
       const { chroma, sync, close } = await open(task.chromaDir);
+      const hostCpu = pythonCpu(await chroma.executor.call('pid', undefined));
       let chunks = 0;
       let sessionOps = 0;
+      const cpuStart = { node: process.cpuUsage(), host: hostCpu() };
       const started = performance.now();
       for (let i = 0; i < picked.length; i += task.perCall) {
         const result = await sync.writeDocuments(COLLECTION, picked.slice(i, i + task.perCall));
@@ -41,9 +57,12 @@ async function run(task: Task): Promise<Record<string, unknown>> {
         sessionOps += result.sessionOps;
       }
       const ms = performance.now() - started;
+      const node = process.cpuUsage(cpuStart.node);
+      const cpu = { nodeS: (node.user + node.system) / 1e6, hostS: hostCpu() - cpuStart.host };
+      // Counted after the timing: the first read of a collection has a one-time cost (the write's lookup pays it).
       const count = await chroma.count(COLLECTION);
       await close();
-      return { ms, documents: picked.length, chunks, count, sessionOps, maxBatchSize: chroma.maxBatchSize, textBytes: picked.reduce((n, d) => n + Buffer.byteLength(d.content), 0) };
+      return { ms, cpu, documents: picked.length, chunks, count, sessionOps, maxBatchSize: chroma.maxBatchSize, textBytes: picked.reduce((n, d) => n + Buffer.byteLength(d.content), 0) };
     }
     case 'change': {
       const { docs } = await loadCorpus(task.corpus);

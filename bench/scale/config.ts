@@ -15,6 +15,8 @@ export interface ScaleConfig {
   firstStageRuns: number;
   /** Chunks written in the write-throughput measurement: the first documents of the corpus that make this many. */
   writeChunks: number;
+  /** Also measure the write into a copy of the populated corpus (SCALE_WRITE_INTO=0 skips it: it copies the corpus). */
+  writeInto: boolean;
   /** Where populated corpora are kept between runs (outside the build output, so `npm run build` keeps them). */
   cacheDir: string;
   /** Scratch space for copies that a measurement changes. */
@@ -53,6 +55,7 @@ export function readConfig(): ScaleConfig {
     runs: Math.max(1, whole('SCALE_RUNS', 3)),
     firstStageRuns: whole('SCALE_FIRST_STAGE_RUNS', 0),
     writeChunks: Math.max(1, whole('SCALE_WRITE_CHUNKS', 10_000)),
+    writeInto: process.env['SCALE_WRITE_INTO'] !== '0',
     cacheDir: resolve(process.env['SCALE_CACHE'] ?? '.bench-cache/scale'),
     scratchDir: resolve(process.env['SCALE_SCRATCH'] ?? join(tmpdir(), 'scale-bench-scratch')),
     label: process.env['SCALE_LABEL'] ?? 'after',

@@ -10,6 +10,7 @@
  * - SCALE_RUNS: runs of each measurement, medians reported (default 3)
  * - SCALE_FIRST_STAGE_RUNS: first stages beyond the one made while populating (default 0)
  * - SCALE_WRITE_CHUNKS: chunks in the write-throughput measurement, from the first documents (default 10000)
+ * - SCALE_WRITE_INTO=0: skips the same write into a copy of the populated corpus
  * - SCALE_LABEL: the column to fill, `before` or `after` (default after)
  * - SCALE_CACHE: where populated corpora are kept (default .bench-cache/scale); SCALE_REPOPULATE=1 rebuilds them
  * - SCALE_SCRATCH: scratch folder for copies (default $TMPDIR/scale-bench-scratch)

@@ -11,7 +11,7 @@ import { chunkText } from '../../lib/sync/chunking.js';
 import { toChunkRecords } from '../../lib/sync/documents.js';
 import { ensureCorpusCache, type CorpusCache } from './cache.js';
 import { runChild, runPlain } from './processes.js';
-import { COLLECTION } from './tasks.js';
+import { COLLECTION, WRITE_INTO_PREFIX } from './tasks.js';
 import { corpusId, type CorpusSpec, type ScaleConfig } from './config.js';
 import { loadCorpus } from './corpora.js';
 
@@ -50,6 +50,11 @@ export interface CorpusMetrics {
   writeChunks: number;
   writeChunksPerSec: number;
   plainAddPerSec: number;
+  /** CPU seconds of the write into an empty collection (absent in older results): the library's Node process and Python host; plain's Python. */
+  writeCpu?: { nodeS: number; hostS: number; plainS: number };
+  /** The same write (same documents under new ids) into a copy of the populated corpus; null when skipped, absent in older results. */
+  writeIntoChunksPerSec?: number | null;
+  plainAddIntoPerSec?: number | null;
   /** Every run's value behind the medians above (times in ms), to judge the spread on a noisy machine. */
   samples: Record<string, number[]>;
 }
@@ -59,6 +64,8 @@ export function median(values: number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+const perSecond = (run: { ms: number; records: number }) => run.records / (run.ms / 1000);
 
 function log(message: string): void {
   process.stderr.write(`scale: ${new Date().toISOString().slice(11, 19)} ${message}\n`);
@@ -125,13 +132,30 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
   const recordsFile = join(config.scratchDir, `${id}-records.json`);
   writeFileSync(recordsFile, JSON.stringify({ ids: records.ids, documents: records.documents, metadatas: records.metadatas, embeddings }));
   const writes: Array<Record<string, any>> = [];
-  const adds: number[] = [];
+  const adds: Array<{ ms: number; records: number; cpuS: number }> = [];
   for (let r = 0; r < config.runs; r++) {
     log(`${id}: write throughput, run ${r + 1}/${config.runs}`);
     rmSync(scratch, { recursive: true, force: true });
     writes.push(runChild({ op: 'write', chromaDir: join(scratch, 'library'), corpus: spec, limit: sample.length, perCall: sample.length }));
-    const added = runPlain(python, ['add', join(scratch, 'plain'), COLLECTION, String(writes[0]!['maxBatchSize']), recordsFile]);
-    adds.push(added.records / (added.ms / 1000));
+    adds.push(runPlain(python, ['add', join(scratch, 'plain'), COLLECTION, String(writes[0]!['maxBatchSize']), recordsFile]) as (typeof adds)[number]);
+  }
+  // The same write into a collection that holds the whole corpus already (the documents under new ids), each
+  // side into its own copy of the staged corpus: does writing slow down as the collection grows?
+  const writesInto: Array<Record<string, any>> = [];
+  const addsInto: Array<{ ms: number; records: number }> = [];
+  if (config.writeInto) {
+    const into = toChunkRecords(sample.map((doc) => ({ ...doc, docId: WRITE_INTO_PREFIX + doc.docId })), 1);
+    writeFileSync(recordsFile, JSON.stringify({ ids: into.ids, documents: into.documents, metadatas: into.metadatas, embeddings }));
+    for (let r = 0; r < config.runs; r++) {
+      log(`${id}: write throughput into the populated corpus, run ${r + 1}/${config.runs}`);
+      rmSync(scratch, { recursive: true, force: true });
+      cpSync(cache.stagedChroma, join(scratch, 'library'), { recursive: true });
+      const task = { op: 'write' as const, chromaDir: join(scratch, 'library'), corpus: spec, limit: sample.length, perCall: sample.length };
+      writesInto.push(runChild({ ...task, idPrefix: WRITE_INTO_PREFIX }));
+      rmSync(join(scratch, 'library'), { recursive: true, force: true });
+      cpSync(cache.stagedChroma, join(scratch, 'plain'), { recursive: true });
+      addsInto.push(runPlain(python, ['add', join(scratch, 'plain'), COLLECTION, String(writes[0]!['maxBatchSize']), recordsFile]));
+    }
   }
   rmSync(scratch, { recursive: true, force: true });
   rmSync(recordsFile, { force: true });
@@ -147,7 +171,12 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
     stageCommitMs: stages.map((d) => d['commitMs']),
     stagePeakMiB: stages.map((d) => d['rss'].peakMiB),
     writeChunksPerSec: writes.map((w) => w['chunks'] / (w['ms'] / 1000)),
-    plainAddPerSec: adds,
+    plainAddPerSec: adds.map(perSecond),
+    writeNodeCpuS: writes.map((w) => w['cpu']?.nodeS ?? NaN),
+    writeHostCpuS: writes.map((w) => w['cpu']?.hostS ?? NaN),
+    plainAddCpuS: adds.map((a) => a.cpuS),
+    writeIntoChunksPerSec: writesInto.map((w) => w['chunks'] / (w['ms'] / 1000)),
+    plainAddIntoPerSec: addsInto.map(perSecond),
   };
   const pick = (list: Array<Record<string, any>>, key: string) => median(list.map((x) => Number(x[key])));
   const peak = (list: Array<Record<string, any>>) => median(list.map((x) => Number(x['rss'].peakMiB)));
@@ -181,8 +210,11 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
     populateChunksPerSec: cache.write['chunks'] / (cache.write['ms'] / 1000),
     writeDocuments: sample.length,
     writeChunks: records.ids.length,
-    writeChunksPerSec: median(writes.map((w) => w['chunks'] / (w['ms'] / 1000))),
-    plainAddPerSec: median(adds),
+    writeChunksPerSec: median(samples['writeChunksPerSec']!),
+    plainAddPerSec: median(samples['plainAddPerSec']!),
+    writeCpu: { nodeS: median(samples['writeNodeCpuS']!), hostS: median(samples['writeHostCpuS']!), plainS: median(samples['plainAddCpuS']!) },
+    writeIntoChunksPerSec: writesInto.length ? median(samples['writeIntoChunksPerSec']!) : null,
+    plainAddIntoPerSec: addsInto.length ? median(samples['plainAddIntoPerSec']!) : null,
     samples: Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, values.map((v) => Math.round(v * 10) / 10)])),
   };
 }

@@ -3,9 +3,15 @@ import type { CorpusSpec } from './config.js';
 
 export const COLLECTION = 'scale';
 
+/** The id prefix of the documents written into a populated corpus (so they are new there). */
+export const WRITE_INTO_PREFIX = 'bench-write/';
+
 export type Task =
-  /** Writes the corpus's documents (all, or the first `limit`) in calls of `perCall` documents. */
-  | { op: 'write'; chromaDir: string; corpus: CorpusSpec; limit?: number; perCall: number }
+  /**
+   * Writes the corpus's documents (all, or the first `limit`) in calls of `perCall` documents, their ids
+   * prefixed by `idPrefix` (new documents in a collection that holds the corpus already).
+   */
+  | { op: 'write'; chromaDir: string; corpus: CorpusSpec; limit?: number; perCall: number; idPrefix?: string }
   | { op: 'detect'; chromaDir: string; storePath: string; verify?: 'flags' }
   | { op: 'stage'; chromaDir: string; storePath: string; message: string }
   /** Applies the 1% edit (untimed preparation for a stage). */

@@ -22,6 +22,7 @@ import {
 } from './embedding.js';
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
 import { InOrder } from './in-order.js';
+import { forWrite, withPackedEmbeddings } from './packed-embeddings.js';
 import { checkCollection, checkMetadata, checkRecords, checkSelection, checkTexts } from './validate-input.js';
 import type { ChromaSessionDefinition } from './ops.js';
 import type PythonChromaSession from './python-session.js';
@@ -76,7 +77,7 @@ export interface CreateCollectionParams extends CollectionParams {
 }
 
 /** Records to write; `embeddings` may be left out when `documents` are given (the embedder computes them). */
-export type WriteRecords = Omit<RecordsArgs, 'collection' | 'embeddingFunction'>;
+export type WriteRecords = Omit<RecordsArgs, 'collection' | 'embeddingFunction' | 'packedEmbeddings'>;
 
 interface OverOptions extends Pick<ChromaOptions, 'embedder' | 'embeddingFunction'> {
   /** Which session the executor runs; decides where named embedding functions run. @default 'embedded' */
@@ -319,10 +320,10 @@ export class Chroma {
     if (documents && ef.python) {
       return this.submit(() => this.executor.call(op, { ...records, embeddingFunction: ef.python, collection }, options));
     }
-    if (!documents) return this.submit(() => this.executor.call(op, { ...records, collection }, options));
+    if (!documents) return this.submit(() => this.executor.call(op, { ...withPackedEmbeddings(records), collection }, options));
     return this.context.inOrder.run(
-      () => ef.generate!(documents, false),
-      (embeddings) => this.executor.call(op, { ...records, embeddings, collection }, options),
+      async () => (ef.generatePacked ? { packedEmbeddings: ef.generatePacked(documents) } : forWrite(await ef.generate!(documents, false))),
+      (embeddings) => this.executor.call(op, { ...records, ...embeddings, collection }, options),
     );
   }
 }

@@ -20,6 +20,7 @@ import {
 } from './embedding.js';
 import { ChromaError, chromaErrorHere } from './errors.js';
 import { emptyGetResult } from './results.js';
+import { forWrite, withPackedEmbeddings, type WriteEmbeddings } from './packed-embeddings.js';
 import type { InOrder } from './in-order.js';
 import type { ChromaSessionDefinition } from './ops.js';
 import type { CollectionInfo, GetResult, Include, Metadata, QueryResult, Where, WhereDocument } from './types.js';
@@ -197,7 +198,7 @@ export class Collection {
     const collection = this.info.name;
     const documents = records.documents;
     if (records.embeddings || !documents) {
-      await inOrder.run(null, () => executor.call(op, { ...records, collection }, options));
+      await inOrder.run(null, () => executor.call(op, { ...withPackedEmbeddings(records), collection }, options));
       return;
     }
     await this.withEmbeddings(documents, 'documents', options, (embedding) =>
@@ -213,12 +214,12 @@ export class Collection {
     texts: string[],
     what: 'documents' | 'queryTexts',
     options: CallOptions | undefined,
-    operation: (embedding: { embeddings?: number[][]; embeddingFunction?: string }) => Promise<T>,
+    operation: (embedding: Partial<WriteEmbeddings> & { embeddingFunction?: string }) => Promise<T>,
   ): Promise<T> {
     const ef = this.requireEmbedding(what);
     const prepare = ef.generate ? () => this.embed(ef, texts, what === 'queryTexts') : () => this.pythonDimension(ef, options);
     return this.context.inOrder.run(prepare, (prepared) =>
-      this.afterRecording(prepared, () => operation(prepared.vectors ? { embeddings: prepared.vectors } : { embeddingFunction: ef.python }), options),
+      this.afterRecording(prepared, () => operation(prepared.embeddings ?? { embeddingFunction: ef.python }), options),
     );
   }
 
@@ -232,6 +233,10 @@ export class Collection {
 
   /** Caller side: computes the vectors and checks them against what the collection recorded. */
   private async embed(ef: ResolvedEmbedding, texts: string[], forQueries: boolean): Promise<Prepared> {
+    if (!forQueries && ef.generatePacked) {
+      const packed = ef.generatePacked(texts);
+      return { embeddings: { packedEmbeddings: packed }, record: this.checkDimension(ef, packed.dimension) };
+    }
     let vectors: number[][];
     try {
       vectors = await ef.generate!(texts, forQueries);
@@ -247,7 +252,7 @@ export class Collection {
         `the embedding function "${ef.name}" returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`,
       );
     }
-    return { vectors, record: this.checkDimension(ef, vectors[0]?.length ?? 0) };
+    return { embeddings: forQueries ? { embeddings: vectors } : forWrite(vectors), record: this.checkDimension(ef, vectors[0]?.length ?? 0) };
   }
 
   /** Python side: the dimension is learnt once per handle (this loads the model), then recorded. */
@@ -309,7 +314,8 @@ export class Collection {
 }
 
 interface Prepared {
-  vectors?: number[][];
+  /** Caller-side vectors (packed for a write when they can be); absent for a Python-side function. */
+  embeddings?: WriteEmbeddings;
   /** Metadata to merge into the collection's before the operation, or `null`. */
   record: Metadata | null;
 }

@@ -11,7 +11,8 @@
  * - `null`: none; records must come with their embeddings.
  */
 import { chromaErrorHere } from './errors.js';
-import { hashEmbedder, type Embedder } from './hash-embedder.js';
+import { hashEmbedder, packedHashEmbedder, type Embedder } from './hash-embedder.js';
+import type { PackedEmbeddings } from './packed-embeddings.js';
 
 /** The npm `chromadb` embedding-function interface (the parts this library uses). */
 export interface EmbeddingFunction {
@@ -35,6 +36,8 @@ export interface ResolvedEmbedding {
   readonly name: string;
   /** Caller-side computation; absent for a Python-side function. */
   generate?(texts: string[], forQueries: boolean): Promise<number[][]>;
+  /** The same vectors, packed, where the function can write them so directly (the hash embedder). */
+  generatePacked?(texts: string[]): PackedEmbeddings;
   /** The Python-side function's name (embedded session only). */
   readonly python?: string;
 }
@@ -59,7 +62,8 @@ export function resolveEmbedding(spec: EmbeddingFunctionSpec, session: SessionKi
     // A function that is also an EmbeddingFunction (the hash embedder) keeps its name.
     const withGenerate: Embedder & Partial<EmbeddingFunction> = spec;
     const name = typeof withGenerate.generate === 'function' && spec.name ? spec.name : 'custom';
-    return { name, generate: async (texts) => spec(texts) };
+    const packed = packedHashEmbedder(spec);
+    return { name, generate: async (texts) => spec(texts), ...(packed ? { generatePacked: packed } : {}) };
   }
   throw chromaErrorHere('invalid_argument', `embeddingFunction must be an EmbeddingFunction, a name or null. ${WHAT_TO_PASS}`);
 }
@@ -73,7 +77,7 @@ function nameOf(ef: EmbeddingFunction): string {
 function resolveName(name: string, session: SessionKind): ResolvedEmbedding {
   if (name === 'hash') {
     const hash = hashEmbedder();
-    return { name, generate: (texts) => hash.generate(texts) };
+    return { name, generate: (texts) => hash.generate(texts), generatePacked: packedHashEmbedder(hash)! };
   }
   if (session === 'embedded') return { name, python: name };
   if (name === 'default') return { name, generate: defaultOnCallerSide() };

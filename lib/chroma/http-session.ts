@@ -11,7 +11,8 @@ import { defineSession } from '../session.js';
 import { chromaError, type ChromaErrorKind } from './errors.js';
 import type { ChromaOpTable } from './ops.js';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, emptyQueryResult } from './results.js';
-import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs } from './types.js';
+import { unpackEmbeddings } from './packed-embeddings.js';
+import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs, VersionSummary } from './types.js';
 import { summarizeRecords } from '../sync/page-summary.js';
 
 export interface HttpChromaOptions {
@@ -171,7 +172,7 @@ async function write(state: State, method: 'add' | 'upsert' | 'update', args: Re
   for (const [start, end] of slices(args.ids.length, state.maxBatchSize)) {
     const part = {
       ids: args.ids.slice(start, end),
-      embeddings: args.embeddings?.slice(start, end),
+      embeddings: args.packedEmbeddings ? unpackEmbeddings(args.packedEmbeddings, start, end) : args.embeddings?.slice(start, end),
       documents: args.documents?.slice(start, end),
       metadatas: args.metadatas?.slice(start, end),
     };
@@ -364,7 +365,8 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
       const texts = page.documents as Array<string | null> | undefined;
       const metas = page.metadatas as Array<Metadata | null> | undefined;
       const rows = page.ids.slice(0, records).map((id, i) => ({ id, text: (withHashes ? texts?.[i] : null) ?? null, meta: metas?.[i] ?? {} }));
-      return { records, more: page.ids.length > args.limit, ...summarizeRecords(rows, withHashes, args.overlap) };
+      const withText = args.withTexts === true ? (version: VersionSummary, text: string, meta: Metadata) => Object.assign(version, { text, meta }) : undefined;
+      return { records, more: page.ids.length > args.limit, ...summarizeRecords(rows, withHashes, args.overlap, withText) };
     },
     embeddingDimension: async (_state, name) => {
       throw pythonOnly(name);

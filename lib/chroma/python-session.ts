@@ -9,7 +9,8 @@ import { CHROMA_ERROR_CODES, chromaError, type ChromaErrorKind } from './errors.
 import { FramedChild } from './framed-child.js';
 import type { ChromaOpTable } from './ops.js';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE } from './results.js';
-import type { GetResult, QueryResult } from './types.js';
+import { toWire } from './packed-embeddings.js';
+import type { GetResult, QueryResult, RecordsArgs } from './types.js';
 
 export interface PythonChromaOptions {
   /** Directory of the persistent Chroma database (created if missing). Required. */
@@ -44,6 +45,12 @@ export async function ask<T>(state: State, op: string, args: object): Promise<T>
     throw chromaError(kind, reply.error.message, { pythonType: reply.error.type });
   }
   return reply.ok as T;
+}
+
+/** A write as the host reads it: packed vectors in base64 (JSON would spell out every float in decimal). */
+function onTheWire(args: RecordsArgs): object {
+  if (!args.packedEmbeddings) return args;
+  return { ...args, packedEmbeddings: toWire(args.packedEmbeddings) };
 }
 
 function start(python: string, hostScript: string, context: OwnerContext): FramedChild {
@@ -96,9 +103,9 @@ export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
     modifyCollection: (state, args) => ask(state, 'modify_collection', args),
     deleteCollection: (state, name) => ask(state, 'delete_collection', { name }),
     count: (state, collection) => ask(state, 'count', { collection }),
-    add: (state, args) => ask(state, 'add', args),
-    upsert: (state, args) => ask(state, 'upsert', args),
-    update: (state, args) => ask(state, 'update', args),
+    add: (state, args) => ask(state, 'add', onTheWire(args)),
+    upsert: (state, args) => ask(state, 'upsert', onTheWire(args)),
+    update: (state, args) => ask(state, 'update', onTheWire(args)),
     get: async (state, args) => {
       const include = args.include ?? DEFAULT_GET_INCLUDE;
       const result = await ask<GetResult>(state, 'get', { ...args, include });

@@ -1,4 +1,5 @@
 /** Operation arguments and results shared by the embedded and the remote Chroma sessions. */
+import type { PackedEmbeddings } from './packed-embeddings.js';
 
 /** Chroma metadata values are scalars (no nested objects). */
 export type Metadata = Record<string, string | number | boolean | null>;
@@ -36,6 +37,11 @@ export interface RecordsArgs {
   collection: string;
   ids: string[];
   embeddings?: number[][];
+  /**
+   * The same vectors packed (the façade packs `embeddings` into this before they cross to the session; see
+   * packed-embeddings.ts). A session reads it when `embeddings` is absent. @default none
+   */
+  packedEmbeddings?: PackedEmbeddings;
   documents?: string[];
   metadatas?: Metadata[];
   /**
@@ -118,6 +124,12 @@ export interface SummarizePageArgs {
    * @default true
    */
   withHashes?: boolean;
+  /**
+   * With `withHashes`, also return each complete version's joined text and its first chunk's metadata
+   * (`text`, `meta`): a stage that must commit most of the collection takes the texts from its one page scan.
+   * @default false
+   */
+  withTexts?: boolean;
   /** Code points each chunk after the first repeats from the one before (dropped when joining). */
   overlap: number;
 }
@@ -141,6 +153,10 @@ export interface VersionSummary {
   hash?: string | null;
   /** UTF-8 bytes of the joined text (with `withHashes`). */
   bytes?: number;
+  /** The joined text (with `withTexts`). */
+  text?: string;
+  /** The first chunk's metadata (with `withTexts`). */
+  meta?: Metadata;
 }
 
 export interface PageSummary {

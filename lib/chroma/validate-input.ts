@@ -20,26 +20,37 @@ function checkString(value: unknown, what: string): void {
 
 function checkStrings(values: unknown, what: string, nullable = false): number {
   if (!Array.isArray(values)) throw invalid(`${what} must be an array`);
-  values.forEach((value, i) => {
-    if (!(nullable && value === null)) checkString(value, `${what}[${i}]`);
-  });
+  for (let i = 0; i < values.length; i++) {
+    const value: unknown = values[i];
+    // The common case first, without building the position's name (a write checks every record).
+    if (typeof value === 'string' ? isWellFormed(value) : nullable && value === null) continue;
+    checkString(value, `${what}[${i}]`);
+  }
   return values.length;
 }
 
 /** Checks one metadata object: string keys, scalar values (string, finite number, boolean, null). */
-export function checkMetadata(metadata: unknown, what: string): void {
+export function checkMetadata(metadata: unknown, what: string | (() => string)): void {
   if (metadata === null || metadata === undefined) return;
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw invalid(`${what} must be an object`);
-  for (const [key, value] of Object.entries(metadata as Metadata)) {
-    checkString(key, `a key of ${what}`);
-    const where = `${what}.${isWellFormed(key) ? key : '?'}`;
-    if (typeof value === 'string') checkString(value, where);
-    else if (typeof value === 'number') {
-      if (!Number.isFinite(value)) throw invalid(`${where} must be a finite number`);
-    } else if (typeof value !== 'boolean' && value !== null) {
-      throw invalid(`${where} must be a string, number, boolean or null, got ${typeof value}`);
-    }
+  const name = typeof what === 'string' ? () => what : what;
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw invalid(`${name()} must be an object`);
+  for (const key in metadata) {
+    if (!Object.hasOwn(metadata, key)) continue;
+    const value: unknown = (metadata as Metadata)[key];
+    const fine =
+      isWellFormed(key) &&
+      (typeof value === 'string' ? isWellFormed(value) : typeof value === 'number' ? Number.isFinite(value) : typeof value === 'boolean' || value === null);
+    if (!fine) checkEntry(key, value, name());
   }
+}
+
+/** Throws the error that a bad metadata entry deserves (messages are built only here, on the rare path). */
+function checkEntry(key: string, value: unknown, what: string): void {
+  checkString(key, `a key of ${what}`);
+  const where = `${what}.${key}`;
+  if (typeof value === 'string') checkString(value, where);
+  else if (typeof value === 'number') throw invalid(`${where} must be a finite number`);
+  else throw invalid(`${where} must be a string, number, boolean or null, got ${typeof value}`);
 }
 
 /** Checks a where clause (nested operators): strings well-formed, no BigInt or other non-JSON value. */
@@ -83,7 +94,7 @@ export function checkRecords(collection: unknown, records: {
   sameLength(records.documents, 'documents');
   if (Array.isArray(records.documents)) checkStrings(records.documents, 'documents');
   sameLength(records.metadatas, 'metadatas');
-  if (Array.isArray(records.metadatas)) records.metadatas.forEach((metadata, i) => checkMetadata(metadata, `metadatas[${i}]`));
+  if (Array.isArray(records.metadatas)) records.metadatas.forEach((metadata, i) => checkMetadata(metadata, () => `metadatas[${i}]`));
   sameLength(records.embeddings, 'embeddings');
 }
 

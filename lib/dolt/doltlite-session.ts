@@ -73,6 +73,10 @@ export interface State {
   created: boolean;
   /** The branch last written beside the store (undefined: none yet). */
   recordedBranch?: string;
+  /** The streamed commit whose transaction is open, if any. */
+  stream: { token: number; collection: string; message: string } | null;
+  /** Streamed commits begun (tokens). */
+  streams: number;
 }
 
 const SCHEMA = [
@@ -210,30 +214,99 @@ async function hasUncommittedChanges(state: State): Promise<boolean> {
  */
 async function commitAtomically(state: State, message: string, statements: Statement[]): Promise<string | null> {
   if (typeof message !== 'string' || message.trim() === '') throw storeArgumentError('a commit needs a message');
+  if (state.stream !== null) throw storeArgumentError('a streamed commit is open on this store');
   // A transaction someone else opened (a merge with conflicts) is never committed from here: BEGIN refuses it.
   if (state.engine.inTransaction()) await exec(state, 'BEGIN');
+  const results = await abortOnFailure(state, () => batch(state, [{ sql: 'BEGIN' }, ...statements, ...commitStatements(message, statements.length + 1)]));
+  return (results[statements.length + 2] as string | undefined) ?? null;
+}
+
+/**
+ * The end of a commit: the status check, `dolt_commit` only when it shows changes (dolt_commit refuses an
+ * empty commit), and `COMMIT` only if the transaction is still open (DoltLite's dolt_commit may or may not end
+ * the transaction it runs in). `at` is the index of the first of them in their batch; the commit hash is the
+ * result at `at + 1`.
+ */
+function commitStatements(message: string, at: number): Statement[] {
+  return [
+    { sql: 'SELECT count(*) FROM dolt_status', want: 'value' },
+    { sql: "SELECT dolt_commit('-A', '-m', ?)", bind: [message], want: 'value', ifPositive: at },
+    { sql: 'COMMIT', ifInTransaction: true },
+  ];
+}
+
+/** Runs `work`; if it fails, rolls back the transaction it leaves open (and any open stream with it). */
+async function abortOnFailure<T>(state: State, work: () => Promise<T>): Promise<T> {
   try {
-    const status = statements.length + 1;
-    const results = await batch(state, [
-      { sql: 'BEGIN' },
-      ...statements,
-      { sql: 'SELECT count(*) FROM dolt_status', want: 'value' },
-      // Only when there is something to commit (dolt_commit refuses an empty commit).
-      { sql: "SELECT dolt_commit('-A', '-m', ?)", bind: [message], want: 'value', ifPositive: status },
-      // DoltLite's dolt_commit may or may not end the transaction it runs in.
-      { sql: 'COMMIT', ifInTransaction: true },
-    ]);
-    return (results[status + 1] as string | undefined) ?? null;
+    return await work();
   } catch (error) {
-    if (state.engine.inTransaction()) {
-      try {
-        await exec(state, 'ROLLBACK');
-      } catch {
-        // The failed statement may have ended the transaction already.
-      }
-    }
+    state.stream = null;
+    await rollback(state);
     throw error;
   }
+}
+
+async function rollback(state: State): Promise<void> {
+  if (!state.engine.inTransaction()) return;
+  try {
+    await exec(state, 'ROLLBACK');
+  } catch {
+    // The failed statement may have ended the transaction already.
+  }
+}
+
+function openStream(state: State, token: number): NonNullable<State['stream']> {
+  if (state.stream === null || state.stream.token !== token) {
+    throw storeArgumentError('the streamed commit is no longer open (it failed, or the store restarted)');
+  }
+  return state.stream;
+}
+
+function collectionStatement(collection: string): Statement {
+  return { sql: 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', bind: [collection] };
+}
+
+/** The statements writing upserts and deletions of one collection with their sync-log rows (none for none). */
+function changeStatements(collection: string, changes: { upserts: ChangeSet['upserts']; deletes: string[] }): Statement[] {
+  const statements: Statement[] = [];
+  if (changes.upserts.length > 0) {
+    const upserts = JSON.stringify(changes.upserts.map((d) => [d.docId, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]));
+    // The sync log needs only ids and hashes: binding the whole upserts text there too would send every
+    // document's content to the engine twice in one request.
+    const logged = JSON.stringify(changes.upserts.map((d) => [d.docId, d.contentHash]));
+    // Which upserts are new, before writing them, for the sync log.
+    statements.push({
+      sql: `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
+         SELECT json_extract(j.value, '$[0]'), ?1,
+                CASE WHEN d.doc_id IS NULL THEN 'added' ELSE 'modified' END, json_extract(j.value, '$[1]')
+         FROM json_each(?2) AS j
+         LEFT JOIN documents AS d ON d.collection_name = ?1 AND d.doc_id = json_extract(j.value, '$[0]')`,
+      bind: [collection, logged],
+    });
+    statements.push({
+      sql: `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata)
+         SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                json_extract(value, '$[3]')
+         FROM json_each(?2) WHERE true
+         ON CONFLICT (doc_id, collection_name) DO UPDATE SET
+           content = excluded.content, content_hash = excluded.content_hash, metadata = excluded.metadata,
+           updated_at = CURRENT_TIMESTAMP`,
+      bind: [collection, upserts],
+    });
+  }
+  if (changes.deletes.length > 0) {
+    const deletes = JSON.stringify(changes.deletes);
+    statements.push({
+      sql: `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
+         SELECT value, ?1, 'deleted', NULL FROM json_each(?2)`,
+      bind: [collection, deletes],
+    });
+    statements.push({
+      sql: 'DELETE FROM documents WHERE collection_name = ? AND doc_id IN (SELECT value FROM json_each(?))',
+      bind: [collection, deletes],
+    });
+  }
+  return statements;
 }
 
 const versioning = doltLiteVersioningOps((state: State) => ({
@@ -248,7 +321,7 @@ const versioning = doltLiteVersioningOps((state: State) => ({
 export default defineSession({
   async open(options: DoltLiteOwnerOptions, context: OwnerContext): Promise<State> {
     const { engine, created, afterCrash } = await openDatabase(options, context);
-    const state: State = { engine, options, queries: 0, created };
+    const state: State = { engine, options, queries: 0, created, stream: null, streams: 0 };
     try {
       if (afterCrash) await discardUncommittedAfterCrash(state);
       if (options.cloneFrom && created) await value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);
@@ -302,50 +375,41 @@ export default defineSession({
     },
 
     /** One transaction: documents, deletions, sync-log rows and the Dolt commit, all or nothing. */
-    commitChanges: (state: State, changes: ChangeSet): Promise<string | null> => {
-      const upserts = JSON.stringify(
-        changes.upserts.map((d) => [d.docId, d.content, d.contentHash, JSON.stringify(d.metadata ?? {})]),
-      );
-      // The sync log needs only ids and hashes: binding the whole upserts text there too would send every
-      // document's content to the engine twice in one request.
-      const logged = changes.upserts.length > 0 ? JSON.stringify(changes.upserts.map((d) => [d.docId, d.contentHash])) : '[]';
-      const deletes = JSON.stringify(changes.deletes);
-      const statements: Statement[] = [
-        { sql: 'INSERT INTO collections (name) VALUES (?) ON CONFLICT(name) DO NOTHING', bind: [changes.collection] },
-      ];
-      if (changes.upserts.length > 0) {
-        // Which upserts are new, before writing them, for the sync log.
-        statements.push({
-          sql: `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
-             SELECT json_extract(j.value, '$[0]'), ?1,
-                    CASE WHEN d.doc_id IS NULL THEN 'added' ELSE 'modified' END, json_extract(j.value, '$[1]')
-             FROM json_each(?2) AS j
-             LEFT JOIN documents AS d ON d.collection_name = ?1 AND d.doc_id = json_extract(j.value, '$[0]')`,
-          bind: [changes.collection, logged],
-        });
-        statements.push({
-          sql: `INSERT INTO documents (doc_id, collection_name, content, content_hash, metadata)
-             SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-                    json_extract(value, '$[3]')
-             FROM json_each(?2) WHERE true
-             ON CONFLICT (doc_id, collection_name) DO UPDATE SET
-               content = excluded.content, content_hash = excluded.content_hash, metadata = excluded.metadata,
-               updated_at = CURRENT_TIMESTAMP`,
-          bind: [changes.collection, upserts],
-        });
-      }
-      if (changes.deletes.length > 0) {
-        statements.push({
-          sql: `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash)
-             SELECT value, ?1, 'deleted', NULL FROM json_each(?2)`,
-          bind: [changes.collection, deletes],
-        });
-        statements.push({
-          sql: 'DELETE FROM documents WHERE collection_name = ? AND doc_id IN (SELECT value FROM json_each(?))',
-          bind: [changes.collection, deletes],
-        });
-      }
-      return commitAtomically(state, changes.message, statements);
+    commitChanges: (state: State, changes: ChangeSet): Promise<string | null> =>
+      commitAtomically(state, changes.message, [collectionStatement(changes.collection), ...changeStatements(changes.collection, changes)]),
+
+    // A streamed commit (see VersionStore.commitStream): begin, parts, commit or abort, each one request. The main
+    // side keeps the store's other calls away while it is open; the token makes a part of an older stream (whose
+    // owner crashed and was restarted) fail rather than land in another transaction.
+    streamBegin: async (state: State, args: { collection: string; message: string }): Promise<number> => {
+      if (typeof args.message !== 'string' || args.message.trim() === '') throw storeArgumentError('a commit needs a message');
+      if (state.stream !== null) throw storeArgumentError('a streamed commit is already open on this store');
+      // A transaction someone else opened (a merge with conflicts) is never committed from here: BEGIN refuses it.
+      if (state.engine.inTransaction()) await exec(state, 'BEGIN');
+      await abortOnFailure(state, () => batch(state, [{ sql: 'BEGIN' }, collectionStatement(args.collection)]));
+      state.stream = { token: ++state.streams, collection: args.collection, message: args.message };
+      return state.stream.token;
+    },
+
+    streamWrite: async (state: State, args: { token: number; upserts: ChangeSet['upserts']; deletes: string[] }): Promise<null> => {
+      const stream = openStream(state, args.token);
+      await abortOnFailure(state, () => batch(state, changeStatements(stream.collection, args)));
+      return null;
+    },
+
+    streamCommit: async (state: State, token: number): Promise<string | null> => {
+      const stream = openStream(state, token);
+      const results = await abortOnFailure(state, () => batch(state, commitStatements(stream.message, 0)));
+      state.stream = null;
+      return (results[1] as string | undefined) ?? null;
+    },
+
+    /** Rolls an open stream back; nothing to do when it is gone already (failed, or its owner restarted). */
+    streamAbort: async (state: State, token: number): Promise<null> => {
+      if (state.stream?.token !== token) return null;
+      state.stream = null;
+      await rollback(state);
+      return null;
     },
 
     /** Commits whatever the working set holds (null when it is clean). */

@@ -14,14 +14,19 @@ import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
-import { checkMessage, validateChangeSet } from './validate-changes.js';
+import { ChangeStreamValidator, checkMessage, validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
+import { StreamGate } from './stream-gate.js';
+import { statementsByBytes } from './statement-batches.js';
 import { SessionOpenError } from '../errors.js';
 import { StoreEngineUnavailableError, type DoltLiteEngineKind } from './engine/sql-engine.js';
 
-import type { ChangeSet, CommitInfo, DocumentChange, TableStatus, VersionStore } from './version-store.js';
+import type { ChangeBatch, ChangeSet, CommitInfo, DocumentChange, StreamedChangeSet, TableStatus, VersionStore } from './version-store.js';
+
+/** Text per streamed-commit request to the owner (UTF-16 code units, roughly bytes for most text). */
+const REQUEST_BYTES = 48 * 1024;
 
 /** The most ids per `exists` batch; larger batches are split into several queries. */
 const EXISTS_BATCH = 10_000;
@@ -73,26 +78,38 @@ export class DoltLiteStore implements VersionStore {
   }
 
   private readonly coalesced = new ExistsCoalescer((collection, ids) => this.existing(collection, ids), EXISTS_BATCH);
+  private readonly gate = new StreamGate();
+
+  /**
+   * @internal The owner's operations as the store's own methods reach them: while a streamed commit is open
+   * (its transaction is the engine's one connection), every call waits for it to end.
+   */
+  readonly owner: Pick<SessionExecutor<typeof DoltLiteSession>, 'call'> = {
+    call: (op, arg, options) => this.gate.after(() => this.executor.call(op, arg, options)),
+  };
 
   private constructor(
-    /** The executor owning the DoltLite session (stats, events). */
+    /**
+     * The executor owning the DoltLite session (stats, events). Calls made on it directly do not wait for a
+     * streamed commit: use the store's methods.
+     */
     readonly executor: SessionExecutor<typeof DoltLiteSession>,
     private readonly lock: PathLock | null,
   ) {}
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
-    await this.executor.call('ensureCollection', { name, metadata });
+    await this.owner.call('ensureCollection', { name, metadata });
   }
 
   documentHashes(collection: string): Promise<Map<string, string>> {
     // The owner passes the pairs on as one JSON text: at 100,000 documents, building them as objects there and
     // copying them here kept tens of megabytes in the owner thread's heap after every read.
-    return this.executor.call('documentHashes', collection).then((json) => new Map(JSON.parse(json) as Array<[string, string]>));
+    return this.owner.call('documentHashes', collection).then((json) => new Map(JSON.parse(json) as Array<[string, string]>));
   }
 
   async existing(collection: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    return new Set(await this.executor.call('existing', { collection, ids }));
+    return new Set(await this.owner.call('existing', { collection, ids }));
   }
 
   exists(collection: string, id: string): Promise<boolean> {
@@ -101,18 +118,64 @@ export class DoltLiteStore implements VersionStore {
 
   async commitChanges(changes: ChangeSet): Promise<string | null> {
     validateChangeSet(changes); // refused before the engine is touched
-    return this.executor.call('commitChanges', changes);
+    return this.owner.call('commitChanges', changes);
+  }
+
+  /**
+   * A change set in parts, one transaction and one commit (see {@link VersionStore.commitStream}). Each part
+   * goes to the owner (and the engine) once validated, in requests of a few tens of kilobytes; the transaction
+   * opens with the first non-empty part. Other calls on this store wait until the stream has committed or
+   * rolled back.
+   */
+  commitStream(changes: StreamedChangeSet): Promise<string | null> {
+    return this.gate.exclusively(async () => {
+      const validator = new ChangeStreamValidator(changes?.collection, changes?.message);
+      ChangeStreamValidator.checkParts(changes.batches);
+      let token: number | null = null;
+      try {
+        for await (let part of changes.batches) {
+          validator.check(part);
+          if ((part.upserts?.length ?? 0) + (part.deletes?.length ?? 0) === 0) continue;
+          token ??= await this.executor.call('streamBegin', { collection: changes.collection, message: changes.message });
+          await this.writePart(token, part);
+          // Not held while the source produces the next part (its texts would outlive a young collection).
+          part = {};
+        }
+        if (token === null) return null;
+        const hash = await this.executor.call('streamCommit', token);
+        token = null;
+        return hash;
+      } catch (error) {
+        // The owner rolled back already if the engine failed; a bad part or a throwing source leaves it to us.
+        // After a restart the stream is gone with the old engine (its rows were never committed).
+        if (token !== null) await this.executor.call('streamAbort', token).catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * One part of a streamed commit, in requests of a few tens of kilobytes: the owner thread and the engine's
+   * pipe then only ever handle strings small enough to die young, where a part of megabytes would leave
+   * megabyte strings behind in each heap on the way until a full collection (the peak memory of a first stage).
+   */
+  private async writePart(token: number, part: ChangeBatch): Promise<void> {
+    const upserts = part.upserts ?? [];
+    for (const run of statementsByBytes(upserts, (d) => d.content.length + d.docId.length + 256, REQUEST_BYTES, Infinity)) {
+      await this.executor.call('streamWrite', { token, upserts: run, deletes: [] });
+    }
+    if ((part.deletes?.length ?? 0) > 0) await this.executor.call('streamWrite', { token, upserts: [], deletes: part.deletes! });
   }
 
   /** Commits whatever the working set holds (null when it is clean). */
   async commit(message: string): Promise<string | null> {
     checkMessage(message);
-    return this.executor.call('commit', message);
+    return this.owner.call('commit', message);
   }
 
   async log(limit = 100): Promise<CommitInfo[]> {
     checkWholeNumber('DoltLiteStore.log', 'limit', limit, 0);
-    return this.executor.call('log', limit);
+    return this.owner.call('log', limit);
   }
 
   async head(): Promise<string | null> {
@@ -120,27 +183,27 @@ export class DoltLiteStore implements VersionStore {
   }
 
   status(): Promise<TableStatus[]> {
-    return this.executor.call('status', undefined);
+    return this.owner.call('status', undefined);
   }
 
   diff(toCommit: string, fromCommit?: string): Promise<DocumentChange[]> {
-    return this.executor.call('diff', { to: toCommit, from: fromCommit });
+    return this.owner.call('diff', { to: toCommit, from: fromCommit });
   }
 
   activeBranch(): Promise<string> {
-    return this.executor.call('activeBranch', undefined);
+    return this.owner.call('activeBranch', undefined);
   }
 
   async createBranch(name: string): Promise<void> {
-    await this.executor.call('createBranch', name);
+    await this.owner.call('createBranch', name);
   }
 
   async checkout(name: string): Promise<void> {
-    await this.executor.call('checkout', name);
+    await this.owner.call('checkout', name);
   }
 
   branches(): Promise<string[]> {
-    return this.executor.call('branches', undefined);
+    return this.owner.call('branches', undefined);
   }
 
   /**
@@ -148,12 +211,12 @@ export class DoltLiteStore implements VersionStore {
    * id.
    */
   engine(): Promise<{ kind: DoltLiteEngineKind; pid: number | undefined }> {
-    return this.executor.call('engine', undefined);
+    return this.owner.call('engine', undefined);
   }
 
   /** Queries the engine ran since the store opened (each SQL statement counts one). */
   queryCount(): Promise<number> {
-    return this.executor.call('queries', undefined);
+    return this.owner.call('queries', undefined);
   }
 
 

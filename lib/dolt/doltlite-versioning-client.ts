@@ -19,7 +19,7 @@ export class DoltLiteVersioning implements VersioningStore {
   constructor(private readonly store: DoltLiteStore) {}
 
   private get executor() {
-    return this.store.executor;
+    return this.store.owner;
   }
 
   resolve(ref: string): Promise<string> {

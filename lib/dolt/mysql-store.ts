@@ -31,13 +31,15 @@ import {
 import { redactMessage } from '../redact.js';
 import { schemaStatements, widenStatements } from './mysql-schema.js';
 import { sqlLiteralBytes, statementsByBytes } from './statement-batches.js';
-import { checkCollectionName, validateChangeSet } from './validate-changes.js';
+import { ChangeStreamValidator, checkCollectionName, validateChangeSet } from './validate-changes.js';
+import { StreamGate } from './stream-gate.js';
 import {
   MAX_ID_LENGTH,
   type ChangeSet,
   type CommitInfo,
   type DocumentChange,
   type DocumentRecord,
+  type StreamedChangeSet,
   type TableStatus,
   type VersionStore,
 } from './version-store.js';
@@ -177,6 +179,8 @@ export class MysqlStore implements VersionStore {
   private readonly idsPerQuery: number;
   private readonly rowsPerInsert: number;
   private readonly coalesced: ExistsCoalescer;
+  /** Commits of this store, one at a time (a streamed commit holds its transaction open across its parts). */
+  private readonly commits = new StreamGate();
 
   private constructor(
     private readonly pool: mysql.Pool,
@@ -249,86 +253,104 @@ export class MysqlStore implements VersionStore {
   async commitChanges(changes: ChangeSet): Promise<string | null> {
     // Everything that can be refused is refused before the first statement.
     const { metadataJson } = validateChangeSet(changes, { maxDocumentBytes: this.maxDocumentBytes });
-    if (changes.upserts.length === 0 && changes.deletes.length === 0) return null;
-    const rows = changes.upserts.map((doc, i) => ({ doc, metadata: metadataJson[i]! }));
-    const rowBytes = (row: { doc: DocumentRecord; metadata: string }) =>
-      sqlLiteralBytes(row.doc.docId) + sqlLiteralBytes(changes.collection) + sqlLiteralBytes(row.doc.content) +
-      sqlLiteralBytes(row.metadata) + 96;
-    rows.forEach((row, index) => {
-      const bytes = rowBytes(row);
-      if (bytes > this.statementBytes) {
-        throw documentTooLarge(`document ${index} needs a ${bytes}-byte statement; the server takes ${this.statementBytes}`, {
-          field: 'content',
-          index,
-          bytes,
-          limitBytes: this.maxDocumentBytes,
-        });
+    changes.upserts.forEach((doc, index) => this.checkRowFits({ doc, metadata: metadataJson[index]! }, changes.collection, index));
+    return this.commitStream({ collection: changes.collection, message: changes.message, batches: [changes] });
+  }
+
+  /**
+   * A change set in parts, one transaction on one pooled connection and one commit (see
+   * {@link VersionStore.commitStream}); the transaction opens with the first non-empty part. Other connections
+   * cannot see its rows until it commits; other commits of this store wait for it.
+   */
+  commitStream(changes: StreamedChangeSet): Promise<string | null> {
+    return this.commits.exclusively(async () => {
+      const validator = new ChangeStreamValidator(changes?.collection, changes?.message, { maxDocumentBytes: this.maxDocumentBytes });
+      ChangeStreamValidator.checkParts(changes.batches);
+      const { collection, message } = changes;
+      let connection: mysql.PoolConnection | null = null;
+      let commitId: string | null = null;
+      try {
+        for await (const part of changes.batches) {
+          const { metadataJson } = validator.check(part);
+          const upserts = part.upserts ?? [];
+          const deletes = part.deletes ?? [];
+          if (upserts.length + deletes.length === 0) continue;
+          const rows = upserts.map((doc, i) => ({ doc, metadata: metadataJson[i]! }));
+          rows.forEach((row, i) => this.checkRowFits(row, collection, i));
+          if (connection === null) {
+            connection = await this.getConnection();
+            commitId = await this.beginCommit(connection, collection, message);
+          }
+          await this.writePart(connection, collection, rows, deletes, commitId);
+        }
+        if (connection === null) return null;
+        await this.run(connection, 'COMMIT');
+      } catch (error) {
+        if (connection !== null) await this.run(connection, 'ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        connection?.release();
       }
+      if (this.dialect === 'dolt') return this.doltCommit(message);
+      return commitId;
     });
-    const connection = await this.getConnection();
-    let commitId: string | null = null;
-    try {
-      await this.run(connection, 'START TRANSACTION');
-      await this.run(connection, 'INSERT IGNORE INTO collections (name, metadata) VALUES (?, ?)', [
-        changes.collection,
-        '{}',
-      ]);
-      if (this.dialect === 'mysql') {
-        const [result] = (await this.run(connection, 'INSERT INTO session_commits (message, committer) VALUES (?, ?)', [
-          changes.message,
-          this.options.committer ?? 'session-executor',
-        ])) as [{ insertId: number }];
-        commitId = String(result.insertId);
-      }
-      const present = await this.existingIn(
-        connection,
-        changes.collection,
-        changes.upserts.map((doc) => doc.docId),
-      );
-      for (const batch of statementsByBytes(rows, rowBytes, this.statementBytes, this.rowsPerInsert)) {
-        await this.insertDocuments(connection, changes.collection, batch);
-      }
-      for (const ids of this.idBatches(changes.deletes, this.idsPerQuery)) {
-        await this.run(
-          connection,
-          `DELETE FROM documents WHERE collection_name = ? AND doc_id IN (${placeholders(ids.length)})`,
-          [changes.collection, ...ids],
-        );
-      }
-      const log: Array<[string, string, string, string | null, string | null]> = [
-        ...changes.upserts.map(
-          (doc) =>
-            [doc.docId, changes.collection, present.has(doc.docId) ? 'modified' : 'added', doc.contentHash, commitId] as [
-              string,
-              string,
-              string,
-              string | null,
-              string | null,
-            ],
-        ),
-        ...changes.deletes.map(
-          (docId) => [docId, changes.collection, 'deleted', null, commitId] as [string, string, string, null, string | null],
-        ),
-      ];
-      const logBytes = (row: (typeof log)[number]) => sqlLiteralBytes(row[0]) + sqlLiteralBytes(row[1]) + 128;
-      for (const batch of statementsByBytes(log, logBytes, this.statementBytes, this.rowsPerInsert)) {
-        await this.run(
-          connection,
-          `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash, commit_id) VALUES ${batch
-            .map(() => '(?, ?, ?, ?, ?)')
-            .join(', ')}`,
-          batch.flat(),
-        );
-      }
-      await this.run(connection, 'COMMIT');
-    } catch (error) {
-      await this.run(connection, 'ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      connection.release();
+  }
+
+  /** Refuses a document whose row would not fit one statement under the server's packet limit. */
+  private checkRowFits(row: { doc: DocumentRecord; metadata: string }, collection: string, index: number): void {
+    const bytes = documentRowBytes(row, collection);
+    if (bytes > this.statementBytes) {
+      throw documentTooLarge(`document ${index} needs a ${bytes}-byte statement; the server takes ${this.statementBytes}`, {
+        field: 'content',
+        index,
+        bytes,
+        limitBytes: this.maxDocumentBytes,
+      });
     }
-    if (this.dialect === 'dolt') return this.doltCommit(changes.message);
-    return commitId;
+  }
+
+  /** Opens the commit's transaction; on a server without Dolt, returns the id of its `session_commits` row. */
+  private async beginCommit(connection: mysql.PoolConnection, collection: string, message: string): Promise<string | null> {
+    await this.run(connection, 'START TRANSACTION');
+    await this.run(connection, 'INSERT IGNORE INTO collections (name, metadata) VALUES (?, ?)', [collection, '{}']);
+    if (this.dialect !== 'mysql') return null;
+    const [result] = (await this.run(connection, 'INSERT INTO session_commits (message, committer) VALUES (?, ?)', [
+      message,
+      this.options.committer ?? 'session-executor',
+    ])) as [{ insertId: number }];
+    return String(result.insertId);
+  }
+
+  /** One part of a commit: its documents, deletions and sync-log rows, in statements cut by bytes. */
+  private async writePart(
+    connection: mysql.PoolConnection,
+    collection: string,
+    rows: Array<{ doc: DocumentRecord; metadata: string }>,
+    deletes: string[],
+    commitId: string | null,
+  ): Promise<void> {
+    const present = await this.existingIn(connection, collection, rows.map((row) => row.doc.docId));
+    for (const batch of statementsByBytes(rows, (row) => documentRowBytes(row, collection), this.statementBytes, this.rowsPerInsert)) {
+      await this.insertDocuments(connection, collection, batch);
+    }
+    for (const ids of this.idBatches(deletes, this.idsPerQuery)) {
+      await this.run(connection, `DELETE FROM documents WHERE collection_name = ? AND doc_id IN (${placeholders(ids.length)})`, [collection, ...ids]);
+    }
+    type LogRow = [string, string, string, string | null, string | null];
+    const log: LogRow[] = [
+      ...rows.map(({ doc }): LogRow => [doc.docId, collection, present.has(doc.docId) ? 'modified' : 'added', doc.contentHash, commitId]),
+      ...deletes.map((docId): LogRow => [docId, collection, 'deleted', null, commitId]),
+    ];
+    const logBytes = (row: LogRow) => sqlLiteralBytes(row[0]) + sqlLiteralBytes(row[1]) + 128;
+    for (const batch of statementsByBytes(log, logBytes, this.statementBytes, this.rowsPerInsert)) {
+      await this.run(
+        connection,
+        `INSERT INTO document_sync_log (doc_id, collection_name, operation, content_hash, commit_id) VALUES ${batch
+          .map(() => '(?, ?, ?, ?, ?)')
+          .join(', ')}`,
+        batch.flat(),
+      );
+    }
   }
 
   async log(limit = 100): Promise<CommitInfo[]> {
@@ -595,6 +617,11 @@ function decodeUrlPart(part: string): string {
   } catch {
     throw storeArgumentError('the connection URL has a malformed %-escape');
   }
+}
+
+/** The bytes a document row takes in a multi-row INSERT. */
+function documentRowBytes(row: { doc: DocumentRecord; metadata: string }, collection: string): number {
+  return sqlLiteralBytes(row.doc.docId) + sqlLiteralBytes(collection) + sqlLiteralBytes(row.doc.content) + sqlLiteralBytes(row.metadata) + 96;
 }
 
 function placeholders(n: number): string {

@@ -11,6 +11,7 @@ import {
   MAX_COLLECTION_NAME_LENGTH,
   MAX_ID_LENGTH,
   MAX_MESSAGE_BYTES,
+  type ChangeBatch,
   type ChangeSet,
   type DocumentRecord,
 } from './version-store.js';
@@ -114,31 +115,71 @@ export interface ValidatedChangeSet {
  */
 export function validateChangeSet(changes: ChangeSet, limits: { maxDocumentBytes?: number } = {}): ValidatedChangeSet {
   if (typeof changes !== 'object' || changes === null) throw invalidChange('the change set must be an object');
-  checkCollectionName(changes.collection);
-  checkMessage(changes.message);
+  const validator = new ChangeStreamValidator(changes.collection, changes.message, limits);
   if (!Array.isArray(changes.upserts) || !Array.isArray(changes.deletes)) {
     throw invalidChange('upserts and deletes must be arrays', { field: 'upserts' });
   }
-  const seen = new Set<string>();
-  const metadataJson: string[] = [];
-  changes.upserts.forEach((doc: DocumentRecord, index) => {
-    if (typeof doc !== 'object' || doc === null) throw invalidChange(`document ${index} is not an object`, { index });
-    checkDocumentId(doc.docId, index);
-    if (seen.has(doc.docId)) throw invalidChange(`document ${index}: the id appears twice in the change set`, { field: 'docId', index });
-    seen.add(doc.docId);
-    checkContent(doc.content, index);
-    if (typeof doc.contentHash !== 'string' || !HASH.test(doc.contentHash)) {
-      throw invalidChange(`document ${index}: contentHash must be 64 lowercase hex digits`, { field: 'contentHash', index });
+  return validator.check(changes);
+}
+
+/**
+ * Validation of a change set that arrives in parts (a streamed commit): the collection and message once, then
+ * each part as it comes, with ids unique across the whole stream and positions in errors counted from its
+ * start. Keeps only the ids seen, never a part.
+ */
+export class ChangeStreamValidator {
+  private readonly seen = new Set<string>();
+  /** Upserts and deletions checked so far (error positions continue from here). */
+  private position = 0;
+
+  constructor(
+    collection: unknown,
+    message: unknown,
+    private readonly limits: { maxDocumentBytes?: number } = {},
+  ) {
+    checkCollectionName(collection);
+    checkMessage(message);
+  }
+
+  /** Refuses a streamed change set whose parts are not an iterable (sync or async). */
+  static checkParts(parts: unknown): void {
+    const iterable = parts as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+    if (typeof iterable?.[Symbol.asyncIterator] !== 'function' && typeof iterable?.[Symbol.iterator] !== 'function') {
+      throw invalidChange('batches must be an iterable or async iterable of parts', { field: 'batches' });
     }
-    const json = checkMetadata(doc.metadata, index);
-    checkDocumentSize(doc.content, json, index, limits.maxDocumentBytes);
-    metadataJson.push(json);
-  });
-  changes.deletes.forEach((docId, i) => {
-    const index = changes.upserts.length + i;
-    checkDocumentId(docId, index);
-    if (seen.has(docId)) throw invalidChange(`deletion ${i}: the id is also written or deleted twice in the change set`, { field: 'deletes', index });
-    seen.add(docId);
-  });
-  return { metadataJson };
+  }
+
+  /** Checks one part; `upserts` and `deletes` may be left out (none). */
+  check(batch: ChangeBatch): ValidatedChangeSet {
+    if (typeof batch !== 'object' || batch === null) throw invalidChange('a part of the change set must be an object', { index: this.position });
+    const upserts = batch.upserts ?? [];
+    const deletes = batch.deletes ?? [];
+    if (!Array.isArray(upserts) || !Array.isArray(deletes)) {
+      throw invalidChange('upserts and deletes must be arrays', { field: 'upserts' });
+    }
+    const base = this.position;
+    const metadataJson: string[] = [];
+    upserts.forEach((doc: DocumentRecord, i) => {
+      const index = base + i;
+      if (typeof doc !== 'object' || doc === null) throw invalidChange(`document ${index} is not an object`, { index });
+      checkDocumentId(doc.docId, index);
+      if (this.seen.has(doc.docId)) throw invalidChange(`document ${index}: the id appears twice in the change set`, { field: 'docId', index });
+      checkContent(doc.content, index);
+      if (typeof doc.contentHash !== 'string' || !HASH.test(doc.contentHash)) {
+        throw invalidChange(`document ${index}: contentHash must be 64 lowercase hex digits`, { field: 'contentHash', index });
+      }
+      const json = checkMetadata(doc.metadata, index);
+      checkDocumentSize(doc.content, json, index, this.limits.maxDocumentBytes);
+      this.seen.add(doc.docId);
+      metadataJson.push(json);
+    });
+    deletes.forEach((docId, i) => {
+      const index = base + upserts.length + i;
+      checkDocumentId(docId, index);
+      if (this.seen.has(docId)) throw invalidChange(`deletion ${index - base - upserts.length}: the id is also written or deleted twice in the change set`, { field: 'deletes', index });
+      this.seen.add(docId);
+    });
+    this.position += upserts.length + deletes.length;
+    return { metadataJson };
+  }
 }

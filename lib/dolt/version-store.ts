@@ -35,6 +35,31 @@ export interface ChangeSet {
   message: string;
 }
 
+/** One part of a streamed change set: some of its upserts and deletions. */
+export interface ChangeBatch {
+  /** Documents added or modified. @default [] */
+  upserts?: DocumentRecord[];
+  /** Ids of documents deleted. @default [] */
+  deletes?: string[];
+}
+
+/**
+ * A change set to one collection that arrives in parts, for change sets too large to hold at once: every part
+ * is written into the same transaction, and the whole is committed once (one commit, one set of sync-log rows),
+ * exactly as {@link ChangeSet} would be.
+ */
+export interface StreamedChangeSet {
+  collection: string;
+  /** The commit message. */
+  message: string;
+  /**
+   * The parts, read one at a time: each is validated and written before the next is asked for, so the store
+   * holds one part at a time. An id may appear once in the whole stream. Empty parts are skipped; a stream with
+   * no changes commits nothing (and opens no transaction).
+   */
+  batches: AsyncIterable<ChangeBatch> | Iterable<ChangeBatch>;
+}
+
 export interface CommitInfo {
   /** A Dolt commit hash, or (on a server without Dolt) the id of the row in the commit log table. */
   hash: string;
@@ -80,6 +105,16 @@ export interface VersionStore {
    * InvalidChangeError and the store is not touched. On failure nothing is written. Returns the commit's hash, or null when there was nothing to commit.
    */
   commitChanges(changes: ChangeSet): Promise<string | null>;
+  /**
+   * Writes a change set that arrives in parts (see {@link StreamedChangeSet}) in one transaction and commits it
+   * once, with the guarantees of {@link commitChanges}: each part is validated before it is written, and any
+   * failure (a bad part, a database or engine error, the engine process dying, the source throwing) rolls back
+   * everything written so far and rejects (with the source's own error when the source threw); the store stays
+   * usable with its history unchanged. While the transaction is open, the store's other calls wait for it to
+   * end (DoltLite), or run on other connections that cannot see its rows and commit after it (server stores).
+   * Returns the commit's hash, or null when the stream held no change.
+   */
+  commitStream(changes: StreamedChangeSet): Promise<string | null>;
   /** Commits, newest first. */
   log(limit?: number): Promise<CommitInfo[]>;
   /** The newest commit's hash (HEAD of the active branch), or null when there is none. */

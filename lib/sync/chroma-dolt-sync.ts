@@ -16,21 +16,15 @@
  */
 import { argError, checkOneOf, checkOptions } from '../check-args.js';
 import type { Chroma } from '../chroma/chroma.js';
-import type { Metadata } from '../chroma/types.js';
 import type { CallOptions } from '../executor/options.js';
-import {
-  checkDocumentId,
-  checkDocumentSize,
-  checkMessage,
-  checkMetadata,
-  validateChangeSet,
-} from '../dolt/validate-changes.js';
-import type { ChangeSet, VersionStore } from '../dolt/version-store.js';
-import { ownerOf, toDocuments, type ChromaDocument, type SourceDocument } from './documents.js';
+import { checkDocumentId, checkMessage } from '../dolt/validate-changes.js';
+import type { VersionStore } from '../dolt/version-store.js';
+import { ownerOf, type SourceDocument } from './documents.js';
 import { adoptRecords, type AdoptResult } from './adopt.js';
 import { ChromaReader } from './chroma-reader.js';
-import { detect, type ChangedDocument, type Detection } from './detect.js';
+import { detect, type Detection } from './detect.js';
 import { recordStageFloor, recordStageStart, stampIfLate } from './stage-floor.js';
+import { stageChanges } from './stage-changes.js';
 import { nextWriteId } from './chunking.js';
 import { validateDocuments } from './validate-documents.js';
 import { writeVersions } from './write-documents.js';
@@ -71,7 +65,9 @@ export interface DetectResult {
   storeQueries: number;
   /**
    * Milliseconds: reading Chroma and the store (at the same time), comparing (with any lookup by id), the whole
-   * call; a stage adds recording its start marker, reading the changed texts, the commit and the floor.
+   * call; a stage adds recording its start marker, reading the changed texts by id (`fetchMs`), the time it
+   * waited for the store's streamed commit (`commitMs`: writing the parts it handed over, then committing) and the
+   * floor.
    */
   timings: {
     chromaMs: number;
@@ -164,10 +160,6 @@ export interface SyncOptions {
   batchSize?: number;
 }
 
-function hasChanges(result: DetectResult): boolean {
-  return result.added.length + result.modified.length + result.deleted.length > 0;
-}
-
 export class ChromaDoltSync {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly batchSize: number;
@@ -230,8 +222,10 @@ export class ChromaDoltSync {
 
   /**
    * Writes what detection found to the version store in one transaction (with sync-log rows) and commits it.
-   * The texts of added and modified documents are read by id (in operations of at most `batchSize` chunks);
-   * no chunk is rewritten: the stage records its start marker before reading and, once committed, the floor
+   * The texts of added and modified documents reach the store part by part through its streamed commit
+   * (nothing holds them all): read by id in operations of at most `batchSize` chunks, or, when most of the
+   * collection changed (a first stage), taken from detection's own page scan, read whole (one read of the
+   * collection in all; see stage-changes.ts). No chunk is rewritten: the stage records its start marker before reading and, once committed, the floor
    * under which flagged chunks count as staged (two and one small collection-metadata writes). Running it
    * again finds nothing. If the store fails nothing is written and the floor stays. The message is checked
    * before anything is read.
@@ -245,22 +239,20 @@ export class ChromaDoltSync {
       const started = performance.now();
       const { marker, floor } = await recordStageStart(this.chroma, collection, call);
       const markerMs = performance.now() - started;
-      const { result, changed, recordsSeen } = await this.detect(collection, options, verify, floor, 2);
-      let commit: string | null = null;
+      const { result, commit } = await stageChanges({
+        chroma: this.chroma,
+        store: this.store,
+        collection,
+        message: options.message,
+        verify,
+        batchSize: this.batchSize,
+        call,
+        progress: (p) => report(options, p),
+        reader: () => this.reader(collection, call, options),
+        detect: (reader, hashes) => this.detect(collection, options, verify, floor, reader, hashes),
+      });
       let step = performance.now();
       const lap = () => -step + (step = performance.now());
-      if (hasChanges(result)) {
-        const upserts = await this.readChanged(collection, result, changed, recordsSeen, options);
-        result.timings.fetchMs = lap();
-        if (upserts.length + result.deleted.length > 0) {
-          const changes: ChangeSet = { collection, upserts, deletes: result.deleted, message: options.message };
-          validateChangeSet(changes, { maxDocumentBytes: this.store.maxDocumentBytes }); // before the store is touched
-          commit = await this.store.commitChanges(changes);
-          result.storeQueries++;
-          result.timings.commitMs = lap();
-          report(options, { phase: 'commit', documents: upserts.length + result.deleted.length });
-        }
-      }
       let flagsCleared = true;
       let flagError: unknown;
       lap();
@@ -318,88 +310,20 @@ export class ChromaDoltSync {
     options: SyncCallOptions,
     verify: Verify,
     floor?: number | null,
-    opsBefore = 0,
+    reader: ChromaReader = this.reader(collection, callOptions(options), options),
+    hashes?: Promise<Map<string, string>>,
   ): Promise<Detection> {
-    const reader = this.reader(collection, callOptions(options), options);
-    reader.ops = opsBefore;
     return detect(
       {
         chroma: this.chroma,
         collection,
         reader,
-        documentHashes: () => this.store.documentHashes(collection),
+        documentHashes: () => hashes ?? this.store.documentHashes(collection),
         maxDocumentBytes: this.store.maxDocumentBytes,
         ...(floor === undefined ? {} : { floor }),
       },
       verify,
     );
-  }
-
-  /**
-   * The added and modified documents as the store takes them: read by id, or, when they make up over half the
-   * collection (a first stage), by one page scan keeping only theirs (then any the scan did not find whole,
-   * pages shifted by another writer, are read by id). A document rewritten since detection is staged at what it
-   * is now; one gone or refused now is left out of the commit (and of the result's lists, or moved to `refused`).
-   */
-  private async readChanged(
-    collection: string,
-    result: DetectResult,
-    changed: Map<string, ChangedDocument>,
-    recordsSeen: number,
-    options: SyncCallOptions,
-  ): Promise<ChangeSet['upserts']> {
-    const reader = this.reader(collection, callOptions(options));
-    let changedChunks = 0;
-    for (const doc of changed.values()) changedChunks += doc.chunks;
-    let docs = new Map<string, ChromaDocument>();
-    let byId = [...changed.keys()];
-    if (changedChunks * 2 > recordsSeen) {
-      docs = toDocuments(await reader.scanRecordsOf(new Set(byId)));
-      byId = byId.filter((docId) => !docs.get(docId)?.complete);
-    }
-    if (byId.length > 0) {
-      for (const [docId, doc] of toDocuments(await reader.recordsToStage(...this.lookupGroups(byId, changed)))) docs.set(docId, doc);
-    }
-    result.sessionOps += reader.ops;
-    report(options, { phase: 'fetch', documentsRead: changed.size, documentsTotal: changed.size });
-    const upserts: ChangeSet['upserts'] = [];
-    const staged = new Set<string>();
-    for (const docId of changed.keys()) {
-      const doc = docs.get(docId);
-      if (!doc || doc.content === null || doc.actualHash === null) continue;
-      const problem = storeRefusal(doc, this.store.maxDocumentBytes);
-      if (problem) {
-        result.refused.push({ docId, code: problem });
-        continue;
-      }
-      upserts.push({ docId, content: doc.content, contentHash: doc.actualHash, metadata: doc.metadata });
-      staged.add(docId);
-    }
-    result.added = result.added.filter((docId) => staged.has(docId));
-    result.modified = result.modified.filter((docId) => staged.has(docId));
-    return upserts;
-  }
-
-  /**
-   * Lookups for documents by id: library documents by `source_id` in groups of at most `batchSize` chunks, and
-   * the ones that may be records another tool wrote by their id.
-   */
-  private lookupGroups(docIds: string[], changed: Map<string, ChangedDocument>): [string[][], string[]] {
-    const groups: string[][] = [];
-    let chunksInGroup = 0;
-    const byId: string[] = [];
-    for (const docId of docIds) {
-      const doc = changed.get(docId)!;
-      if (doc.foreign !== false) byId.push(docId);
-      if (doc.foreign === true) continue;
-      if (groups.length === 0 || chunksInGroup + doc.chunks > this.batchSize) {
-        groups.push([]);
-        chunksInGroup = 0;
-      }
-      groups[groups.length - 1]!.push(docId);
-      chunksInGroup += doc.chunks;
-    }
-    return [groups, byId];
   }
 
   private serialised<T>(collection: string, work: () => Promise<T>): Promise<T> {
@@ -411,17 +335,6 @@ export class ChromaDoltSync {
       if (this.locks.get(collection) === settled) this.locks.delete(collection);
     });
     return next;
-  }
-}
-
-/** Why the version store would refuse a document read from Chroma (its error code), or null. */
-function storeRefusal(doc: ChromaDocument, maxDocumentBytes: number | undefined): string | null {
-  try {
-    checkDocumentId(doc.docId, 0);
-    checkDocumentSize(doc.content!, checkMetadata(doc.metadata, 0), 0, maxDocumentBytes);
-    return null;
-  } catch (error) {
-    return (error as { code: string }).code;
   }
 }
 

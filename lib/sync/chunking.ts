@@ -15,13 +15,22 @@ export const CHUNK_OVERLAP = 50;
 
 export function chunkText(content: string, size = CHUNK_SIZE, overlap = CHUNK_OVERLAP): string[] {
   if (content.length <= size) return [content]; // UTF-16 length bounds the code-point length
+  // Without surrogates, code points are UTF-16 units: slice the string itself (no array of characters).
+  if (!SURROGATE.test(content)) return windows(content.length, size, overlap, (start, end) => content.slice(start, end));
   const chars = Array.from(content);
   if (chars.length <= size) return [content];
+  return windows(chars.length, size, overlap, (start, end) => chars.slice(start, end).join(''));
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** The windows of `size` characters starting every `size - overlap`, the last one reaching the end. */
+function windows(length: number, size: number, overlap: number, cut: (start: number, end: number) => string): string[] {
   const step = size - overlap;
   const chunks: string[] = [];
-  for (let start = 0; start < chars.length; start += step) {
-    chunks.push(chars.slice(start, start + size).join(''));
-    if (start + size >= chars.length) break;
+  for (let start = 0; start < length; start += step) {
+    chunks.push(cut(start, start + size));
+    if (start + size >= length) break;
   }
   return chunks;
 }

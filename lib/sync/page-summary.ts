@@ -12,11 +12,16 @@ import { joinChunks } from './chunking.js';
 import { isWhole, ownMetadata, partOf, partsAgree, versionOf, type Part } from './documents.js';
 import { contentHash, versionHashOf } from './hashing.js';
 
-/** Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before. */
+/**
+ * Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before.
+ * `onWhole`, when given, also receives each complete version's joined text and first chunk's metadata (with
+ * `withHashes`): a stage that reads texts anyway takes them from here rather than joining them again.
+ */
 export function summarizeRecords(
   records: Iterable<{ id: string; text: string | null; meta: Metadata }>,
   withHashes: boolean,
   overlap: number,
+  onWhole?: (version: VersionSummary, text: string, meta: Metadata) => void,
 ): Omit<PageSummary, 'records' | 'more'> {
   const groups = new Map<string, { docId: string; key: string; writeId: number; parts: Part[] }>();
   for (const record of records) {
@@ -47,6 +52,7 @@ export function summarizeRecords(
       // The version covers the document's own metadata (chunk 0's); chunks that disagree on it give no hash.
       summary.hash = partsAgree(parts) ? versionHashOf(contentHash(joined), ownMetadata(first)) : null;
       summary.bytes = Buffer.byteLength(joined, 'utf8');
+      onWhole?.(summary, joined, first);
     }
     versions.push(summary);
   }

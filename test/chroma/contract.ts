@@ -412,6 +412,35 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.is(await chroma.count('by-name'), 1);
   });
 
+  test(`${kind}: vectors land as Chroma keeps them (32-bit floats), given or embedded, on every write path; a ragged write is refused whole`, async (t) => {
+    const chroma = await start(t);
+    const f32 = (rows: number[][] | null | undefined) => rows?.map((row) => row.map(Math.fround));
+    const stored = async (name: string, ids: string[]) => {
+      const got = await chroma.get(name, { ids, include: ['embeddings'] });
+      const byId = new Map(got.ids.map((id, i) => [id, got.embeddings![i]!]));
+      return f32(ids.map((id) => byId.get(id)!));
+    };
+    const given = [
+      [0.1, 1 / 3, -2.5e-8, 12_345.678],
+      [Math.PI, -Math.E, 0, 1e-40],
+    ];
+    const handle = await chroma.createCollection({ name: 'vectors', temporary: true, embeddingFunction: null });
+    await handle.add({ ids: ['a', 'b'], embeddings: given, documents: ['x', 'y'] });
+    t.deepEqual(await stored('vectors', ['a', 'b']), f32(given), 'a handle add');
+    await chroma.upsert('vectors', { ids: ['b'], embeddings: [[4, 3, 2, 1]] });
+    await handle.update({ ids: ['a'], embeddings: [[1, 2, 3, 4]] });
+    t.deepEqual(await stored('vectors', ['a', 'b']), [[1, 2, 3, 4], [4, 3, 2, 1]], 'name-first upsert, handle update');
+    await t.throwsAsync(handle.add({ ids: ['r1', 'r2'], embeddings: [[1, 2, 3, 4], [1, 2, 3]] }));
+    t.is(await handle.count(), 2, 'nothing of a ragged write landed');
+
+    const text = 'Überprüfung of 𝒜 things, naïve café';
+    const hashed = await chroma.createCollection({ name: 'vectors-hash', temporary: true, embeddingFunction: 'hash' });
+    await hashed.add({ ids: ['h'], documents: [text] });
+    await chroma.add('vectors-hash', { ids: ['n'], documents: [text] }); // the name-first path the sync layer takes
+    const expected = f32(await hashEmbedder().generate([text]))![0]!;
+    t.deepEqual(await stored('vectors-hash', ['h', 'n']), [expected, expected], 'the hash embedder, packed, through both paths');
+  });
+
   test(`${kind}: summarizePage hashes each document's joined text and metadata where the data is, byte for byte as Node does`, async (t) => {
     const chroma = await start(t);
     await chroma.createCollection({ name: 'summaries', temporary: true, embeddingFunction: null });

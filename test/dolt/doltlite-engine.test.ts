@@ -139,3 +139,27 @@ test(`doltlite engine: the engine process SIGKILLed at random points of commits,
   }
   t.log(`${lost} of ${ROUNDS} commits were lost in flight`);
 });
+
+test('doltlite engine: the engine process killed in the middle of a streamed commit: it rejects typed, nothing of it lands, the store goes on', async (t) => {
+  const path = join(tempDir(t, 'host-kill-stream'), 'store.doltlite');
+  const store = await DoltLiteStore.open({ path, executor: { timeoutMs: 60_000 } });
+  t.teardown(() => store.close());
+  const kept = await store.commitChanges({ collection: 'c', upserts: [doc('a', 'A')], deletes: [], message: 'kept' });
+  const { pid } = await store.engine();
+  const restarted = new Promise((resolve) => store.executor.once('restarted', resolve));
+  async function* source() {
+    yield { upserts: Array.from({ length: 50 }, (_, i) => doc(`first-${i}`, `first ${i}`)) };
+    // The first part is in the engine's open transaction: the engine dies now.
+    process.kill(pid!, 'SIGKILL');
+    await restarted;
+    yield { upserts: [doc('second', 'second')], deletes: ['a'] };
+  }
+  const error = await t.throwsAsync(store.commitStream({ collection: 'c', message: 'lost', batches: source() }));
+  t.true(typeof (error as { code?: unknown }).code === 'string', `a typed error (${error?.name}: ${(error as { code?: string }).code})`);
+  t.not((await store.engine()).pid, pid);
+  t.is(await store.head(), kept, 'history unchanged');
+  t.deepEqual(await store.status(), []);
+  t.deepEqual([...(await store.documentHashes('c')).keys()], ['a']);
+  await store.commitStream({ collection: 'c', message: 'after', batches: [{ upserts: [doc('b', 'B')] }] });
+  t.deepEqual([...(await store.documentHashes('c')).keys()].sort(), ['a', 'b']);
+});

@@ -12,9 +12,22 @@ import { startWithTestOps } from '../helpers/doltlite-test-ops.js';
 import { nextEvent } from '../helpers/start-test-session.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { doc, versionStoreContract } from './contract.js';
+import { streamedCommitContract } from './stream-contract.js';
 
 versionStoreContract('doltlite', async (t) => {
   const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  return store;
+});
+
+streamedCommitContract('doltlite (native)', async (t) => {
+  const store = await DoltLiteStore.open({ engine: 'native' });
+  t.teardown(() => store.close());
+  return store;
+});
+
+streamedCommitContract('doltlite (wasm)', async (t) => {
+  const store = await DoltLiteStore.open({ engine: 'wasm' });
   t.teardown(() => store.close());
   return store;
 });

@@ -11,6 +11,7 @@ import { startMariaDb, type MariaDbServer } from '../../lib/servers/mariadb-serv
 import { freshDatabase } from '../helpers/mariadb.js';
 import { freeze } from '../helpers/temp-dir.js';
 import { doc, versionStoreContract } from './contract.js';
+import { streamedCommitContract } from './stream-contract.js';
 
 /** A tight packet limit, so byte batching is exercised by every test here (the server default is 16 MiB). */
 const PACKET = 1024 * 1024;
@@ -33,6 +34,7 @@ async function openStore(t: { teardown(fn: () => unknown): void }, options: Part
 }
 
 versionStoreContract('mariadb', openStore);
+streamedCommitContract('mariadb', openStore);
 
 test('mariadb: dialect detected as plain MySQL; migrations are idempotent; tables are utf8mb4', async (t) => {
   const database = await freshDatabase(server);

@@ -4,6 +4,7 @@ import { syncLevels } from './levels.js';
 import { syncMetadata } from './metadata.js';
 import { syncOddCollections } from './odd-collections.js';
 import { syncScenarios } from './scenario.js';
+import { stageStreamScenarios } from './stage-stream.js';
 
 syncScenarios('chroma+doltlite', async (t) => {
   const store = await DoltLiteStore.open();
@@ -30,6 +31,12 @@ syncMetadata('chroma+doltlite', async (t) => {
 });
 
 syncOddCollections('chroma+doltlite', async (t) => {
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  return store;
+});
+
+stageStreamScenarios('chroma+doltlite', async (t) => {
   const store = await DoltLiteStore.open();
   t.teardown(() => store.close());
   return store;

@@ -11,6 +11,7 @@ import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
 import { syncMetadata } from './metadata.js';
 import { syncScenarios } from './scenario.js';
+import { stageStreamScenarios } from './stage-stream.js';
 
 /** A tight packet limit (the default is 16 MiB), so every scenario here runs with statements cut by bytes. */
 const PACKET = 1024 * 1024;
@@ -33,6 +34,7 @@ async function openStore(t: { teardown(fn: () => unknown): void }) {
 }
 
 syncScenarios('chroma+mariadb', openStore);
+stageStreamScenarios('chroma+mariadb', openStore);
 syncGuarantees('chroma+mariadb', openStore);
 syncLevels('chroma+mariadb', openStore);
 syncMetadata('chroma+mariadb', openStore);

@@ -18,6 +18,7 @@ import { syncLevels } from './levels.js';
 import { syncMetadata } from './metadata.js';
 import { syncOddCollections } from './odd-collections.js';
 import { syncScenarios } from './scenario.js';
+import { stageStreamScenarios } from './stage-stream.js';
 
 let server: ChromaServer;
 let serverDir: string;
@@ -50,3 +51,4 @@ syncGuarantees('remote chroma+doltlite', openStore, openRemoteChroma, { pythonHo
 syncLevels('remote chroma+doltlite', openStore, openRemoteChroma);
 syncOddCollections('remote chroma+doltlite', openStore, openRemoteChroma);
 syncMetadata('remote chroma+doltlite', openStore, openRemoteChroma);
+stageStreamScenarios('remote chroma+doltlite', openStore, openRemoteChroma);

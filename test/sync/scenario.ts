@@ -95,6 +95,9 @@ export function syncScenarios(kind: string, openStore: OpenSyncStore, openChroma
     failingStore.commitChanges = async () => {
       throw new Error('store down');
     };
+    failingStore.commitStream = async () => {
+      throw new Error('store down');
+    };
     await t.throwsAsync(new ChromaDoltSync(chroma, failingStore).stageLocalChanges('faults', { message: 'x' }), {
       message: 'store down',
     });

@@ -96,3 +96,31 @@ test('a failed operation with the next one already queued: nothing more is queue
     d1000: 'document 1000, v1',
   });
 });
+
+test('operations of a write: new documents vs replacing them, each kind counted', async (t) => {
+  const chroma = await open(t, 'counted');
+  const sync = new ChromaDoltSync(chroma, noStore, { batchSize: 25 });
+  // 30 one-chunk documents and 10 of three chunks: 60 chunks, 40 documents.
+  const mixed = (version: string) => [
+    ...docs(30, version),
+    ...Array.from({ length: 10 }, (_, i) => ({ docId: `long${i}`, content: `${version} `.repeat(400).slice(0, 1_200) })),
+  ];
+  const counted = async (write: () => Promise<{ sessionOps: number; chunks: number }>) => {
+    const before = chroma.executor.stats().ops;
+    const result = await write();
+    const after = chroma.executor.stats().ops;
+    const ops = Object.fromEntries(
+      ['get', 'add', 'upsert', 'delete', 'getCollection', 'update'].map((op) => [op, (after[op]?.ok ?? 0) - (before[op]?.ok ?? 0)]),
+    );
+    t.is(result.sessionOps, Object.values(ops).reduce((a, b) => a + b, 0), 'sessionOps counts every operation');
+    t.is(result.chunks, 60);
+    return ops;
+  };
+  // Lookup: 1 by id + ceil(40 / 25) by source_id; then ceil(60 / 25) adds; the late-write check reads the markers.
+  t.deepEqual(await counted(() => sync.writeDocuments('counted', mixed('v1'))), { get: 3, add: 3, upsert: 0, delete: 0, getCollection: 1, update: 0 });
+  // Replacing: the one-chunk documents are overwritten in place (30: 2 upserts), the long ones get new chunk ids
+  // (30: 2 adds), and their 30 previous chunks are deleted (2 deletes).
+  t.deepEqual(await counted(() => sync.writeDocuments('counted', mixed('v2'))), { get: 3, add: 2, upsert: 2, delete: 2, getCollection: 1, update: 0 });
+  t.is(await chroma.count('counted'), 60);
+  t.deepEqual(await read(chroma, 'counted', ['d0', 'd29']), { d0: 'document 0, v2', d29: 'document 29, v2' });
+});
