@@ -3,10 +3,7 @@
  * number or fail seconds later inside the owner thread with an unrelated message.
  */
 
-/** A `TypeError` with a stable `code`, like Node's own argument errors. */
-function invalidPath(message: string, code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'): TypeError {
-  return Object.assign(new TypeError(message), { code });
-}
+import { argError as invalidPath } from './check-args.js';
 
 /**
  * Throws a `TypeError` naming `path` unless it is a non-empty string; `undefined` passes when the option may

@@ -141,6 +141,17 @@ def classify(error):
         return "collection_not_found"
     if isinstance(error, (InvalidArgumentError, ValueError, TypeError, KeyError)):
         return "invalid_argument"
+    # chromadb's own input errors (duplicate ids in one request, a malformed id, a batch over the limit) are
+    # the caller's, as the remote client reports them; looked up by name, as older chromadb lacks some.
+    import chromadb.errors as chroma_errors
+
+    input_errors = tuple(
+        getattr(chroma_errors, name)
+        for name in ("DuplicateIDError", "InvalidUUIDError", "BatchSizeExceededError")
+        if hasattr(chroma_errors, name)
+    )
+    if input_errors and isinstance(error, input_errors):
+        return "invalid_argument"
     return "internal"
 
 

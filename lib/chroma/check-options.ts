@@ -5,6 +5,8 @@
  * naming the option, like the executor's own option checks.
  */
 
+import { argError, checkOptions } from '../check-args.js';
+
 /** Keys every Chroma client takes, besides its session's own. */
 const CLIENT_KEYS = ['embeddingFunction', 'embedder', 'executor'];
 
@@ -14,22 +16,9 @@ export const EMBEDDED_KEYS = ['path', 'python', 'allowModelDownload', 'modelCach
 /** The remote session's own keys (`HttpChromaOptions`). */
 export const REMOTE_KEYS = ['host', 'port', 'ssl', 'headers', 'tenant', 'database', 'requestTimeoutMs'];
 
-function optionError(message: string, code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'): TypeError {
-  return Object.assign(new TypeError(message), { code });
-}
-
 /** An options object (or nothing, when every option has a default) with only the keys the client takes. */
 export function checkOptionKeys(owner: string, options: unknown, sessionKeys: readonly string[]): void {
-  if (options === undefined || options === null) return;
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw optionError(`${owner}: options must be an object, got ${Array.isArray(options) ? 'an array' : typeof options}`, 'ERR_INVALID_ARG_TYPE');
-  }
-  const accepted = [...sessionKeys, ...CLIENT_KEYS];
-  for (const key of Object.keys(options)) {
-    if (!accepted.includes(key)) {
-      throw optionError(`${owner}: unknown option ${JSON.stringify(key)}; accepted: ${accepted.join(', ')}`, 'ERR_INVALID_ARG_VALUE');
-    }
-  }
+  checkOptions(owner, options, [...sessionKeys, ...CLIENT_KEYS]);
 }
 
 /**
@@ -39,7 +28,7 @@ export function checkOptionKeys(owner: string, options: unknown, sessionKeys: re
 function wrongOption(owner: string, options: Record<string, unknown>, key: string, expected: string, type: string): TypeError {
   const value = options[key];
   const got = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
-  return optionError(`${owner}: option '${key}' must be ${expected}, got ${got}`, typeof value === type ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+  return argError(`${owner}: option '${key}' must be ${expected}, got ${got}`, typeof value === type ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }
 
 const isNonEmptyString = (value: unknown) => typeof value === 'string' && value.trim() !== '';

@@ -8,12 +8,13 @@ import { resolve } from 'node:path';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock, type PathLock } from '../path-lock.js';
 import { checkPathOption } from '../path-option.js';
+import { checkOneOf, checkOptions, checkText, checkWholeNumber } from '../check-args.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
-import { ChangeStreamValidator, validateChangeSet } from './validate-changes.js';
+import { ChangeStreamValidator, checkMessage, validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
@@ -22,16 +23,6 @@ import { statementsByBytes } from './statement-batches.js';
 import { SessionOpenError } from '../errors.js';
 import { StoreEngineUnavailableError, type DoltLiteEngineKind } from './engine/sql-engine.js';
 
-function checkEngineOptions(options: { engine?: unknown; python?: unknown } | undefined): void {
-  const engine = options?.engine;
-  if (engine !== undefined && engine !== 'auto' && engine !== 'native' && engine !== 'wasm') {
-    throw new TypeError(`DoltLiteStore.open: engine must be 'auto', 'native' or 'wasm' (got ${JSON.stringify(engine)})`);
-  }
-  const python = options?.python;
-  if (python !== undefined && (typeof python !== 'string' || python === '' || python.includes('\0'))) {
-    throw new TypeError('DoltLiteStore.open: python must be the path of an interpreter');
-  }
-}
 import type { ChangeBatch, ChangeSet, CommitInfo, DocumentChange, StreamedChangeSet, TableStatus, VersionStore } from './version-store.js';
 
 /** Text per streamed-commit request to the owner (UTF-16 code units, roughly bytes for most text). */
@@ -49,8 +40,12 @@ export class DoltLiteStore implements VersionStore {
    * `StoreFormatError` when the file is not a DoltLite store (the file is left untouched).
    */
   static async open(options: DoltLiteOptions & { executor?: ExecutorOptions } = {}): Promise<DoltLiteStore> {
+    // Closed options, checked before anything opens: a misspelt `path` would otherwise mean an in-memory store.
+    checkOptions('DoltLiteStore.open', options, ['path', 'cloneFrom', 'engine', 'python', 'executor']);
     checkPathOption('DoltLiteStore.open', (options as DoltLiteOptions | undefined)?.path, true);
-    checkEngineOptions(options ?? undefined);
+    checkOneOf('DoltLiteStore.open', "option 'engine'", options?.engine, ['auto', 'native', 'wasm']);
+    checkText('DoltLiteStore.open', "option 'python'", options?.python, true);
+    checkText('DoltLiteStore.open', "option 'cloneFrom'", options?.cloneFrom, true);
     if (options?.engine === 'wasm') requirePeer('@dolthub/doltlite-wasm', 'DoltLiteStore', '@dolthub/doltlite-wasm/sqlite3-node.mjs');
     const { executor, ...open } = options ?? {};
     const path = open.path === undefined ? undefined : resolve(open.path);
@@ -75,7 +70,10 @@ export class DoltLiteStore implements VersionStore {
   }
 
   /** Creates a store at `path` as a clone of a remote (a folder another store pushed to, or a `file://` URL). */
-  static clone(from: string, options: DoltLiteOptions & { path: string; executor?: ExecutorOptions }): Promise<DoltLiteStore> {
+  static async clone(from: string, options: DoltLiteOptions & { path: string; executor?: ExecutorOptions }): Promise<DoltLiteStore> {
+    checkText('DoltLiteStore.clone', 'the remote', from);
+    checkOptions('DoltLiteStore.clone', options, ['path', 'engine', 'python', 'executor'], true);
+    checkPathOption('DoltLiteStore.clone', options.path, false);
     return DoltLiteStore.open({ ...options, cloneFrom: from });
   }
 
@@ -170,11 +168,13 @@ export class DoltLiteStore implements VersionStore {
   }
 
   /** Commits whatever the working set holds (null when it is clean). */
-  commit(message: string): Promise<string | null> {
+  async commit(message: string): Promise<string | null> {
+    checkMessage(message);
     return this.owner.call('commit', message);
   }
 
-  log(limit = 100): Promise<CommitInfo[]> {
+  async log(limit = 100): Promise<CommitInfo[]> {
+    checkWholeNumber('DoltLiteStore.log', 'limit', limit, 0);
     return this.owner.call('log', limit);
   }
 

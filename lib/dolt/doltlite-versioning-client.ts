@@ -1,4 +1,6 @@
 /** {@link VersioningStore} for the embedded store: typed calls to the versioning operations of its owner thread. */
+import { checkChunkWindow, checkDocumentsAtOptions } from './versioning-shared.js';
+import { checkMessage } from './validate-changes.js';
 import type { DoltLiteStore } from './doltlite-store.js';
 import type {
   BranchInfo,
@@ -44,13 +46,15 @@ export class DoltLiteVersioning implements VersioningStore {
   delta(from: string, to: string): Promise<CommitDelta> {
     return this.executor.call('delta', { from, to });
   }
-  documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+  async documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+    checkDocumentsAtOptions(options);
     return this.executor.call('documentsAt', { ref, ...options });
   }
   collectionsAt(ref: string): Promise<StoredCollection[]> {
     return this.executor.call('collectionsAt', ref);
   }
   async chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+    checkChunkWindow(size, overlap);
     return new Map(await this.executor.call('chunkTotals', { size, overlap }));
   }
   mergeBase(a: string, b: string): Promise<string> {
@@ -59,7 +63,8 @@ export class DoltLiteVersioning implements VersioningStore {
   parents(commit: string): Promise<string[]> {
     return this.executor.call('parents', commit);
   }
-  merge(branch: string, message: string): Promise<MergeOutcome> {
+  async merge(branch: string, message: string): Promise<MergeOutcome> {
+    checkMessage(message);
     return this.executor.call('merge', { branch, message });
   }
   conflicts(): Promise<MergeConflict[]> {
@@ -68,7 +73,8 @@ export class DoltLiteVersioning implements VersioningStore {
   async resolveConflict(collection: string, docId: string, choice: 'ours' | 'theirs' | StoredDocument): Promise<void> {
     await this.executor.call('mergeResolve', { collection, docId, choice });
   }
-  commitMerge(message: string): Promise<string> {
+  async commitMerge(message: string): Promise<string> {
+    checkMessage(message);
     return this.executor.call('mergeCommit', message);
   }
   async abortMerge(): Promise<void> {
@@ -83,7 +89,8 @@ export class DoltLiteVersioning implements VersioningStore {
   revert(commit: string): Promise<string> {
     return this.executor.call('revert', commit);
   }
-  stageAll(changes: StageAllChanges): Promise<string | null> {
+  async stageAll(changes: StageAllChanges): Promise<string | null> {
+    checkMessage(changes?.message);
     return this.executor.call('stageAll', changes);
   }
   async createTag(name: string, ref?: string, message?: string): Promise<void> {

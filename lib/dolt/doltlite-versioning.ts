@@ -19,6 +19,7 @@ import {
   DOCUMENT_DIFF_COLUMNS,
   documentDeltas,
   parseMetadata,
+  unlessExists,
 } from './versioning-shared.js';
 import type {
   BranchInfo,
@@ -40,6 +41,9 @@ export interface SqlRunner {
   /** Called after every change to refs or commits, so it reaches disk. */
   persist(): Promise<void>;
 }
+
+/** Counts rows with this runner (for {@link unlessExists}). */
+const count = (sql: SqlRunner) => (query: string, values: unknown[]) => sql.value<number>(query, values);
 
 interface DocRow {
   doc_id: string;
@@ -145,8 +149,9 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     branchCreate: async (state: S, args: { name: string; from?: string }): Promise<null> => {
       const sql = runner(state);
       checkBranchName(args.name);
-      if (args.from === undefined) await sql.value('SELECT dolt_branch(?)', [args.name]);
-      else await sql.value('SELECT dolt_branch(?, ?)', [args.name, await resolve(sql, args.from)]);
+      const from = args.from === undefined ? undefined : await resolve(sql, args.from);
+      await unlessExists('branch', args.name, count(sql), () =>
+        from === undefined ? sql.value('SELECT dolt_branch(?)', [args.name]) : sql.value('SELECT dolt_branch(?, ?)', [args.name, from]));
       await sql.persist();
       return null;
     },
@@ -173,7 +178,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.from);
       checkBranchName(args.to);
-      await sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to]);
+      await unlessExists('branch', args.to, count(sql), () => sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to]));
       await sql.persist();
       return null;
     },
@@ -425,9 +430,9 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
 
     tagCreate: async (state: S, args: { name: string; ref?: string; message?: string }): Promise<null> => {
       const sql = runner(state);
-      checkBranchName(args.name);
+      checkBranchName(args.name, 'tag');
       const commit = await resolve(sql, args.ref ?? 'HEAD');
-      await sql.value('SELECT dolt_tag(?, ?, ?, ?)', ['-m', args.message ?? '', args.name, commit]);
+      await unlessExists('tag', args.name, count(sql), () => sql.value('SELECT dolt_tag(?, ?, ?, ?)', ['-m', args.message ?? '', args.name, commit]));
       await sql.persist();
       return null;
     },
@@ -439,7 +444,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
 
     tagDelete: async (state: S, name: string): Promise<null> => {
       const sql = runner(state);
-      checkBranchName(name);
+      checkBranchName(name, 'tag');
       await sql.value("SELECT dolt_tag('-d', ?)", [name]);
       await sql.persist();
       return null;
@@ -447,15 +452,16 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
 
     remoteAdd: async (state: S, args: { name: string; url: string }): Promise<null> => {
       const sql = runner(state);
-      checkBranchName(args.name);
-      await sql.value("SELECT dolt_remote('add', ?, ?)", [args.name, checkRemoteUrl(args.url)]);
+      checkBranchName(args.name, 'remote');
+      const url = checkRemoteUrl(args.url, ['file', 'http', 'https']);
+      await unlessExists('remote', args.name, count(sql), () => sql.value("SELECT dolt_remote('add', ?, ?)", [args.name, url]));
       await sql.persist();
       return null;
     },
 
     remoteRemove: async (state: S, name: string): Promise<null> => {
       const sql = runner(state);
-      checkBranchName(name);
+      checkBranchName(name, 'remote');
       await sql.value("SELECT dolt_remote('remove', ?)", [name]);
       await sql.persist();
       return null;
@@ -466,7 +472,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
 
     push: async (state: S, args: { remote: string; branch: string }): Promise<null> => {
       const sql = runner(state);
-      checkBranchName(args.remote);
+      checkBranchName(args.remote, 'remote');
       checkBranchName(args.branch);
       await sql.value('SELECT dolt_push(?, ?)', [args.remote, args.branch]);
       return null;
@@ -474,7 +480,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
 
     fetch: async (state: S, args: { remote: string; branch?: string }): Promise<null> => {
       const sql = runner(state);
-      checkBranchName(args.remote);
+      checkBranchName(args.remote, 'remote');
       if (args.branch === undefined) await sql.value('SELECT dolt_fetch(?)', [args.remote]);
       else {
         checkBranchName(args.branch);
@@ -487,7 +493,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     /** Fetch, then an ordinary merge of the remote-tracking branch (so conflicts are reported the same way). */
     pull: async (state: S, args: { remote: string; branch: string }): Promise<MergeOutcome> => {
       const sql = runner(state);
-      checkBranchName(args.remote);
+      checkBranchName(args.remote, 'remote');
       checkBranchName(args.branch);
       await sql.value('SELECT dolt_fetch(?, ?)', [args.remote, args.branch]);
       return merge(state, sql, `${args.remote}/${args.branch}`, `Merge ${args.remote}/${args.branch}`);

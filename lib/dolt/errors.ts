@@ -25,6 +25,8 @@ export class StoreTimeoutError extends StoreError {
 }
 /** A name (collection, branch), a commit, or a request the store cannot use: unknown commits included. */
 export class StoreArgumentError extends StoreError {}
+/** A branch, tag or remote of that name exists already (`details.kind`, `details.name`); nothing was changed. */
+export class StoreAlreadyExistsError extends StoreArgumentError {}
 /**
  * A change set (or documents to write) refused before anything was written: an empty commit message, an id
  * over the length limit, a malformed string, a duplicate id, a non-string content. `details.field` names what
@@ -37,8 +39,22 @@ export class DocumentTooLargeError extends InvalidChangeError {}
 registerRemoteError('ERR_STORE_QUERY', StoreQueryError);
 registerRemoteError('ERR_STORE_CONSTRAINT', StoreConstraintError);
 registerRemoteError('ERR_STORE_ARGUMENT', StoreArgumentError);
+registerRemoteError('ERR_STORE_ALREADY_EXISTS', StoreAlreadyExistsError);
 registerRemoteError('ERR_STORE_INVALID_CHANGE', InvalidChangeError);
 registerRemoteError('ERR_STORE_DOCUMENT_TOO_LARGE', DocumentTooLargeError);
+
+/**
+ * An SQL statement the engine quoted into its message (`...: SELECT dolt_commit(...)`), from its first keyword
+ * to the end. Upper case only, as engines echo statements and as this library writes them: English text in a
+ * message does not match.
+ */
+const STATEMENT = /(?::\s*|\s+|^)(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|CALL|CREATE|DROP|ALTER|WITH|PRAGMA|SET|BEGIN|COMMIT|ROLLBACK)\s[\s\S]*$/;
+
+/** The message without a quoted statement; never empty. */
+export function withoutStatement(message: string): string {
+  const kept = message.replace(STATEMENT, '').trim();
+  return kept === '' ? 'the statement was rejected' : kept;
+}
 
 /**
  * A query or constraint error carrying the database's code but never the SQL text. Thrown in an owner thread,
@@ -47,7 +63,7 @@ registerRemoteError('ERR_STORE_DOCUMENT_TOO_LARGE', DocumentTooLargeError);
 export function storeError(constraint: boolean, message: string, sqlCode: string | number | undefined): RemoteError {
   const name = constraint ? 'StoreConstraintError' : 'StoreQueryError';
   // Database messages quote the offending values (document ids, content bytes): keep only the names.
-  const init = { name, message: redactMessage(message), code: constraint ? 'ERR_STORE_CONSTRAINT' : 'ERR_STORE_QUERY', details: { sqlCode } };
+  const init = { name, message: redactMessage(withoutStatement(message)), code: constraint ? 'ERR_STORE_CONSTRAINT' : 'ERR_STORE_QUERY', details: { sqlCode } };
   return constraint ? new StoreConstraintError(init) : new StoreQueryError(init);
 }
 
@@ -55,9 +71,20 @@ export function storeArgumentError(message: string): StoreArgumentError {
   return new StoreArgumentError({ name: 'StoreArgumentError', message, code: 'ERR_STORE_ARGUMENT' });
 }
 
+export function alreadyExists(kind: 'branch' | 'tag' | 'remote', name: string): StoreAlreadyExistsError {
+  return new StoreAlreadyExistsError({
+    name: 'StoreAlreadyExistsError',
+    message: `a ${kind} named ${JSON.stringify(name)} exists already`,
+    code: 'ERR_STORE_ALREADY_EXISTS',
+    details: { kind, name },
+  });
+}
+
 const BRANCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
-export function checkBranchName(name: string): void {
-  if (!BRANCH_NAME.test(name) || name.includes('..')) throw storeArgumentError(`invalid branch name: ${JSON.stringify(name)}`);
+/** Branch, tag and remote names share one form; `kind` only names it in the message. */
+export function checkBranchName(name: string, kind: 'branch' | 'tag' | 'remote' = 'branch'): void {
+  const shown = typeof name === 'string' ? JSON.stringify(name) : String(name);
+  if (typeof name !== 'string' || !BRANCH_NAME.test(name) || name.includes('..')) throw storeArgumentError(`invalid ${kind} name: ${shown}`);
 }
 
 export function invalidChange(message: string, details: Record<string, unknown> = {}): InvalidChangeError {

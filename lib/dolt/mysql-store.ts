@@ -13,6 +13,7 @@
  * statement over it fails and, worse, kills its pooled connection, so a change set made of large documents
  * would fail on every retry. A document too large for one statement is refused before anything is written.
  */
+import { checkOptions, checkText, checkWholeNumber } from '../check-args.js';
 import type * as mysql from 'mysql2/promise';
 import { importPeer } from '../optional-peer.js';
 import { isoDate } from './commit-date.js';
@@ -127,9 +128,26 @@ const CONNECTION_CODES = new Set([
 /** Duplicate key, null in a NOT NULL column, foreign key, no default, check constraint. */
 const CONSTRAINT_ERRNOS = new Set([1062, 1048, 1451, 1452, 1364, 3819, 4025]);
 
+const CONNECT_KEYS = [
+  'url', 'ssl', 'pool', 'host', 'port', 'user', 'password', 'database', 'connectTimeoutMs', 'queryTimeoutMs',
+  'connections', 'idsPerQuery', 'rowsPerInsert', 'committer',
+] as const satisfies readonly (keyof MysqlStoreOptions)[];
+
+/** Closed options of the right types, checked before a pool opens (a misspelt key would be ignored). */
+function checkConnectOptions(options: MysqlStoreOptions): void {
+  const o = checkOptions('MysqlStore.connect', options, CONNECT_KEYS, true);
+  const owner = 'MysqlStore.connect';
+  for (const key of ['url', 'host', 'user', 'database', 'committer'] as const) checkText(owner, `option '${key}'`, o[key], true);
+  if (o.password !== undefined && typeof o.password !== 'string') checkText(owner, "option 'password'", o.password);
+  checkWholeNumber(owner, "option 'port'", o.port, 1, 65_535);
+  for (const key of ['connections', 'idsPerQuery', 'rowsPerInsert'] as const) checkWholeNumber(owner, `option '${key}'`, o[key], 1);
+  for (const key of ['connectTimeoutMs', 'queryTimeoutMs'] as const) checkWholeNumber(owner, `option '${key}'`, o[key], 1);
+}
+
 export class MysqlStore implements VersionStore {
   /** Connects, detects the dialect, and creates the tables if they are missing. */
   static async connect(options: MysqlStoreOptions): Promise<MysqlStore> {
+    checkConnectOptions(options);
     const config = options.pool ? null : toPoolConfig(options);
     const pool = options.pool
       ? (options.pool as mysql.Pool)
@@ -336,6 +354,7 @@ export class MysqlStore implements VersionStore {
   }
 
   async log(limit = 100): Promise<CommitInfo[]> {
+    checkWholeNumber('MysqlStore.log', 'limit', limit, 0);
     if (this.dialect === 'dolt') {
       const [rows] = (await this.run(
         this.pool,

@@ -11,12 +11,16 @@
  * and checks out the working branch on it first. Switching branches also persists the database's default
  * branch (`@@<db>_default_branch`), so new connections and a reopened store land on it.
  */
+import { checkMessage } from './validate-changes.js';
 import { storeArgumentError, checkBranchName } from './errors.js';
 import type { MysqlStore } from './mysql-store.js';
 import { unsupportedVersioning } from './unsupported-versioning.js';
 import {
   checkRef,
   checkRemoteUrl,
+  checkChunkWindow,
+  checkDocumentsAtOptions,
+  unlessExists,
   collectionDeltas,
   CONFLICT_COLUMNS,
   conflictFromRow,
@@ -57,6 +61,9 @@ async function callRow<T>(run: Run, sql: string, values: unknown[] = []): Promis
   const first = (Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]))[0];
   return first;
 }
+
+/** Counts rows of a `SELECT count(*) AS n ...` on this connection (for {@link unlessExists}). */
+const countWith = (run: Run) => async (sql: string, values: unknown[]) => (await callRow<{ n: number }>(run, sql, values))?.n ?? 0;
 
 class DoltServerVersioning implements VersioningStore {
   /** The working branch; null until read from the server's default. */
@@ -101,7 +108,10 @@ class DoltServerVersioning implements VersioningStore {
 
   async createBranch(name: string, from?: string): Promise<void> {
     checkBranchName(name);
-    await this.on(async (run) => run('CALL DOLT_BRANCH(?, ?)', [name, await this.hashOf(run, from ?? 'HEAD')]));
+    await this.on(async (run) => {
+      const start = await this.hashOf(run, from ?? 'HEAD');
+      return unlessExists('branch', name, countWith(run), () => run('CALL DOLT_BRANCH(?, ?)', [name, start]));
+    });
   }
 
   async deleteBranch(name: string, force = false): Promise<void> {
@@ -113,7 +123,7 @@ class DoltServerVersioning implements VersioningStore {
   async renameBranch(from: string, to: string, force = false): Promise<void> {
     checkBranchName(from);
     checkBranchName(to);
-    await this.on((run) => run('CALL DOLT_BRANCH(?, ?, ?)', [force ? '-M' : '-m', from, to]));
+    await this.on((run) => unlessExists('branch', to, countWith(run), () => run('CALL DOLT_BRANCH(?, ?, ?)', [force ? '-M' : '-m', from, to])));
     if (this.branch === from) await this.switchBranch(to);
   }
 
@@ -143,7 +153,8 @@ class DoltServerVersioning implements VersioningStore {
     });
   }
 
-  documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+  async documentsAt(ref: string, options: { collection?: string; docIds?: string[] } = {}): Promise<StoredDocument[]> {
+    checkDocumentsAtOptions(options);
     if (options.docIds?.length === 0) return Promise.resolve([]);
     return this.on(async (run) => {
       const commit = await this.hashOf(run, ref);
@@ -175,7 +186,8 @@ class DoltServerVersioning implements VersioningStore {
     );
   }
 
-  chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+  async chunkTotals(size: number, overlap: number): Promise<Map<string, { documents: number; chunks: number }>> {
+    checkChunkWindow(size, overlap);
     return this.on(async (run) => {
       const found = await rows<{ collection_name: string; documents: number; chunks: number }>(
         run,
@@ -201,6 +213,7 @@ class DoltServerVersioning implements VersioningStore {
   }
 
   async merge(branch: string, message: string): Promise<MergeOutcome> {
+    checkMessage(message);
     if (this.mergeSession) throw storeArgumentError('a merge is open: commit or abort it before merging again');
     checkRef(branch);
     // The merge keeps its connection, and its transaction, while conflicts are open.
@@ -272,6 +285,7 @@ class DoltServerVersioning implements VersioningStore {
   }
 
   async commitMerge(message: string): Promise<string> {
+    checkMessage(message);
     const session = this.mergeSession;
     if (!session) throw storeArgumentError('no merge is open');
     if ((await this.conflicts()).length > 0) throw storeArgumentError('resolve every conflict before committing the merge');
@@ -310,7 +324,8 @@ class DoltServerVersioning implements VersioningStore {
     });
   }
 
-  stageAll(changes: StageAllChanges): Promise<string | null> {
+  async stageAll(changes: StageAllChanges): Promise<string | null> {
+    checkMessage(changes?.message);
     return this.on(async (run) => {
       await run('START TRANSACTION');
       try {
@@ -349,8 +364,11 @@ class DoltServerVersioning implements VersioningStore {
   }
 
   async createTag(name: string, ref?: string, message?: string): Promise<void> {
-    checkBranchName(name);
-    await this.on(async (run) => run('CALL DOLT_TAG(?, ?, ?, ?)', ['-m', message ?? '', name, await this.hashOf(run, ref ?? 'HEAD')]));
+    checkBranchName(name, 'tag');
+    await this.on(async (run) => {
+      const commit = await this.hashOf(run, ref ?? 'HEAD');
+      return unlessExists('tag', name, countWith(run), () => run('CALL DOLT_TAG(?, ?, ?, ?)', ['-m', message ?? '', name, commit]));
+    });
   }
 
   tags(): Promise<TagInfo[]> {
@@ -362,17 +380,18 @@ class DoltServerVersioning implements VersioningStore {
   }
 
   async deleteTag(name: string): Promise<void> {
-    checkBranchName(name);
+    checkBranchName(name, 'tag');
     await this.on((run) => run("CALL DOLT_TAG('-d', ?)", [name]));
   }
 
   async addRemote(name: string, url: string): Promise<void> {
-    checkBranchName(name);
-    await this.on((run) => run("CALL DOLT_REMOTE('add', ?, ?)", [name, checkRemoteUrl(url)]));
+    checkBranchName(name, 'remote');
+    checkRemoteUrl(url);
+    await this.on((run) => unlessExists('remote', name, countWith(run), () => run("CALL DOLT_REMOTE('add', ?, ?)", [name, url])));
   }
 
   async removeRemote(name: string): Promise<void> {
-    checkBranchName(name);
+    checkBranchName(name, 'remote');
     await this.on((run) => run("CALL DOLT_REMOTE('remove', ?)", [name]));
   }
 
@@ -381,13 +400,13 @@ class DoltServerVersioning implements VersioningStore {
   }
 
   async push(remote: string, branch: string): Promise<void> {
-    checkBranchName(remote);
+    checkBranchName(remote, 'remote');
     checkBranchName(branch);
     await this.on((run) => run('CALL DOLT_PUSH(?, ?)', [remote, branch]));
   }
 
   async fetch(remote: string, branch?: string): Promise<void> {
-    checkBranchName(remote);
+    checkBranchName(remote, 'remote');
     if (branch !== undefined) checkBranchName(branch);
     await this.on((run) => (branch === undefined ? run('CALL DOLT_FETCH(?)', [remote]) : run('CALL DOLT_FETCH(?, ?)', [remote, branch])));
   }

@@ -1,5 +1,6 @@
 /** What the DoltLite and the Dolt-server versioning share: argument checks, and rows of Dolt tables (same column names in both) turned into results. */
-import { storeArgumentError } from './errors.js';
+import { checkOptions, checkWholeNumber } from '../check-args.js';
+import { alreadyExists, storeArgumentError } from './errors.js';
 import type { CollectionDelta, DocumentDelta, MergeConflict } from './versioning.js';
 
 /** Refs are passed to Dolt functions whose arguments may be flags: one starting with '-' must never pass. */
@@ -10,12 +11,57 @@ export function checkRef(ref: string): string {
   return ref;
 }
 
-/** Remote URLs may not look like flags either. */
-export function checkRemoteUrl(url: string): string {
-  if (typeof url !== 'string' || url.startsWith('-') || url.length === 0 || url.length > 4096) {
-    throw storeArgumentError('invalid remote url');
+/** A URL: a scheme, `://`, and something after it. */
+const REMOTE_URL = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/\S+$/;
+
+/**
+ * Remote URLs are checked when added, not at the first push: a relative path or a bare word would be stored
+ * and only fail later. `schemes` are the ones the engine can reach (DoltLite: file and http(s); a Dolt server
+ * also has its cloud schemes, so it passes none and any scheme is taken). They may not look like flags either.
+ */
+export function checkRemoteUrl(url: string, schemes?: readonly string[]): string {
+  const scheme = typeof url === 'string' && url.length <= 4096 && !url.includes('\0') ? REMOTE_URL.exec(url)?.[1] : undefined;
+  if (scheme === undefined || (schemes !== undefined && !schemes.includes(scheme.toLowerCase()))) {
+    const forms = schemes === undefined ? 'scheme://...' : schemes.map((s) => `${s}://...`).join(', ');
+    throw storeArgumentError(`invalid remote url: it must be a URL (${forms}), such as file:///srv/notes`);
   }
   return url;
+}
+
+/** The chunk window of `chunkTotals`: a size from 1, an overlap from 0 and below the size. */
+export function checkChunkWindow(size: number, overlap: number): void {
+  checkWholeNumber('chunkTotals', 'size', size, 1, Number.MAX_SAFE_INTEGER, false);
+  checkWholeNumber('chunkTotals', 'overlap', overlap, 0, Math.max(0, size - 1), false);
+}
+
+/** The options of `documentsAt`: closed. */
+export function checkDocumentsAtOptions(options: unknown): void {
+  checkOptions('documentsAt', options, ['collection', 'docIds']);
+}
+
+const COUNT_NAMED = {
+  branch: 'SELECT count(*) AS n FROM dolt_branches WHERE name = ?',
+  tag: 'SELECT count(*) AS n FROM dolt_tags WHERE tag_name = ?',
+  remote: 'SELECT count(*) AS n FROM dolt_remotes WHERE name = ?',
+} as const;
+
+/**
+ * Runs a create (or a rename onto `name`); when it fails and `name` exists, the failure is a typed
+ * `StoreAlreadyExistsError` instead of the engine's text. Looked up only after a failure, so a create that works
+ * costs no extra query.
+ */
+export async function unlessExists<T>(
+  kind: 'branch' | 'tag' | 'remote',
+  name: string,
+  count: (sql: string, values: unknown[]) => Promise<number>,
+  create: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    const exists = await count(COUNT_NAMED[kind], [name]).then((n) => Number(n) > 0, () => false);
+    throw exists ? alreadyExists(kind, name) : error;
+  }
 }
 
 /** Metadata as stored: JSON text (DoltLite) or an already parsed JSON column (Dolt); anything else is `{}`. */

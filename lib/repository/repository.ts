@@ -23,6 +23,9 @@ import type {
 import { ChromaDoltSync, type Verify } from '../sync/chroma-dolt-sync.js';
 import { documentHash } from '../sync/hashing.js';
 import { recordStageFloor, recordStageStart } from '../sync/stage-floor.js';
+import { checkMethodOptions, checkName, checkOpenOptions } from './check-arguments.js';
+import { checkWholeNumber } from '../check-args.js';
+import { checkMessage } from '../dolt/validate-changes.js';
 import { CarryConflictError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
 import { refreshChroma, type RefreshResult } from './refresh.js';
 import { StateFile, type RefreshJournal, type RepositoryState } from './state-file.js';
@@ -128,6 +131,11 @@ export class Repository {
    * interrupted (Chroma then holds the target commit, never a mix).
    */
   static async open(options: RepositoryOptions): Promise<Repository> {
+    checkOpenOptions('Repository.open', options);
+    return Repository.openChecked(options);
+  }
+
+  private static async openChecked(options: RepositoryOptions): Promise<Repository> {
     const sync = options.sync ?? new ChromaDoltSync(options.chroma, options.store);
     const repository = new Repository(
       options.chroma,
@@ -151,7 +159,8 @@ export class Repository {
    * replaced); Chroma should be empty.
    */
   static async clone(options: RepositoryOptions & { url: string; remote?: string; branch?: string }): Promise<Repository> {
-    const repository = await Repository.open(options);
+    checkOpenOptions('Repository.clone', options);
+    const repository = await Repository.openChecked(options);
     const remote = options.remote ?? 'origin';
     const branch = options.branch ?? 'main';
     await repository.exclusive(async () => {
@@ -194,6 +203,7 @@ export class Repository {
    * working copy is proven without reading text where possible (see {@link RepositoryOptions.verify}).
    */
   async status(options: { verify?: Verify } = {}): Promise<WorkingCopyStatus> {
+    options = checkMethodOptions('status', options);
     const verify = options.verify ?? 'content';
     if (verify === 'flags' && (await provablyClean(this.chroma, this.versioning, this.chunkTotals))) {
       return { collections: [], clean: true };
@@ -205,7 +215,8 @@ export class Repository {
    * Commits every change in Chroma (collections created, deleted or with new metadata, and documents) in one
    * commit. Returns it, or null when nothing changed.
    */
-  commit(message: string): Promise<string | null> {
+  async commit(message: string): Promise<string | null> {
+    checkMessage(message); // first, so a bad message fails the same whether or not anything changed
     return this.exclusive(() => this.commitNow(message));
   }
 
@@ -220,7 +231,9 @@ export class Repository {
    * detached checkout: it can be read and edited but not committed until a branch is created there
    * (`checkout(name, { create: true })`).
    */
-  checkout(target: string, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+  async checkout(target: string, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+    checkName('checkout', 'the target', target);
+    options = checkMethodOptions('checkout', options);
     return this.exclusive(() => this.checkoutNow(target, options));
   }
 
@@ -229,7 +242,9 @@ export class Repository {
     return all.filter((b) => !b.name.startsWith(DETACHED_PREFIX)).map((b) => ({ ...b, current: b.name === active }));
   }
 
-  createBranch(name: string, from?: string): Promise<void> {
+  async createBranch(name: string, from?: string): Promise<void> {
+    checkName('createBranch', 'the branch name', name);
+    checkName('createBranch', 'from', from, true);
     return this.exclusive(async () => {
       checkUserBranch(name);
       await this.versioning.createBranch(name, from);
@@ -237,14 +252,19 @@ export class Repository {
   }
 
   /** Refuses the current branch, and a branch not merged into the current one unless `force`. */
-  deleteBranch(name: string, options: { force?: boolean } = {}): Promise<void> {
+  async deleteBranch(name: string, options: { force?: boolean } = {}): Promise<void> {
+    checkName('deleteBranch', 'the branch name', name);
+    options = checkMethodOptions('deleteBranch', options);
     return this.exclusive(async () => {
       checkUserBranch(name);
       await this.versioning.deleteBranch(name, options.force);
     });
   }
 
-  renameBranch(from: string, to: string, options: { force?: boolean } = {}): Promise<void> {
+  async renameBranch(from: string, to: string, options: { force?: boolean } = {}): Promise<void> {
+    checkName('renameBranch', 'the branch name', from);
+    checkName('renameBranch', 'the new name', to);
+    options = checkMethodOptions('renameBranch', options);
     return this.exclusive(async () => {
       checkUserBranch(from);
       checkUserBranch(to);
@@ -258,7 +278,9 @@ export class Repository {
    * With conflicts nothing is committed and Chroma is unchanged: settle each with {@link resolve} (the merge
    * commits after the last one) or {@link abortMerge}. Uncommitted changes in Chroma are refused first.
    */
-  merge(branch: string, options: { message?: string } = {}): Promise<MergeResult> {
+  async merge(branch: string, options: { message?: string } = {}): Promise<MergeResult> {
+    checkName('merge', 'the branch', branch);
+    options = checkMethodOptions('merge', options);
     return this.exclusive(async () => {
       const head = await this.requireBranch('merge');
       await this.requireClean('merge');
@@ -306,6 +328,11 @@ export class Repository {
     choice: 'ours' | 'theirs' | { content: string; metadata?: Record<string, unknown> },
     options: { collection?: string; message?: string } = {},
   ): Promise<ResolveResult> {
+    checkName('resolve', 'the document id', docId);
+    options = checkMethodOptions('resolve', options);
+    if (choice !== 'ours' && choice !== 'theirs' && (typeof choice !== 'object' || choice === null)) {
+      throw new RepositoryArgumentError("resolve: the choice must be 'ours', 'theirs' or { content }");
+    }
     return this.exclusive(async () => {
       const open = await this.versioning.conflicts();
       const matching = open.filter((c) => c.docId === docId && (options.collection === undefined || c.collection === options.collection));
@@ -340,7 +367,8 @@ export class Repository {
    * Without `hard`: discards every uncommitted change in Chroma (back to the commit it holds). With `hard`: also
    * moves the current branch to that earlier commit (or ref), and Chroma follows.
    */
-  reset(options: { hard?: string } = {}): Promise<RefreshResult> {
+  async reset(options: { hard?: string } = {}): Promise<RefreshResult> {
+    options = checkMethodOptions('reset', options);
     return this.exclusive(async () => {
       const head = await this.head();
       if (await this.versioning.merging()) throw new MergeInProgressError('reset');
@@ -359,7 +387,8 @@ export class Repository {
   }
 
   /** A new commit undoing `commit`'s changes; Chroma follows. Uncommitted changes are refused first. */
-  revert(commit: string): Promise<MergeResult> {
+  async revert(commit: string): Promise<MergeResult> {
+    checkName('revert', 'the commit', commit);
     return this.exclusive(async () => {
       const head = await this.requireBranch('revert');
       await this.requireClean('revert');
@@ -372,6 +401,7 @@ export class Repository {
 
   /** A commit with its parents, its log entry (when on the current branch's history) and the documents it changed. */
   async show(ref: string): Promise<ShowResult> {
+    checkName('show', 'the ref', ref);
     const commit = await this.versioning.resolve(ref);
     const parents = await this.versioning.parents(commit);
     const info = (await this.store.log(10_000)).find((c) => c.hash === commit) ?? null;
@@ -379,7 +409,8 @@ export class Repository {
     return { commit, parents, info, changes };
   }
 
-  log(limit?: number): Promise<CommitInfo[]> {
+  async log(limit?: number): Promise<CommitInfo[]> {
+    checkWholeNumber('Repository.log', 'limit', limit, 0);
     return this.store.log(limit);
   }
 
@@ -397,11 +428,14 @@ export class Repository {
     return this.versioning.tags();
   }
 
-  createTag(name: string, options: { ref?: string; message?: string } = {}): Promise<void> {
+  async createTag(name: string, options: { ref?: string; message?: string } = {}): Promise<void> {
+    checkName('createTag', 'the tag name', name);
+    options = checkMethodOptions('createTag', options);
     return this.versioning.createTag(name, options.ref, options.message);
   }
 
-  deleteTag(name: string): Promise<void> {
+  async deleteTag(name: string): Promise<void> {
+    checkName('deleteTag', 'the tag name', name);
     return this.versioning.deleteTag(name);
   }
 
@@ -409,27 +443,36 @@ export class Repository {
     return this.versioning.remotes();
   }
 
-  addRemote(name: string, url: string): Promise<void> {
+  async addRemote(name: string, url: string): Promise<void> {
+    checkName('addRemote', 'the remote name', name);
+    checkName('addRemote', 'the remote url', url);
     return this.versioning.addRemote(name, url);
   }
 
-  removeRemote(name: string): Promise<void> {
+  async removeRemote(name: string): Promise<void> {
+    checkName('removeRemote', 'the remote name', name);
     return this.versioning.removeRemote(name);
   }
 
   /** Pushes a branch (default: the current one) to a remote. */
-  push(remote: string, branch?: string): Promise<void> {
+  async push(remote: string, branch?: string): Promise<void> {
+    checkName('push', 'the remote', remote);
+    checkName('push', 'the branch', branch, true);
     return this.exclusive(async () => {
       await this.versioning.push(remote, branch ?? (await this.requireBranch('push')).branch);
     });
   }
 
-  fetch(remote: string, branch?: string): Promise<void> {
+  async fetch(remote: string, branch?: string): Promise<void> {
+    checkName('fetch', 'the remote', remote);
+    checkName('fetch', 'the branch', branch, true);
     return this.versioning.fetch(remote, branch);
   }
 
   /** Fetches `remote/branch` (default: the current branch's name) and merges it; Chroma follows, as for merge. */
-  pull(remote: string, branch?: string): Promise<MergeResult> {
+  async pull(remote: string, branch?: string): Promise<MergeResult> {
+    checkName('pull', 'the remote', remote);
+    checkName('pull', 'the branch', branch, true);
     return this.exclusive(async () => {
       const head = await this.requireBranch('pull');
       await this.requireClean('pull');

@@ -6,9 +6,10 @@
  *
  * Written atomically (`writeFileAtomic`): a crash leaves the old state or the new one.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
+import { makeFolders } from '../path-lock.js';
 import { RepositoryStateError } from './errors.js';
 
 /** A refresh of Chroma from one commit to another, recorded before Chroma is touched. */
@@ -69,7 +70,8 @@ export class StateFile {
       this.memory = structuredClone(state);
       return;
     }
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    // Not mkdirSync(recursive): under /proc it never returns; this fails at once with PathNotUsableError.
+    makeFolders(dirname(this.path));
     writeFileAtomic(this.path, JSON.stringify(state));
   }
 }

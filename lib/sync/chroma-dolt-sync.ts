@@ -14,6 +14,7 @@
  * input is validated before anything is written; a staged change set is validated before the store is touched;
  * a stage never marks as staged a write its scan may have missed (stage-floor.ts).
  */
+import { argError, checkOneOf, checkOptions } from '../check-args.js';
 import type { Chroma } from '../chroma/chroma.js';
 import type { CallOptions } from '../executor/options.js';
 import { checkDocumentId, checkMessage } from '../dolt/validate-changes.js';
@@ -180,6 +181,7 @@ export class ChromaDoltSync {
    * version.
    */
   async writeDocuments(collection: string, docs: SourceDocument[], options: WriteOptions = {}): Promise<WriteResult> {
+    checkSyncOptions('writeDocuments', options, ['localChange']);
     validateDocuments(docs, this.store.maxDocumentBytes);
     return this.serialised(collection, () =>
       writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
@@ -193,7 +195,8 @@ export class ChromaDoltSync {
    * Chroma: one lookup and one delete.
    */
   async deleteDocuments(collection: string, docIds: string[], options: SyncCallOptions = {}): Promise<void> {
-    if (!Array.isArray(docIds)) throw new TypeError('docIds must be an array');
+    checkSyncOptions('deleteDocuments', options, []);
+    if (!Array.isArray(docIds)) throw argError('ChromaDoltSync.deleteDocuments: docIds must be an array', 'ERR_INVALID_ARG_TYPE');
     docIds.forEach((docId, index) => checkDocumentId(docId, index));
     return this.serialised(collection, async () => {
       if (docIds.length === 0) return;
@@ -212,6 +215,7 @@ export class ChromaDoltSync {
    * (`flags`); plus at most 2 lookups by id when some document could not be settled from the pages.
    */
   async detectLocalChanges(collection: string, options: DetectOptions = {}): Promise<DetectResult> {
+    checkSyncOptions('detectLocalChanges', options, ['verify']);
     const verify = checkVerify(options?.verify);
     return this.serialised(collection, async () => (await this.detect(collection, options, verify)).result);
   }
@@ -227,6 +231,7 @@ export class ChromaDoltSync {
    * before anything is read.
    */
   async stageLocalChanges(collection: string, options: StageOptions): Promise<StageResult> {
+    checkSyncOptions('stageLocalChanges', options, ['verify', 'message']);
     checkMessage(options?.message);
     const verify = checkVerify(options.verify);
     return this.serialised(collection, async () => {
@@ -276,7 +281,8 @@ export class ChromaDoltSync {
    * listed in `skipped`. Never guessed: detection without adoption reads each such record as its own
    * one-chunk document.
    */
-  adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
+  async adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
+    checkSyncOptions('adoptCollection', options, []);
     return this.serialised(collection, async () => {
       const call = callOptions(options);
       const reader = this.reader(collection, call, options);
@@ -333,9 +339,16 @@ export class ChromaDoltSync {
 }
 
 function checkVerify(verify: unknown): Verify {
-  if (verify === undefined) return 'content';
-  if (verify !== 'content' && verify !== 'flags') throw new TypeError(`verify must be 'content' or 'flags'`);
-  return verify;
+  checkOneOf('ChromaDoltSync', "option 'verify'", verify, ['content', 'flags']);
+  return (verify ?? 'content') as Verify;
+}
+
+/** Closed call options (a misspelt `timeOutMs` would be ignored): the shared keys plus the method's own. */
+function checkSyncOptions(method: string, options: unknown, own: readonly string[]): void {
+  const o = checkOptions(`ChromaDoltSync.${method}`, options, ['onProgress', 'timeoutMs', ...own]);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw argError(`ChromaDoltSync.${method}: option 'onProgress' must be a function`, 'ERR_INVALID_ARG_TYPE');
+  }
 }
 
 function callOptions(options: SyncCallOptions | null | undefined): CallOptions {
