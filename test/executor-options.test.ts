@@ -176,3 +176,19 @@ test('setLongTimeout covers delays setTimeout cannot hold and never fires for In
   t.is(timerDelay(NaN), 0);
   t.is(timerDelay(250), 250);
 });
+
+test('every bad executor, call and close option is a TypeError or RangeError with a stable Node-style code', async (t) => {
+  const { resolveOptions, checkCallOptions, resolveCloseOptions } = await import('../lib/executor/resolve-options.js');
+  const cases: Array<[() => unknown, string, typeof TypeError | typeof RangeError]> = [
+    [() => resolveOptions({ timeoutMs: -5 }), 'ERR_OUT_OF_RANGE', RangeError],
+    [() => resolveOptions({ timeoutMs: '5' as unknown as number }), 'ERR_INVALID_ARG_TYPE', TypeError],
+    [() => resolveOptions({ timeOutMs: 5 } as unknown as ExecutorOptions), 'ERR_INVALID_ARG_VALUE', TypeError],
+    [() => resolveOptions(5 as unknown as ExecutorOptions), 'ERR_INVALID_ARG_TYPE', TypeError],
+    [() => resolveOptions({ whenFull: 'drop' as 'wait' }), 'ERR_OUT_OF_RANGE', RangeError],
+    [() => resolveOptions({ saturation: { high: 2, low: 3 } }), 'ERR_OUT_OF_RANGE', RangeError],
+    [() => resolveOptions({ logger: {} as ExecutorOptions['logger'] }), 'ERR_INVALID_ARG_TYPE', TypeError],
+    [() => checkCallOptions({ label: 5 as unknown as string }), 'ERR_INVALID_ARG_TYPE', TypeError],
+    [() => resolveCloseOptions({ mode: 'now' as 'drain' }), 'ERR_OUT_OF_RANGE', RangeError],
+  ];
+  for (const [call, code, kind] of cases) t.throws(call, { instanceOf: kind, code }, code);
+});

@@ -8,6 +8,7 @@
  * A bad option now throws a `TypeError` (wrong type) or `RangeError` (out of range) naming the
  * option and what it accepts, as piscina and p-queue do.
  */
+import { argError } from '../check-args.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from './options.js';
 import type { SaturationOptions } from './saturation.js';
@@ -33,13 +34,13 @@ type Range = { min: number; integer?: boolean; infinity?: boolean; above?: boole
 function number(where: string, name: string, value: unknown, fallback: number, range: Range): number {
   if (value === undefined) return fallback;
   const accepted = describe(range);
-  if (typeof value !== 'number') throw new TypeError(`${where}${name} must be ${accepted}; got ${typeof value}`);
+  if (typeof value !== 'number') throw argError(`${where}${name} must be ${accepted}; got ${typeof value}`, 'ERR_INVALID_ARG_TYPE');
   const ok =
     (value === Infinity && range.infinity === true) ||
     (Number.isFinite(value) &&
       (range.above ? value > range.min : value >= range.min) &&
       (!range.integer || Number.isInteger(value)));
-  if (!ok) throw new RangeError(`${where}${name} must be ${accepted}; got ${value}`);
+  if (!ok) throw argError(`${where}${name} must be ${accepted}; got ${value}`, 'ERR_OUT_OF_RANGE');
   return value;
 }
 
@@ -66,7 +67,7 @@ const closeKeys = ['mode', 'timeoutMs'] as const satisfies readonly (keyof Close
 function rejectUnknownKeys(what: string, options: object, accepted: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!accepted.includes(key)) {
-      throw new TypeError(`${what} has an unknown option ${JSON.stringify(key)}; accepted: ${accepted.join(', ')}`);
+      throw argError(`${what} has an unknown option ${JSON.stringify(key)}; accepted: ${accepted.join(', ')}`, 'ERR_INVALID_ARG_VALUE');
     }
   }
 }
@@ -74,7 +75,7 @@ function rejectUnknownKeys(what: string, options: object, accepted: readonly str
 /** `undefined` and `null` both mean "no options"; anything else must be an object. */
 function optionsObject<T extends object>(what: string, options: T | null | undefined, accepted: readonly string[]): Partial<T> {
   if (options === undefined || options === null) return {};
-  if (typeof options !== 'object') throw new TypeError(`${what} must be an object; got ${typeof options}`);
+  if (typeof options !== 'object') throw argError(`${what} must be an object; got ${typeof options}`, 'ERR_INVALID_ARG_TYPE');
   rejectUnknownKeys(what, options, accepted);
   return options;
 }
@@ -85,26 +86,26 @@ export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOp
   const o = 'options.';
   const whenFull = options.whenFull ?? 'reject';
   if (whenFull !== 'reject' && whenFull !== 'wait') {
-    throw new RangeError(`options.whenFull must be 'reject' or 'wait'; got ${JSON.stringify(whenFull)}`);
+    throw argError(`options.whenFull must be 'reject' or 'wait'; got ${JSON.stringify(whenFull)}`, 'ERR_OUT_OF_RANGE');
   }
   const given = options.logger ?? silentLogger;
   for (const level of LOG_LEVELS) {
     if (typeof (given as Partial<Logger>)[level] !== 'function') {
-      throw new TypeError(`options.logger must have debug, info, warn and error methods (pino-compatible); ${level} is missing`);
+      throw argError(`options.logger must have debug, info, warn and error methods (pino-compatible); ${level} is missing`, 'ERR_INVALID_ARG_TYPE');
     }
   }
   const logger = given === silentLogger ? given : guardLogger(given);
   if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
-    throw new TypeError('options.resourceLimits must be an object (worker_threads ResourceLimits)');
+    throw argError('options.resourceLimits must be an object (worker_threads ResourceLimits)', 'ERR_INVALID_ARG_TYPE');
   }
   if (options.saturation === null || (options.saturation !== undefined && typeof options.saturation !== 'object')) {
-    throw new TypeError('options.saturation must be an object');
+    throw argError('options.saturation must be an object', 'ERR_INVALID_ARG_TYPE');
   }
   const saturation = optionsObject('options.saturation', options.saturation, saturationKeys);
   const s = 'options.saturation.';
   const high = number(s, 'high', saturation.high, 10, { min: 1, integer: true, infinity: true });
   const low = number(s, 'low', saturation.low, Math.min(5, high), { min: 0, integer: true, infinity: true });
-  if (low > high) throw new RangeError(`options.saturation.low must be <= options.saturation.high (${high}); got ${low}`);
+  if (low > high) throw argError(`options.saturation.low must be <= options.saturation.high (${high}); got ${low}`, 'ERR_OUT_OF_RANGE');
   return {
     timeoutMs: number(o, 'timeoutMs', options.timeoutMs, 30_000, positiveMs),
     hardDeadlineMs: number(o, 'hardDeadlineMs', options.hardDeadlineMs, 60_000, positiveMs),
@@ -136,13 +137,13 @@ export function checkCallOptions(options: CallOptions | undefined): void {
   optionsObject('call options', options, callKeys);
   if (options.timeoutMs !== undefined) number('call options.', 'timeoutMs', options.timeoutMs, 0, positiveMs);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError('call options.signal must be an AbortSignal');
+    throw argError('call options.signal must be an AbortSignal', 'ERR_INVALID_ARG_TYPE');
   }
   if (options.label !== undefined && typeof options.label !== 'string') {
-    throw new TypeError(`call options.label must be a string; got ${typeof options.label}`);
+    throw argError(`call options.label must be a string; got ${typeof options.label}`, 'ERR_INVALID_ARG_TYPE');
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw new TypeError(`call options.onProgress must be a function; got ${typeof options.onProgress}`);
+    throw argError(`call options.onProgress must be a function; got ${typeof options.onProgress}`, 'ERR_INVALID_ARG_TYPE');
   }
 }
 
@@ -151,7 +152,7 @@ export function resolveCloseOptions(options: CloseOptions | undefined): Required
   options = optionsObject('close options', options, closeKeys);
   const mode = options.mode ?? 'drain';
   if (mode !== 'drain' && mode !== 'cancel') {
-    throw new RangeError(`close options.mode must be 'drain' or 'cancel'; got ${JSON.stringify(mode)}`);
+    throw argError(`close options.mode must be 'drain' or 'cancel'; got ${JSON.stringify(mode)}`, 'ERR_OUT_OF_RANGE');
   }
   return { mode, timeoutMs: number('close options.', 'timeoutMs', options.timeoutMs, 10_000, positiveMs) };
 }
