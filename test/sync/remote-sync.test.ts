@@ -4,8 +4,8 @@
  * guarantee, level and odd collection must hold the same way.
  */
 import { Chroma } from '../../lib/chroma/chroma.js';
-import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import type { OpenChroma } from '../helpers/open-chroma.js';
+import { openMemoryDoltLite as openStore } from '../helpers/open-doltlite-store.js';
 import { sharedChromaServer } from '../helpers/shared-chroma-server.js';
 import { syncGuarantees } from './guarantees.js';
 import { syncLevels } from './levels.js';
@@ -21,12 +21,6 @@ const openRemoteChroma: OpenChroma = async (t, _label, options = {}) => {
   const chroma = await Chroma.remote({ host, port, database: await shared.freshDatabase(), executor: options });
   t.teardown(() => chroma.close());
   return chroma;
-};
-
-const openStore = async (t: Parameters<OpenChroma>[0]) => {
-  const store = await DoltLiteStore.open();
-  t.teardown(() => store.close());
-  return store;
 };
 
 syncScenarios('remote chroma+doltlite', openStore, openRemoteChroma);
