@@ -465,6 +465,10 @@ class Session:
             page = read(offset)()
         if len(page["ids"]) > limit:
             self.read_ahead.start(scan + (offset + limit,), read(offset + limit))
+        else:
+            # The scan's last page: the caller, asking one page ahead, has likely asked for the empty one after it
+            # already. Known empty, it is served without a read (chromadb would sort the collection to find so).
+            self.read_ahead.start(scan + (offset + limit,), lambda: {"ids": [], "documents": [], "metadatas": []})
         count = min(len(page["ids"]), limit)
         texts = page.get("documents") if with_hashes else None
         with_texts = with_hashes and args.get("withTexts") is True
@@ -629,77 +633,82 @@ def _encode_value(value, out):
         _encode_value(to_plain(value), out)  # a list or a string, as the reply would carry it
 
 
-def own_metadata(meta):
-    """A chunk's metadata of the document's own: without the sync layer's keys and null values."""
-    return {key: value for key, value in meta.items() if value is not None and key not in SYNC_KEYS}
+# Each key's encoded prefix (length and UTF-8 bytes), kept for the few key names a collection uses.
+_KEY_PREFIXES = {}
 
 
-def canonical_metadata(own):
-    """The canonical encoding of a document's own metadata (see lib/sync/hashing.ts): keys in code-point order.
-    Empty bytes when there is none."""
-    if not own:
+def own_encoding(meta):
+    """The canonical encoding of a chunk's own metadata (see lib/sync/hashing.ts): its keys without the sync
+    layer's and without null values, in code-point order. Empty bytes when there is none. It runs once per
+    document a detection reads, so it takes the key set difference in C and encodes string values inline."""
+    keys = meta.keys() - SYNC_KEYS
+    if not keys:
         return b""
     out = bytearray()
-    for key in sorted(own):
-        data = key.encode("utf-8", "surrogatepass")
-        out += b"%d:" % len(data)
-        out += data
-        _encode_value(own[key], out)
+    prefixes = _KEY_PREFIXES
+    for key in sorted(keys):
+        value = meta[key]
+        if value is None:
+            continue
+        prefix = prefixes.get(key)
+        if prefix is None:
+            data = key.encode("utf-8", "surrogatepass")
+            prefix = b"%d:%s" % (len(data), data)
+            if len(prefixes) < 4096:  # bounded: another tool may use a new key per record
+                prefixes[key] = prefix
+        out += prefix
+        if type(value) is str:
+            data = value.encode("utf-8", "surrogatepass")
+            out += b"s%d:" % len(data)
+            out += data
+        else:
+            _encode_value(value, out)
     return bytes(out)
 
 
-def _same_own(first, other):
-    """Whether two chunks' own metadata encode alike: equal with values of the same types (cheap, the usual
-    case), else compared by encoding (1 and 1.0 are the same number; True and 1 are not)."""
-    if other == first and all(type(value) is type(first[key]) for key, value in other.items()):
-        return True
-    return canonical_metadata(other) == canonical_metadata(first)
-
-
 def version_hash(text_hash, own):
-    """The version hash from the text's SHA-256 (hex) and the canonical metadata: the text hash alone when the
-    document has no metadata of its own."""
+    """The version hash from the text's SHA-256 (hex) and the own metadata's encoding: the text hash alone when
+    the document has no metadata of its own."""
     if not own:
         return text_hash
-    return hashlib.sha256(_VERSION_TAG + text_hash.encode("ascii") + b"\n" + own).hexdigest()
+    return hashlib.sha256(b"".join((_VERSION_TAG, text_hash.encode("ascii"), b"\n", own))).hexdigest()
 
 
 def document_version(text, meta):
     """The version hash of a document's text and a chunk's metadata (documentHash in lib/sync/hashing.ts)."""
     text_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return version_hash(text_hash, canonical_metadata(own_metadata(meta)))
+    return version_hash(text_hash, own_encoding(meta))
 
 
 def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=False):
     """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
     version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
-    the version hash of its joined text and its metadata (document_version); the records of any other version are returned as they are, since they may
-    straddle a page boundary. The join drops each later chunk's first `overlap` code points (Python strings
-    count code points, like the chunker), so the hash equals the one Node computes byte for byte. This loop
-    runs over every record a detection reads: it is kept to plain dict and tuple work."""
+    the version hash of its joined text and its metadata (document_version); the records of any other version
+    are returned as they are, since they may straddle a page boundary. The join drops each later chunk's first
+    `overlap` code points (Python strings count code points, like the chunker), so the hash equals the one Node
+    computes byte for byte. This runs over every record a detection reads, beside chromadb's own reading: it
+    is kept to plain dict and tuple work, and a version's key string is built once per version, not per chunk."""
     groups = {}
-    sha256 = hashlib.sha256
     numbers = _NUMBER_TYPES
-    for i, record_id in enumerate(ids):
-        meta = (metadatas[i] if metadatas is not None else None) or {}
+    count = len(ids)
+    for record_id, text, meta in zip(ids, texts if texts is not None else (None,) * count, metadatas if metadatas is not None else (None,) * count):
+        if meta is None:
+            meta = {}
         source = meta.get("source_id")
         if type(source) is str:
             write_id = meta.get("write_id")
             if type(write_id) not in numbers:
                 write_id = 0
-            if type(write_id) is int and write_id > 0:
-                key = "w:" + str(write_id)
-            else:
-                key = "w:" + _js_string(write_id) if write_id > 0 else "h:" + _js_string(meta.get("content_hash"))
+            # A positive write id keys the version by its number (1 and 1.0 are one version, as in JavaScript);
+            # otherwise the recorded hash does. Both become the key string below.
+            group_key = (source, write_id) if write_id > 0 else (source, "h:" + _js_string(meta.get("content_hash")))
             index = meta.get("chunk_index")
             total = meta.get("total_chunks")
-            part = (index if type(index) in numbers else 0, total if type(total) in numbers else 1, texts[i] if texts is not None else None, meta, record_id)
-            group_key = (source, key)
+            part = (index if type(index) in numbers else 0, total if type(total) in numbers else 1, text, meta, record_id)
         else:
             write_id = -1
-            key = "foreign:" + record_id
-            part = (0, 1, texts[i] if texts is not None else None, meta, record_id)
-            group_key = (record_id, key)
+            group_key = (record_id, "foreign:" + record_id)
+            part = (0, 1, text, meta, record_id)
         group = groups.get(group_key)
         if group is None:
             groups[group_key] = (write_id, [part])
@@ -707,6 +716,7 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
             group[1].append(part)
     versions = []
     partial = []
+    sha256 = hashlib.sha256
     for (doc_id, key), (write_id, parts) in groups.items():
         if len(parts) > 1:
             parts.sort(key=lambda part: part[0])
@@ -719,6 +729,8 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
         if not complete:
             partial.extend({"id": part[4], "text": part[2], "meta": part[3]} for part in parts)
             continue
+        if type(key) is not str:
+            key = "w:" + _js_string(key)
         first = parts[0][3]
         recorded = first.get("content_hash")
         summary = {
@@ -733,12 +745,13 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
             joined = parts[0][2] if len(parts) == 1 else parts[0][2] + "".join(part[2][overlap:] for part in parts[1:])
             data = joined.encode("utf-8", "surrogatepass")
             # The version covers the document's own metadata (chunk 0's); chunks that disagree on it (another
-            # tool edited one) give no hash, so the document is not taken to be at either.
-            own = own_metadata(first)
-            if len(parts) > 1 and not all(_same_own(own, own_metadata(part[3])) for part in parts[1:]):
+            # tool edited one) give no hash, so the document is not taken to be at either. Encodings compare
+            # numbers by value (1 and 1.0 are the same number; True and 1 are not).
+            own = own_encoding(first)
+            if len(parts) > 1 and not all(own_encoding(part[3]) == own for part in parts[1:]):
                 summary["hash"] = None
             else:
-                summary["hash"] = version_hash(sha256(data).hexdigest(), canonical_metadata(own))
+                summary["hash"] = version_hash(sha256(data).hexdigest(), own)
             summary["bytes"] = len(data)
             if with_texts:  # a stage committing most of the collection takes the texts from here
                 summary["text"] = joined
