@@ -471,7 +471,9 @@ class Session:
             self.read_ahead.start(scan + (offset + limit,), lambda: {"ids": [], "documents": [], "metadatas": []})
         count = min(len(page["ids"]), limit)
         texts = page.get("documents") if with_hashes else None
-        with_texts = with_hashes and args.get("withTexts") is True
+        texts_of = args.get("withTexts") if with_hashes else None
+        # True: every version's text; {"floor": F}: the texts of versions that may be unstaged under F.
+        with_texts = True if texts_of is True else (_floor_of(texts_of) if isinstance(texts_of, dict) else False)
         summary = summarize_records(page["ids"][:count], texts, page.get("metadatas"), with_hashes, args["overlap"], with_texts)
         summary["records"] = count
         summary["more"] = len(page["ids"]) > limit
@@ -680,6 +682,46 @@ def document_version(text, meta):
     return version_hash(text_hash, own_encoding(meta))
 
 
+class _Floor:
+    """The stage floor under which a summary carries the texts of versions that may be unstaged."""
+
+    __slots__ = ("floor",)
+
+    def __init__(self, floor):
+        self.floor = floor
+
+
+def _floor_of(spec):
+    floor = spec.get("floor")
+    if floor is not None and type(floor) not in _NUMBER_TYPES:
+        raise TypedError("invalid_argument", "withTexts.floor must be a number or null")
+    return _Floor(floor)
+
+
+def _unstaged_chunk(meta, floor):
+    """Whether a chunk is unstaged under the floor (isUnstagedChunk in lib/sync/stage-floor.ts)."""
+    if meta.get("is_local_change") is not True:
+        return False
+    if floor is None:
+        return True
+    for key in ("write_id", "late_write"):
+        value = meta.get(key)
+        if type(value) in _NUMBER_TYPES and value >= floor:
+            return True
+    return False
+
+
+def may_be_unstaged(summary, parts, floor):
+    """Whether a complete version may differ from what the last stage committed (mayBeUnstaged in
+    lib/sync/page-summary.ts): a chunk unstaged under the floor, or a hash other than the recorded one."""
+    digest = summary.get("hash")
+    if digest is None:
+        return False
+    if digest != summary["recordedHash"]:
+        return True
+    return any(_unstaged_chunk(part[3], floor) for part in parts)
+
+
 def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=False):
     """Groups records by document and version exactly as the sync layer does (lib/sync/documents.ts): a
     version complete here (chunk indexes 0..n-1 all present, with text when hashing) becomes one summary with
@@ -753,7 +795,8 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
             else:
                 summary["hash"] = version_hash(sha256(data).hexdigest(), own)
             summary["bytes"] = len(data)
-            if with_texts:  # a stage committing most of the collection takes the texts from here
+            # A stage takes the texts it commits from here: every one, or those that may be unstaged.
+            if with_texts is True or (with_texts and may_be_unstaged(summary, parts, with_texts.floor)):
                 summary["text"] = joined
                 summary["meta"] = first
         versions.append(summary)

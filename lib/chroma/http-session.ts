@@ -13,7 +13,7 @@ import type { ChromaOpTable } from './ops.js';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, emptyQueryResult } from './results.js';
 import { unpackEmbeddings } from './packed-embeddings.js';
 import type { CollectionInfo, CreateCollectionArgs, GetResult, Metadata, QueryResult, RecordsArgs, VersionSummary } from './types.js';
-import { summarizeRecords } from '../sync/page-summary.js';
+import { mayBeUnstaged, summarizeRecords } from '../sync/page-summary.js';
 
 export interface HttpChromaOptions {
   /** @default '127.0.0.1' */
@@ -365,7 +365,15 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
       const texts = page.documents as Array<string | null> | undefined;
       const metas = page.metadatas as Array<Metadata | null> | undefined;
       const rows = page.ids.slice(0, records).map((id, i) => ({ id, text: (withHashes ? texts?.[i] : null) ?? null, meta: metas?.[i] ?? {} }));
-      const withText = args.withTexts === true ? (version: VersionSummary, text: string, meta: Metadata) => Object.assign(version, { text, meta }) : undefined;
+      const textsOf = args.withTexts;
+      const withText =
+        textsOf === true
+          ? (version: VersionSummary, text: string, meta: Metadata) => Object.assign(version, { text, meta })
+          : textsOf
+            ? (version: VersionSummary, text: string, meta: Metadata, parts: Array<{ meta: Metadata }>) => {
+                if (mayBeUnstaged(version, parts.map((part) => part.meta), textsOf.floor)) Object.assign(version, { text, meta });
+              }
+            : undefined;
       return { records, more: page.ids.length > args.limit, ...summarizeRecords(rows, withHashes, args.overlap, withText) };
     },
     embeddingDimension: async (_state, name) => {

@@ -125,13 +125,20 @@ export interface SummarizePageArgs {
    */
   withHashes?: boolean;
   /**
-   * With `withHashes`, also return each complete version's joined text and its first chunk's metadata
-   * (`text`, `meta`): a stage that must commit most of the collection takes the texts from its one page scan.
+   * With `withHashes`, also return complete versions' joined texts and first chunks' metadata (`text`,
+   * `meta`), so a stage takes the texts it commits from its one page scan: `true` for every version;
+   * `{ floor }` for the versions that may differ from what the last stage committed: a chunk flagged `is_local_change` whose `write_id` or `late_write` is at least
+   * `floor` (every flagged chunk when `floor` is null), or a hash other than the recorded `content_hash`.
    * @default false
    */
-  withTexts?: boolean;
+  withTexts?: boolean | TextsOfUnstaged;
   /** Code points each chunk after the first repeats from the one before (dropped when joining). */
   overlap: number;
+}
+
+/** Which versions a page summary carries texts of: those that may be unstaged under this stage floor. */
+export interface TextsOfUnstaged {
+  floor: number | null;
 }
 
 /** A version complete within the page: all its chunks (indexes 0..chunks-1) were in it. */

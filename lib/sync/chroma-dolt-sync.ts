@@ -223,9 +223,10 @@ export class ChromaDoltSync {
   /**
    * Writes what detection found to the version store in one transaction (with sync-log rows) and commits it.
    * The texts of added and modified documents reach the store part by part through its streamed commit
-   * (nothing holds them all): read by id in operations of at most `batchSize` chunks, or, when most of the
-   * collection changed (a first stage), taken from detection's own page scan, read whole (one read of the
-   * collection in all; see stage-changes.ts). No chunk is rewritten: the stage records its start marker before reading and, once committed, the floor
+   * (nothing holds them all): at the content level, taken from detection's own page scan, which carries the
+   * texts of the documents that may be unstaged (one read of the collection in all; see stage-changes.ts); at
+   * the flags level, read by id in operations of at most `batchSize` chunks. No chunk is rewritten: the stage
+   * records its start marker before reading and, once committed, the floor
    * under which flagged chunks count as staged (two and one small collection-metadata writes). Running it
    * again finds nothing. If the store fails nothing is written and the floor stays. The message is checked
    * before anything is read.
@@ -249,6 +250,7 @@ export class ChromaDoltSync {
         call,
         progress: (p) => report(options, p),
         reader: () => this.reader(collection, call, options),
+        floor,
         detect: (reader, hashes) => this.detect(collection, options, verify, floor, reader, hashes),
       });
       let step = performance.now();

@@ -11,17 +11,32 @@ import type { Metadata, PageSummary, VersionSummary } from '../chroma/types.js';
 import { joinChunks } from './chunking.js';
 import { isWhole, ownMetadata, partOf, partsAgree, versionOf, type Part } from './documents.js';
 import { contentHash, versionHashOf } from './hashing.js';
+import { isUnstagedChunk } from './stage-floor.js';
+
+/**
+ * Whether a complete version may differ from what the last stage committed, so a stage scanning with
+ * `withTexts: { floor }` needs its text: one of its chunks is unstaged under the floor, or its hash is not the
+ * one the library recorded (edited without the library). A version with no hash (its chunks disagree) is
+ * not staged, so needs none. The Python host's twin is `may_be_unstaged` in workers/chroma_host.py.
+ */
+export function mayBeUnstaged(version: VersionSummary, metas: Iterable<Metadata>, floor: number | null): boolean {
+  if (typeof version.hash !== 'string') return false;
+  if (version.hash !== version.recordedHash) return true;
+  for (const meta of metas) if (isUnstagedChunk(meta, floor)) return true;
+  return false;
+}
 
 /**
  * Summarises records (see the file header); `overlap` is what each later chunk repeats of the one before.
- * `onWhole`, when given, also receives each complete version's joined text and first chunk's metadata (with
- * `withHashes`): a stage that reads texts anyway takes them from here rather than joining them again.
+ * `onWhole`, when given, also receives each complete version's joined text, first chunk's metadata and
+ * parts (with `withHashes`): a stage that reads texts anyway takes them from here rather than joining them
+ * again.
  */
 export function summarizeRecords(
   records: Iterable<{ id: string; text: string | null; meta: Metadata }>,
   withHashes: boolean,
   overlap: number,
-  onWhole?: (version: VersionSummary, text: string, meta: Metadata) => void,
+  onWhole?: (version: VersionSummary, text: string, meta: Metadata, parts: Part[]) => void,
 ): Omit<PageSummary, 'records' | 'more'> {
   const groups = new Map<string, { docId: string; key: string; writeId: number; parts: Part[] }>();
   for (const record of records) {
@@ -52,7 +67,7 @@ export function summarizeRecords(
       // The version covers the document's own metadata (chunk 0's); chunks that disagree on it give no hash.
       summary.hash = partsAgree(parts) ? versionHashOf(contentHash(joined), ownMetadata(first)) : null;
       summary.bytes = Buffer.byteLength(joined, 'utf8');
-      onWhole?.(summary, joined, first);
+      onWhole?.(summary, joined, first, parts);
     }
     versions.push(summary);
   }

@@ -5,11 +5,12 @@
  * as before; it opens with the first part, so a stage with nothing to commit never touches the store.
  *
  * Two ways to the texts:
- * - most of the collection changed (a first stage): the content level's scan reads pages whole and hands
- *   documents over as it goes (stage-reader.ts): one read of the collection for detection and texts;
- * - otherwise: after detection, the changed documents are read by id, in operations of at most `batchSize`
- *   chunks, each handed over before the next is read.
- * Documents the scan could not hand over (on the first page, cut off, unsettled) are read by id at the end. If
+ * - detection's page scan (of the collection at the content level, of the unstaged chunks at the flags level)
+ *   carries the texts of the documents that may be unstaged and hands changed ones over as it goes
+ *   (stage-reader.ts): one read for detection and texts;
+ * - documents the scan could not hand over are read by id after detection, in operations of at most
+ *   `batchSize` chunks, each handed over before the next.
+ * Documents the scan could not hand over (cut off, unsettled) are read by id at the end. If
  * detection settles a document handed over early at another version (a writer raced the scan), the commit is
  * rolled back and made again by id, with the detection already done: rare, and never a wrong commit.
  */
@@ -35,6 +36,8 @@ export interface StageContext {
   progress: (progress: SyncProgress) => void;
   /** A plain reader of the collection (counted operations, the call's deadlines). */
   reader: () => ChromaReader;
+  /** The stage floor in force when the stage started (stage-floor.ts). */
+  floor: number | null;
   /** Detection with this reader and these store hashes. */
   detect: (reader: ChromaReader, hashes: Promise<Map<string, string>>) => Promise<Detection>;
 }
@@ -93,14 +96,12 @@ async function attempt(
     let detection = detected;
     let early: StagingReader | null = null;
     if (detection === null) {
-      const reader =
-        context.verify === 'content'
-          ? (early = new StagingReader(context.chroma, collection, context.batchSize, context.call, context.progress, {
-              hashes,
-              write: (upserts) => send({ upserts }),
-              maxDocumentBytes: store.maxDocumentBytes,
-            }))
-          : context.reader();
+      const reader = (early = new StagingReader(context.chroma, collection, context.batchSize, context.call, context.progress, {
+        hashes,
+        floor: context.floor,
+        write: (upserts) => send({ upserts }),
+        maxDocumentBytes: store.maxDocumentBytes,
+      }));
       reader.ops = 2; // the stage's start marker
       detection = await context.detect(reader, hashes);
       if (early && [...early.emitted.keys()].some((docId) => !detection!.changed.has(docId))) throw new StartAgain(detection);

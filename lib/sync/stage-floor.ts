@@ -63,6 +63,14 @@ export function unstagedFilter(floor: number | null): Where {
   return { $and: [{ $or: [{ write_id: { $gte: floor } }, { [LATE_WRITE_KEY]: { $gte: floor } }] }, { is_local_change: true }] };
 }
 
+/** Whether a chunk's metadata makes it unstaged under floor F: exactly what {@link unstagedFilter} selects. */
+export function isUnstagedChunk(meta: Metadata, floor: number | null): boolean {
+  if (meta['is_local_change'] !== true) return false;
+  if (floor === null) return true;
+  const atLeast = (value: unknown) => typeof value === 'number' && value >= floor;
+  return atLeast(meta['write_id']) || atLeast(meta[LATE_WRITE_KEY]);
+}
+
 /** The collection's markers, read fresh from the session: one operation. */
 export async function readMarkers(chroma: Chroma, collection: string, call: CallOptions): Promise<StageMarkers> {
   const info = await chroma.executor.call('getCollection', { name: collection }, call);

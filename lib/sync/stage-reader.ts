@@ -1,15 +1,17 @@
 /**
- * The reader of a stage at the content level: detection's page scan, which also feeds the store when most of
- * the collection changed, so a first stage reads the collection once.
+ * The reader of a stage: detection's page scan, which also feeds the store, so a stage reads the collection
+ * once (at the flags level: its unstaged chunks once, besides the ids).
  *
- * The first page is read as detection reads every page (summarised in the session, no texts). When over half
- * of its records belong to documents that differ from the store (a first stage, a re-import), every later page
- * is summarised with the joined text of each complete version (`withTexts`): detection sees the same summaries,
- * and the texts, which the store needs anyway, cross to this thread once per document rather than as chunk
- * records with a metadata object each. Each changed document is handed to the store as its page goes by (its
- * text is then dropped from the summary detection keeps); records of versions cut by a page boundary are
- * carried to the next page and joined here; what remains unsettled is left to detection's lookups by id and to
- * the stage's fetch by id (`emitted` says what was handed over already).
+ * Every page is summarised in the session with the joined text of each complete version that may be
+ * unstaged (`withTexts: { floor }`: a chunk unstaged under the stage floor, or a hash other than the recorded
+ * one; see mayBeUnstaged in page-summary.ts). Detection sees the same summaries; the texts, which the store
+ * needs anyway, cross to this thread once per document rather than as chunk records with a metadata object
+ * each, and only for the documents a stage may commit: all of them in a first stage, a few in a small one.
+ * So a stage reads the collection once, whatever share of it changed. Each changed document is handed to the
+ * store as its page goes by (its text is then dropped from the summary detection keeps); records of versions
+ * cut by a page boundary are carried to the next page and joined here; what remains (unsettled documents, and
+ * changed ones that carried no text: the store moved while Chroma did not) is left to detection's lookups by
+ * id and to the stage's fetch by id (`emitted` says what was handed over already).
  *
  * A document handed over early may turn out unsettled (another version further on: a writer racing the scan,
  * or a previous version a failed clean-up left). Detection then looks it up by id; `recordsOf` watches those
@@ -24,12 +26,14 @@ import type { SyncProgress } from './chroma-dolt-sync.js';
 import { ChromaReader } from './chroma-reader.js';
 import { CHUNK_OVERLAP } from './chunking.js';
 import { ownMetadata, toDocuments, versionOf, type ChunkRecord } from './documents.js';
-import { summarizeRecords } from './page-summary.js';
+import { mayBeUnstaged, summarizeRecords } from './page-summary.js';
 import { storeRefusal } from './stage-refusal.js';
 
 export interface StagingSink {
   /** The store's committed hashes (the stage reads them before the scan). */
   hashes: Promise<Map<string, string>>;
+  /** The stage floor in force: versions that may be unstaged under it come with their texts. */
+  floor: number | null;
   /** Hands changed documents to the store; settles when the store took them. */
   write: (upserts: DocumentRecord[]) => Promise<void>;
   maxDocumentBytes: number | undefined;
@@ -61,36 +65,36 @@ export class StagingReader extends ChromaReader {
     return [...this.differing];
   }
 
-  override async scanSummaries(options: { where?: Where; withHashes: boolean }, onPage: (page: PageSummary) => void): Promise<void> {
-    if (options.where !== undefined || !options.withHashes) return super.scanSummaries(options, onPage);
-    const fetch = (offset: number, withTexts: boolean) =>
-      this.source.summarizePage(
-        this.name,
-        { offset, limit: this.pageSize, withHashes: true, overlap: CHUNK_OVERLAP, ...(withTexts ? { withTexts } : {}) },
-        this.callOptions,
-      );
-    // The first page alone decides whether later ones carry texts; from then on pages are asked for one ahead.
-    this.ops++;
-    const first = await fetch(0, false);
-    const withTexts = first.more && mostlyChanged(first, await this.sink.hashes);
-    onPage(first);
-    this.report({ phase: 'read', pagesRead: 1, chunksRead: first.records });
-    if (!first.more) return;
+  /**
+   * Detection's summary scans, with texts: the scan of the whole collection (content level) and the scan of
+   * the unstaged chunks (flags level, which then also hashes what it reads: those are the documents the stage
+   * commits, whose texts it needs anyway). Changed documents are handed over page by page.
+   */
+  override async scanSummaries(options: { where?: Where; withHashes: boolean; quiet?: boolean }, onPage: (page: PageSummary) => void): Promise<void> {
+    const withTexts = { floor: this.sink.floor };
+    const where = options.where;
     await this.pipelined(
       this.pageSize,
-      (offset) => fetch(offset, withTexts),
+      (offset) =>
+        this.source.summarizePage(
+          this.name,
+          { offset, limit: this.pageSize, withHashes: true, overlap: CHUNK_OVERLAP, withTexts, ...(where ? { where } : {}) },
+          this.callOptions,
+        ),
       async (page, offset, pages) => {
-        if (withTexts) await this.handOver(page);
+        await this.handOver(page);
         onPage(page);
-        this.report({ phase: 'read', pagesRead: pages, chunksRead: offset + page.records });
+        if (!options.quiet) this.report({ phase: 'read', pagesRead: pages, chunksRead: offset + page.records });
         return page.more;
       },
-      this.pageSize,
     );
   }
 
   override async recordsOf(docIds: string[], withText: boolean): Promise<ChunkRecord[]> {
     const records = await super.recordsOf(docIds, withText);
+    // Without texts (the flags level) which version was looked up cannot be compared: a document handed over
+    // that detection could not settle from the scan counts as differing, so the stage starts again (rare).
+    if (!withText) for (const docId of docIds) if (this.emitted.has(docId)) this.differing.add(docId);
     if (withText && this.emitted.size > 0) {
       const found = toDocuments(records, true);
       for (const docId of docIds) {
@@ -120,7 +124,10 @@ export class StagingReader extends ChromaReader {
       version.meta = undefined;
     }
     if (page.partial.length > 0 || this.carried.size > 0) {
-      const joined = summarizeRecords([...[...this.carried.values()].flat(), ...page.partial], true, CHUNK_OVERLAP, found);
+      const floor = this.sink.floor;
+      const joined = summarizeRecords([...[...this.carried.values()].flat(), ...page.partial], true, CHUNK_OVERLAP, (version, text, meta, parts) => {
+        if (mayBeUnstaged(version, parts.map((part) => part.meta), floor)) found(version, text, meta);
+      });
       this.carried = new Map();
       for (const record of joined.partial) {
         const { docId } = versionOf(record.id, record.meta);
@@ -148,11 +155,4 @@ export class StagingReader extends ChromaReader {
     }
     if (upserts.length > 0) await this.sink.write(upserts);
   }
-}
-
-/** Whether over half of a summarised page's records belong to documents that differ from the store. */
-function mostlyChanged(page: PageSummary, hashes: Map<string, string>): boolean {
-  let changed = page.partial.length;
-  for (const version of page.versions) if (hashes.get(version.docId) !== version.hash) changed += version.chunks;
-  return changed * 2 > page.records;
 }

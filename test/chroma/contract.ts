@@ -524,4 +524,42 @@ export function chromaContract(kind: string, start: StartChroma): void {
     const last = await chroma.summarizePage('summaries', { offset: after + 2, limit: 2, overlap: CHUNK_OVERLAP });
     t.deepEqual(ids(last), ['p3', 'p4']);
   });
+
+  test(`${kind}: summarizePage with withTexts { floor } carries the texts of the versions that may be unstaged, and only theirs`, async (t) => {
+    const chroma = await start(t);
+    await chroma.createCollection({ name: 'texts-of', temporary: true, embeddingFunction: null });
+    const long = (tag: string) => Array.from({ length: 90 }, (_, i) => `${tag} sentence ${i}.`).join(' ');
+    const write = async (docs: Array<{ docId: string; content: string; metadata?: Record<string, string> }>, writeId: number, localChange: boolean) => {
+      const r = toChunkRecords(docs, writeId, localChange);
+      await chroma.add('texts-of', { ids: r.ids, documents: r.documents, metadatas: r.metadatas, embeddings: r.ids.map(() => [0.1, 0.2]) });
+      return r;
+    };
+    // Floor 10: write 5 was staged, write 20 was not.
+    await write([{ docId: 'staged', content: 'staged before', metadata: { kind: 'a' } }], 5, true);
+    await write([{ docId: 'unstaged', content: long('unstaged'), metadata: { kind: 'b' } }], 20, true);
+    await write([{ docId: 'refreshed', content: 'written as committed' }], 20, false);
+    const edited = await write([{ docId: 'edited', content: 'edited later, without the library' }], 5, true);
+    const late = await write([{ docId: 'late', content: long('late') }], 5, true);
+    await chroma.add('texts-of', { ids: ['stranger'], documents: ['written by another tool'], embeddings: [[0.3, 0.4]] });
+    await chroma.update('texts-of', { ids: [edited.ids[0]!], documents: ['changed in Chroma'], embeddings: [[0.1, 0.2]] });
+    t.true(late.ids.length > 1, 'several chunks');
+    // One chunk of a staged write was stamped late by a stage that started while it ran.
+    await chroma.update('texts-of', { ids: [late.ids[1]!], metadatas: [{ late_write: 12 }] });
+
+    const withTexts = async (spec: boolean | { floor: number | null }) => {
+      const page = await chroma.summarizePage('texts-of', { offset: 0, limit: 1_000, overlap: CHUNK_OVERLAP, withTexts: spec });
+      t.deepEqual(page.partial, []);
+      return new Map(page.versions.filter((v) => v.text !== undefined).map((v) => [v.docId, v]));
+    };
+    const underFloor = await withTexts({ floor: 10 });
+    t.deepEqual([...underFloor.keys()].sort(), ['edited', 'late', 'stranger', 'unstaged']);
+    t.is(underFloor.get('unstaged')!.text, long('unstaged'));
+    t.is(underFloor.get('unstaged')!.meta!['kind'], 'b');
+    t.is(underFloor.get('edited')!.text, 'changed in Chroma');
+    t.is(underFloor.get('late')!.text, long('late'));
+    // No floor yet: every flagged version may be unstaged.
+    t.deepEqual([...(await withTexts({ floor: null })).keys()].sort(), ['edited', 'late', 'staged', 'stranger', 'unstaged']);
+    t.deepEqual([...(await withTexts(true)).keys()].sort(), ['edited', 'late', 'refreshed', 'staged', 'stranger', 'unstaged']);
+    t.is((await withTexts(false)).size, 0);
+  });
 }

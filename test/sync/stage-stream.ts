@@ -6,7 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { Chroma } from '../../lib/chroma/chroma.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
-import { nextWriteId } from '../../lib/sync/chunking.js';
+import { chunkText, nextWriteId } from '../../lib/sync/chunking.js';
 import { toChunkRecords } from '../../lib/sync/documents.js';
 import { documentHash } from '../../lib/sync/hashing.js';
 import { openEmbeddedChroma, type OpenChroma } from '../helpers/open-chroma.js';
@@ -60,6 +60,59 @@ export function stageStreamScenarios(kind: string, openStore: OpenSyncStore, ope
     // Markers (3), the pipelined scan's request past its last page, the lookups and the fetch by id (3).
     t.true(small.sessionOps <= Math.ceil((await chroma.count('first')) / BATCH) + 7, `${small.sessionOps} operations`);
     t.is((await store.documentHashes('first')).get('d3'), documentHash('d3, edited', {}));
+  });
+
+  test(`${kind}: a stage of a large share of the collection, and of edits made without the library, reads it once and fetches nothing by id`, async (t) => {
+    const { chroma, store, sync } = await setup(t);
+    await chroma.createCollection({ name: 'share' });
+    const docs = Array.from({ length: 90 }, (_, i) => ({ docId: `d${i}`, content: body(i), metadata: { n: i } }));
+    await sync.writeDocuments('share', docs, { timeoutMs: 120_000 });
+    await sync.stageLocalChanges('share', { message: 'first stage' });
+    // 40% rewritten through the library, and one chunk's text edited in Chroma directly.
+    const rewritten = docs.filter((_, i) => i % 5 < 2).map((doc) => ({ ...doc, content: `${doc.content} Edited.` }));
+    await sync.writeDocuments('share', rewritten);
+    const outside = (await chroma.get('share', { where: { source_id: 'd4' }, include: ['documents', 'metadatas'] })).ids;
+    t.is(outside.length, 1);
+    await chroma.update('share', { ids: outside, documents: ['d4, edited in Chroma'] });
+    const pages = Math.ceil((await chroma.count('share')) / BATCH);
+    const fetched: number[] = [];
+    const staged = await sync.stageLocalChanges('share', {
+      message: 'share',
+      onProgress: (p) => {
+        if (p.phase === 'fetch') fetched.push(p.documentsRead);
+      },
+    });
+    t.deepEqual(staged.modified.sort(), [...rewritten.map((doc) => doc.docId), 'd4'].sort());
+    t.deepEqual(fetched, [0], 'every changed document came with the scan');
+    // Markers (3), the scan's pages and its request past the last one, at most 2 lookups.
+    t.true(staged.sessionOps <= pages + 6, `${staged.sessionOps} operations for ${pages} pages`);
+    const hashes = await store.documentHashes('share');
+    for (const doc of rewritten) t.is(hashes.get(doc.docId), documentHash(doc.content, doc.metadata), doc.docId);
+    t.is(hashes.get('d4'), documentHash('d4, edited in Chroma', { n: 4 }));
+    const again = await sync.detectLocalChanges('share');
+    t.deepEqual([again.added, again.modified, again.deleted, again.incomplete], [[], [], [], []]);
+
+    // The flags level: the unstaged chunks are read once, with their texts, besides the ids.
+    const second = docs.filter((_, i) => i % 5 >= 2).map((doc) => ({ ...doc, content: `${doc.content} Again.` }));
+    await sync.writeDocuments('share', second);
+    const unstagedPages = Math.ceil(second.reduce((n, doc) => n + chunkText(doc.content).length, 0) / BATCH);
+    const idPages = Math.ceil((await chroma.count('share')) / (BATCH * 10));
+    fetched.length = 0;
+    const byFlags = await sync.stageLocalChanges('share', {
+      message: 'flags',
+      verify: 'flags',
+      onProgress: (p) => {
+        if (p.phase === 'fetch') fetched.push(p.documentsRead);
+      },
+    });
+    t.deepEqual(byFlags.modified.sort(), second.map((doc) => doc.docId).sort());
+    t.deepEqual(fetched, [0], 'every changed document came with the scan of the unstaged chunks');
+    // Markers (3), both scans and a request past each one's last page, at most 2 lookups.
+    t.true(byFlags.sessionOps <= unstagedPages + idPages + 7, `${byFlags.sessionOps} operations for ${unstagedPages} + ${idPages} pages`);
+    const committed = await store.documentHashes('share');
+    for (const doc of second) t.is(committed.get(doc.docId), documentHash(doc.content, doc.metadata), doc.docId);
+    const clean = await sync.detectLocalChanges('share');
+    t.deepEqual([clean.added, clean.modified, clean.deleted, clean.incomplete], [[], [], [], []]);
   });
 
   test(`${kind}: a document handed to the store early and then found at a newer version further on is committed at the newer version`, async (t) => {
