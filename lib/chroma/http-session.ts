@@ -371,7 +371,7 @@ export default defineSession<State, HttpChromaOptions, ChromaOpTable<State>>({
           ? (version: VersionSummary, text: string, meta: Metadata) => Object.assign(version, { text, meta })
           : textsOf
             ? (version: VersionSummary, text: string, meta: Metadata, parts: Array<{ meta: Metadata }>) => {
-                if (mayBeUnstaged(version, parts.map((part) => part.meta), textsOf.floor)) Object.assign(version, { text, meta });
+                if (mayBeUnstaged(version, parts.map((part) => part.meta), textsOf.floor ?? null)) Object.assign(version, { text, meta });
               }
             : undefined;
       return { records, more: page.ids.length > args.limit, ...summarizeRecords(rows, withHashes, args.overlap, withText) };
