@@ -10,6 +10,18 @@ import { SYNC_KEYS, type SourceDocument } from './documents.js';
 
 const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
 
+/** The metadata key chromadb keeps for a record's text (it refuses it in metadata). */
+const CHROMA_DOCUMENT_KEY = 'chroma:document';
+
+/**
+ * Whether Chroma takes `key` as a metadata key: chromadb refuses an empty key, keys starting with "$" or "#"
+ * (its filter operators) and its own document key. Checked here so that such a write is refused whole before
+ * anything is written, not by Chroma in the middle of a write of many operations.
+ */
+function isChromaMetadataKey(key: string): boolean {
+  return key.length > 0 && key[0] !== '$' && key[0] !== '#' && key !== CHROMA_DOCUMENT_KEY;
+}
+
 /** Throws InvalidChangeError (or DocumentTooLargeError) for the first bad document; nothing is written. */
 export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: number | undefined): void {
   if (!Array.isArray(docs)) throw invalidChange('documents must be an array');
@@ -30,6 +42,12 @@ export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: numb
     const json = checkMetadata(metadata, index);
     for (const [key, value] of Object.entries(metadata)) {
       if (SYNC_KEY_SET.has(key)) throw invalidChange(`document ${index}: metadata key "${key}" is the sync layer's own`, { field: 'metadata', index });
+      if (!isChromaMetadataKey(key)) {
+        throw invalidChange(`document ${index}: metadata keys must be non-empty, must not start with "$" or "#" and must not be "${CHROMA_DOCUMENT_KEY}" (Chroma refuses them)`, {
+          field: 'metadata',
+          index,
+        });
+      }
       if (value !== null && typeof value === 'object') throw invalidChange(`document ${index}: metadata values must be scalars`, { field: 'metadata', index });
     }
     checkDocumentSize(doc.content, json, index, maxDocumentBytes);
