@@ -108,7 +108,7 @@ test('commits without the store tables (the first one in the log, a reverted sch
   await t.throwsAsync(repo.checkout('old', { create: true, from: first! }), refused);
   await t.throwsAsync(repo.createBranch('old', first!), refused);
   await t.throwsAsync(repo.reset({ hard: first! }), refused);
-  t.is((await repo.head()).commit, head);
+  t.is((await repo.head()).commit, head!);
   t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'committed' });
   // A refused reset leaves no journal behind: the next open does not retry it.
   const reopened = await Repository.open({ chroma, store, statePath });
