@@ -135,7 +135,8 @@ export interface SyncCallOptions {
 export interface WriteOptions extends SyncCallOptions {
   /**
    * Whether the written chunks are marked `is_local_change` (a change to stage). A checkout, which writes what a
-   * commit already holds, passes false.
+   * commit already holds, passes false; such a write also takes chunk-shaped document ids (`x_chunk_3`), which
+   * a commit holds when a stage committed a record another tool named so.
    * @default true
    */
   localChange?: boolean;
@@ -193,7 +194,7 @@ export class ChromaDoltSync {
   async writeDocuments(collection: string, docs: SourceDocument[], options: WriteOptions = {}): Promise<WriteResult> {
     checkCollectionArg('writeDocuments', collection);
     checkSyncOptions('writeDocuments', options, ['localChange']);
-    validateDocuments(docs, this.store.maxDocumentBytes);
+    validateDocuments(docs, this.store.maxDocumentBytes, options?.localChange === false);
     return this.serialised(collection, () =>
       writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
         report(options, p), options?.localChange ?? true,

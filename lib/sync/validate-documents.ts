@@ -22,14 +22,18 @@ function isChromaMetadataKey(key: string): boolean {
   return key.length > 0 && key[0] !== '$' && key[0] !== '#' && key !== CHROMA_DOCUMENT_KEY;
 }
 
-/** Throws InvalidChangeError (or DocumentTooLargeError) for the first bad document; nothing is written. */
-export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: number | undefined): void {
+/**
+ * Throws InvalidChangeError (or DocumentTooLargeError) for the first bad document; nothing is written.
+ * `restoring`: the documents come from a commit (a checkout's write), which may hold chunk-shaped ids: a record
+ * another tool named so is staged as a document of its own, and what was committed must check out again.
+ */
+export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: number | undefined, restoring = false): void {
   if (!Array.isArray(docs)) throw invalidChange('documents must be an array');
   const seen = new Set<string>();
   docs.forEach((doc, index) => {
     if (typeof doc !== 'object' || doc === null) throw invalidChange(`document ${index} is not an object`, { index });
     checkDocumentId(doc.docId, index);
-    if (isReservedDocId(doc.docId)) {
+    if (!restoring && isReservedDocId(doc.docId)) {
       throw invalidChange(
         `document ${index}: ids ending in "_chunk_<n>" are reserved for chunk ids (adopt a collection that uses them with adoptCollection)`,
         { field: 'docId', index },
