@@ -149,3 +149,23 @@ test('a server URL of the wrong scheme is a usage error before anything is creat
     t.false(existsSync(data), `${args.join(' ')} created nothing`);
   }
 });
+
+test('a reader that goes away (`log | head -1`) ends the command quietly: no stack trace, no lock left behind', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { readdirSync } = await import('node:fs');
+  const { DoltLiteStore } = await import('../lib/dolt/doltlite-store.js');
+  const dir = tempDir(t, 'cli-epipe');
+  const store = await DoltLiteStore.open({ path: join(dir, 'store.doltlite') });
+  for (let i = 0; i < 20; i++) {
+    await store.commitChanges({ collection: 'notes', message: `commit ${i} ${'x'.repeat(200)}`, upserts: [{ docId: `d${i}`, content: 'x', contentHash: 'a'.repeat(64), metadata: {} }], deletes: [] });
+  }
+  await store.close();
+  const child = spawn(process.execPath, [cli, 'log', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the reader is gone before the first line is written
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+  t.true(code === 141 || code === 0, `exit code ${code}`);
+  t.notRegex(stderr, /EPIPE|Unhandled|at /);
+  t.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.owner.lock')), []);
+});

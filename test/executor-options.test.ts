@@ -191,4 +191,9 @@ test('every bad executor, call and close option is a TypeError or RangeError wit
     [() => resolveCloseOptions({ mode: 'now' as 'drain' }), 'ERR_OUT_OF_RANGE', RangeError],
   ];
   for (const [call, code, kind] of cases) t.throws(call, { instanceOf: kind, code }, code);
+  // The spec itself too: anything but what sessionSpec returns.
+  const { SessionExecutor } = await import('../lib/executor/session-executor.js');
+  for (const spec of [undefined, {}, { module: 5 }]) {
+    await t.throwsAsync(SessionExecutor.start(spec as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /sessionSpec/ });
+  }
 });

@@ -3,6 +3,10 @@
  * exits with 130, so no Python child, owner thread or lock file outlives it. Sessions register here as they
  * start opening, not once open: an interrupt while Python is still starting waits for it and then closes it,
  * where exiting at once would leave the path locks behind for the next run to find stale.
+ *
+ * The same shutdown serves the other ways a command is told to stop: SIGTERM (a service manager, `timeout`),
+ * and a reader of its output that went away (`session-executor log | head`): writing to the closed pipe fails
+ * with EPIPE, which would otherwise end the process with a stack trace and leave its locks behind.
  */
 
 const closers = new Set<() => Promise<unknown>>();
@@ -14,13 +18,27 @@ export function closeOnInterrupt<T>(opening: Promise<T>, close: (opened: T) => P
 }
 
 /**
- * The process's SIGINT handler: says so on stderr, closes everything registered, exits 130. A second Ctrl-C
- * while closing gets Node's default (exit at once), as users expect of a second interrupt.
+ * The process's SIGINT and SIGTERM handlers and its stdout/stderr error handlers: close everything registered,
+ * then exit with 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM, 141 for a closed pipe, as
+ * SIGPIPE would). A second Ctrl-C while closing gets Node's default (exit at once), as users expect of a
+ * second interrupt.
  */
 export function installInterruptHandler(onInterrupt: () => void = () => {}): void {
-  process.once('SIGINT', () => {
+  let stopping = false;
+  const stop = (code: number, message: string | null) => {
+    if (stopping) return;
+    stopping = true;
     onInterrupt();
-    process.stderr.write('\ninterrupted: shutting down...\n');
-    void Promise.allSettled([...closers].map((close) => close())).finally(() => process.exit(130));
-  });
+    if (message !== null) process.stderr.write(message);
+    void Promise.allSettled([...closers].map((close) => close())).finally(() => process.exit(code));
+  };
+  process.once('SIGINT', () => stop(130, '\ninterrupted: shutting down...\n'));
+  process.once('SIGTERM', () => stop(143, '\nterminated: shutting down...\n'));
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // Nobody reads what we print any more (EPIPE): stop quietly. Anything else is a real failure to report.
+      if (error.code === 'EPIPE') stop(141, null);
+      else throw error;
+    });
+  }
 }

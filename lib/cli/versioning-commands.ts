@@ -187,7 +187,11 @@ export async function runVersioningCommand(
       if (!value) throw new UsageError(`${command} needs ${what}`);
       return value;
     };
-    const refreshLine = (r: { written: number; removed: number }) => `Chroma: ${r.written} document(s) written, ${r.removed} removed`;
+    // Collections a refresh created or deleted are named too: deleting one removes its documents without counting them.
+    const refreshLine = (r: { written: number; removed: number; collectionsCreated?: string[]; collectionsDeleted?: string[] }) =>
+      `Chroma: ${r.written} document(s) written, ${r.removed} removed` +
+      (r.collectionsCreated?.length ? `; collection(s) created: ${r.collectionsCreated.join(', ')}` : '') +
+      (r.collectionsDeleted?.length ? `; collection(s) deleted: ${r.collectionsDeleted.join(', ')}` : '');
     switch (command) {
       case 'changes': {
         const status = await repo.status();

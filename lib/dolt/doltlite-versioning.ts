@@ -87,6 +87,33 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     }
   }
 
+  /**
+   * Whether `commit` holds the store's tables. The engine's first commit ("Initialize data repository") does
+   * not, nor does one that reverted the schema; `log` lists them, so they can be checked out, reset to or
+   * diffed against. Reading such a commit with `dolt_at_<table>` fails and diffing against it yields no rows,
+   * so the reads below take it for what it is to the working copy: a commit with no collections and no
+   * documents. One statement; `dolt_hashof_table` fails exactly when the table is missing at the commit.
+   */
+  async function hasSchema(sql: SqlRunner, commit: string): Promise<boolean> {
+    try {
+      await sql.value("SELECT dolt_hashof_table('documents', ?1) || dolt_hashof_table('collections', ?1)", [commit]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Refuses to put a branch on a commit without the store's tables: the store and the sync layer read them on
+   * every operation, so a working branch without them would fail everything after (and reopening would create
+   * them again on top, leaving the branch's history behind).
+   */
+  async function requireSchema(sql: SqlRunner, commit: string, ref: string, operation: string): Promise<void> {
+    if (!(await hasSchema(sql, commit))) {
+      throw storeArgumentError(`cannot ${operation} ${ref}: that commit predates the store's tables (pick a later commit)`);
+    }
+  }
+
   async function conflicts(sql: SqlRunner): Promise<MergeConflict[]> {
     return (await sql.select<Record<string, unknown>>(`SELECT ${CONFLICT_COLUMNS} FROM dolt_conflicts_documents`)).map(conflictFromRow);
   }
@@ -150,6 +177,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.name);
       const from = args.from === undefined ? undefined : await resolve(sql, args.from);
+      if (from !== undefined) await requireSchema(sql, from, args.from!, 'start a branch at');
       await unlessExists('branch', args.name, count(sql), () =>
         from === undefined ? sql.value('SELECT dolt_branch(?)', [args.name]) : sql.value('SELECT dolt_branch(?, ?)', [args.name, from]));
       await sql.persist();
@@ -197,11 +225,37 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const from = await resolve(sql, args.from);
       const to = await resolve(sql, args.to);
       if (from === to) return { documents: [], collections: [] };
+      const [fromHas, toHas] = [await hasSchema(sql, from), await hasSchema(sql, to)];
+      if (fromHas && toHas) {
+        const documents = documentDeltas(
+          await sql.select<Record<string, unknown>>(`SELECT ${DOCUMENT_DIFF_COLUMNS} FROM dolt_diff_documents(?, ?)`, [from, to]),
+        );
+        const collections = collectionDeltas(
+          await sql.select<Record<string, unknown>>('SELECT from_name, to_name, to_metadata, diff_type FROM dolt_diff_collections(?, ?)', [from, to]),
+        );
+        return { documents, collections };
+      }
+      // A side without the tables is empty: everything on the other side was added (or removed).
+      if (!fromHas && !toHas) return { documents: [], collections: [] };
       const documents = documentDeltas(
-        await sql.select<Record<string, unknown>>(`SELECT ${DOCUMENT_DIFF_COLUMNS} FROM dolt_diff_documents(?, ?)`, [from, to]),
+        await sql.select<Record<string, unknown>>(
+          fromHas
+            ? `SELECT doc_id AS from_doc_id, collection_name AS from_collection_name, content_hash AS from_content_hash,
+                      metadata AS from_metadata, NULL AS to_doc_id, NULL AS to_collection_name, NULL AS to_content,
+                      NULL AS to_content_hash, NULL AS to_metadata FROM dolt_at_documents(?)`
+            : `SELECT NULL AS from_doc_id, NULL AS from_collection_name, NULL AS from_content_hash, NULL AS from_metadata,
+                      doc_id AS to_doc_id, collection_name AS to_collection_name, content AS to_content,
+                      content_hash AS to_content_hash, metadata AS to_metadata FROM dolt_at_documents(?)`,
+          [fromHas ? from : to],
+        ),
       );
       const collections = collectionDeltas(
-        await sql.select<Record<string, unknown>>('SELECT from_name, to_name, to_metadata, diff_type FROM dolt_diff_collections(?, ?)', [from, to]),
+        await sql.select<Record<string, unknown>>(
+          fromHas
+            ? "SELECT name AS from_name, NULL AS to_name, NULL AS to_metadata, 'removed' AS diff_type FROM dolt_at_collections(?)"
+            : "SELECT NULL AS from_name, name AS to_name, metadata AS to_metadata, 'added' AS diff_type FROM dolt_at_collections(?)",
+          [fromHas ? from : to],
+        ),
       );
       return { documents, collections };
     },
@@ -209,6 +263,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     documentsAt: async (state: S, args: { ref: string; collection?: string; docIds?: string[] }): Promise<StoredDocument[]> => {
       const sql = runner(state);
       const commit = await resolve(sql, args.ref);
+      if (!(await hasSchema(sql, commit))) return [];
       const where: string[] = [];
       const bind: unknown[] = [commit];
       if (args.collection !== undefined) {
@@ -232,6 +287,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     collectionsAt: async (state: S, ref: string): Promise<StoredCollection[]> => {
       const sql = runner(state);
       const commit = await resolve(sql, ref);
+      if (!(await hasSchema(sql, commit))) return [];
       return (await sql.select<{ name: string; metadata: string }>('SELECT name, metadata FROM dolt_at_collections(?) ORDER BY name', [commit])).map((row) => ({ name: row.name, metadata: parseMetadata(row.metadata) }));
     },
 
@@ -256,7 +312,10 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const hash = await resolve(sql, commit);
       return (
         await sql.select<{ parent_hash: string }>('SELECT parent_hash FROM dolt_commit_ancestors WHERE commit_hash = ? ORDER BY parent_index', [hash])
-      ).map((row) => row.parent_hash);
+      )
+        .map((row) => row.parent_hash)
+        // The first commit has a row with no parent.
+        .filter((parent): parent is string => typeof parent === 'string' && parent.length > 0);
     },
 
     merge: async (state: S, args: { branch: string; message: string }): Promise<MergeOutcome> =>
@@ -336,7 +395,9 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     resetHard: async (state: S, ref: string): Promise<null> => {
       requireNoMerge(state, 'resetting');
       const sql = runner(state);
-      await sql.value("SELECT dolt_reset('--hard', ?)", [await resolve(sql, ref)]);
+      const target = await resolve(sql, ref);
+      await requireSchema(sql, target, ref, 'reset to');
+      await sql.value("SELECT dolt_reset('--hard', ?)", [target]);
       await sql.persist();
       return null;
     },
@@ -344,10 +405,17 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     revert: async (state: S, commit: string): Promise<string> => {
       requireNoMerge(state, 'reverting');
       const sql = runner(state);
+      const before = await resolve(sql, 'HEAD');
       const hash = await sql.value<string>('SELECT dolt_revert(?)', [await resolve(sql, commit)]);
       if (!/^[0-9a-f]{40}$/.test(hash)) {
         await sql.value("SELECT dolt_reset('--hard')");
         throw storeArgumentError(`the revert conflicts with later changes (${hash}); nothing was changed`);
+      }
+      if (!(await hasSchema(sql, hash))) {
+        // Reverting the commit that created the tables would leave the branch without them.
+        await sql.value("SELECT dolt_reset('--hard', ?)", [before]);
+        await sql.persist();
+        throw storeArgumentError(`cannot revert ${commit}: it created the store's tables; nothing was changed`);
       }
       await sql.persist();
       return hash;

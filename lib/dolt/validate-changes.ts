@@ -74,7 +74,7 @@ export function checkMetadata(metadata: unknown, index: number): string {
         visit(inner, depth + 1);
       }
     } else if (value !== null && typeof value !== 'boolean') {
-      throw bad(`contains a ${typeof value}`);
+      throw bad(`contains a value of type ${typeof value}`);
     }
   };
   visit(metadata, 0);

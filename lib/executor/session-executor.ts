@@ -9,6 +9,7 @@ import { ExecutorEngine, type BatchOutcome, type ExecutorStats } from './engine.
 import type { RestartedEvent } from './lifecycle.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from './options.js';
 import { resolveCloseOptions, resolveOptions } from './resolve-options.js';
+import { argError } from '../check-args.js';
 import type { SaturationEvent } from './saturation.js';
 
 export type { BatchOutcome, ExecutorPhase, ExecutorStats } from './engine.js';
@@ -45,7 +46,7 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
 
   private constructor(spec: SessionSpec<D>, options: ExecutorOptions) {
     super();
-    if (!spec || typeof spec.module !== 'string') throw new TypeError('spec must come from sessionSpec(module, options)');
+    if (!spec || typeof spec.module !== 'string') throw argError('spec must come from sessionSpec(module, options)', 'ERR_INVALID_ARG_TYPE');
     this.engine = new ExecutorEngine(spec, resolveOptions(options), (event, payload) => this.emitApart(event, payload));
   }
 

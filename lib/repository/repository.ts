@@ -9,6 +9,7 @@ import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
 import type { VersionStore, CommitInfo } from '../dolt/version-store.js';
 import { DoltLiteStore } from '../dolt/doltlite-store.js';
+import { StoreArgumentError } from '../dolt/errors.js';
 import { versioningFor } from '../dolt/versioning-for.js';
 import type {
   BranchInfo,
@@ -590,7 +591,14 @@ export class Repository {
   private async finish(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>): Promise<RefreshResult> {
     const active = await this.versioning.activeBranch();
     if (journal.storeStep === 'reset' && (await this.versioning.resolve('HEAD')) !== journal.to) {
-      await this.versioning.resetHard(journal.to);
+      try {
+        await this.versioning.resetHard(journal.to);
+      } catch (error) {
+        // A refused reset (a target the branch cannot be put on, an open merge) moved nothing: forget the journal,
+        // or every later open would retry it and fail the same way.
+        if (error instanceof StoreArgumentError) this.saveState({ branch: this.state.branch, journal: null });
+        throw error;
+      }
     }
     const refresh = journal.from === journal.to && journal.restore.length === 0 && journal.restoreCollections.length === 0
       ? NO_REFRESH

@@ -14,7 +14,7 @@
  * input is validated before anything is written; a staged change set is validated before the store is touched;
  * a stage never marks as staged a write its scan may have missed (stage-floor.ts).
  */
-import { argError, checkOneOf, checkOptions } from '../check-args.js';
+import { argError, checkOneOf, checkOptions, checkWholeNumber, describeValue } from '../check-args.js';
 import type { Chroma } from '../chroma/chroma.js';
 import type { CallOptions } from '../executor/options.js';
 import { checkDocumentId, checkMessage } from '../dolt/validate-changes.js';
@@ -135,7 +135,8 @@ export interface SyncCallOptions {
 export interface WriteOptions extends SyncCallOptions {
   /**
    * Whether the written chunks are marked `is_local_change` (a change to stage). A checkout, which writes what a
-   * commit already holds, passes false.
+   * commit already holds, passes false; such a write also takes chunk-shaped document ids (`x_chunk_3`), which
+   * a commit holds when a stage committed a record another tool named so.
    * @default true
    */
   localChange?: boolean;
@@ -169,7 +170,17 @@ export class ChromaDoltSync {
     readonly store: VersionStore,
     options: SyncOptions = {},
   ) {
-    this.batchSize = Math.max(1, Math.min(options.batchSize ?? chroma.maxBatchSize, chroma.maxBatchSize));
+    // Checked here, not at first use: a missing client or a batch size of NaN would otherwise surface later as
+    // an unrelated error from inside a write or a page read.
+    if (typeof chroma !== 'object' || chroma === null || typeof chroma.maxBatchSize !== 'number') {
+      throw argError(`ChromaDoltSync: chroma must be a Chroma client, got ${describeValue(chroma)}`, 'ERR_INVALID_ARG_TYPE');
+    }
+    if (typeof store !== 'object' || store === null) {
+      throw argError(`ChromaDoltSync: store must be a version store, got ${describeValue(store)}`, 'ERR_INVALID_ARG_TYPE');
+    }
+    const { batchSize } = checkOptions('ChromaDoltSync', options, ['batchSize']) as SyncOptions;
+    if (batchSize !== Infinity) checkWholeNumber('ChromaDoltSync', "option 'batchSize'", batchSize, 1);
+    this.batchSize = Math.min(batchSize ?? chroma.maxBatchSize, chroma.maxBatchSize);
   }
 
   /**
@@ -181,8 +192,9 @@ export class ChromaDoltSync {
    * version.
    */
   async writeDocuments(collection: string, docs: SourceDocument[], options: WriteOptions = {}): Promise<WriteResult> {
+    checkCollectionArg('writeDocuments', collection);
     checkSyncOptions('writeDocuments', options, ['localChange']);
-    validateDocuments(docs, this.store.maxDocumentBytes);
+    validateDocuments(docs, this.store.maxDocumentBytes, options?.localChange === false);
     return this.serialised(collection, () =>
       writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
         report(options, p), options?.localChange ?? true,
@@ -195,6 +207,7 @@ export class ChromaDoltSync {
    * Chroma: one lookup and one delete.
    */
   async deleteDocuments(collection: string, docIds: string[], options: SyncCallOptions = {}): Promise<void> {
+    checkCollectionArg('deleteDocuments', collection);
     checkSyncOptions('deleteDocuments', options, []);
     if (!Array.isArray(docIds)) throw argError('ChromaDoltSync.deleteDocuments: docIds must be an array', 'ERR_INVALID_ARG_TYPE');
     docIds.forEach((docId, index) => checkDocumentId(docId, index));
@@ -215,6 +228,7 @@ export class ChromaDoltSync {
    * (`flags`); plus at most 2 lookups by id when some document could not be settled from the pages.
    */
   async detectLocalChanges(collection: string, options: DetectOptions = {}): Promise<DetectResult> {
+    checkCollectionArg('detectLocalChanges', collection);
     checkSyncOptions('detectLocalChanges', options, ['verify']);
     const verify = checkVerify(options?.verify);
     return this.serialised(collection, async () => (await this.detect(collection, options, verify)).result);
@@ -232,6 +246,7 @@ export class ChromaDoltSync {
    * before anything is read.
    */
   async stageLocalChanges(collection: string, options: StageOptions): Promise<StageResult> {
+    checkCollectionArg('stageLocalChanges', collection);
     checkSyncOptions('stageLocalChanges', options, ['verify', 'message']);
     checkMessage(options?.message);
     const verify = checkVerify(options.verify);
@@ -284,6 +299,7 @@ export class ChromaDoltSync {
    * one-chunk document.
    */
   async adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
+    checkCollectionArg('adoptCollection', collection);
     checkSyncOptions('adoptCollection', options, []);
     return this.serialised(collection, async () => {
       const call = callOptions(options);
@@ -343,6 +359,14 @@ export class ChromaDoltSync {
 function checkVerify(verify: unknown): Verify {
   checkOneOf('ChromaDoltSync', "option 'verify'", verify, ['content', 'flags']);
   return (verify ?? 'content') as Verify;
+}
+
+/** A collection name is a non-empty string (what else Chroma accepts in a name, Chroma checks). */
+function checkCollectionArg(method: string, collection: unknown): void {
+  if (typeof collection !== 'string') {
+    throw argError(`ChromaDoltSync.${method}: the collection name must be a string, got ${describeValue(collection)}`, 'ERR_INVALID_ARG_TYPE');
+  }
+  if (collection.length === 0) throw argError(`ChromaDoltSync.${method}: the collection name must not be empty`, 'ERR_INVALID_ARG_VALUE');
 }
 
 /** Closed call options (a misspelt `timeOutMs` would be ignored): the shared keys plus the method's own. */

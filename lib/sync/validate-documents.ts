@@ -10,14 +10,30 @@ import { SYNC_KEYS, type SourceDocument } from './documents.js';
 
 const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
 
-/** Throws InvalidChangeError (or DocumentTooLargeError) for the first bad document; nothing is written. */
-export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: number | undefined): void {
+/** The metadata key chromadb keeps for a record's text (it refuses it in metadata). */
+const CHROMA_DOCUMENT_KEY = 'chroma:document';
+
+/**
+ * Whether Chroma takes `key` as a metadata key: chromadb refuses an empty key, keys starting with "$" or "#"
+ * (its filter operators) and its own document key. Checked here so that such a write is refused whole before
+ * anything is written, not by Chroma in the middle of a write of many operations.
+ */
+function isChromaMetadataKey(key: string): boolean {
+  return key.length > 0 && key[0] !== '$' && key[0] !== '#' && key !== CHROMA_DOCUMENT_KEY;
+}
+
+/**
+ * Throws InvalidChangeError (or DocumentTooLargeError) for the first bad document; nothing is written.
+ * `restoring`: the documents come from a commit (a checkout's write), which may hold chunk-shaped ids: a record
+ * another tool named so is staged as a document of its own, and what was committed must check out again.
+ */
+export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: number | undefined, restoring = false): void {
   if (!Array.isArray(docs)) throw invalidChange('documents must be an array');
   const seen = new Set<string>();
   docs.forEach((doc, index) => {
     if (typeof doc !== 'object' || doc === null) throw invalidChange(`document ${index} is not an object`, { index });
     checkDocumentId(doc.docId, index);
-    if (isReservedDocId(doc.docId)) {
+    if (!restoring && isReservedDocId(doc.docId)) {
       throw invalidChange(
         `document ${index}: ids ending in "_chunk_<n>" are reserved for chunk ids (adopt a collection that uses them with adoptCollection)`,
         { field: 'docId', index },
@@ -30,6 +46,12 @@ export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: numb
     const json = checkMetadata(metadata, index);
     for (const [key, value] of Object.entries(metadata)) {
       if (SYNC_KEY_SET.has(key)) throw invalidChange(`document ${index}: metadata key "${key}" is the sync layer's own`, { field: 'metadata', index });
+      if (!isChromaMetadataKey(key)) {
+        throw invalidChange(`document ${index}: metadata keys must be non-empty, must not start with "$" or "#" and must not be "${CHROMA_DOCUMENT_KEY}" (Chroma refuses them)`, {
+          field: 'metadata',
+          index,
+        });
+      }
       if (value !== null && typeof value === 'object') throw invalidChange(`document ${index}: metadata values must be scalars`, { field: 'metadata', index });
     }
     checkDocumentSize(doc.content, json, index, maxDocumentBytes);

@@ -5,6 +5,8 @@
  * be made failing at once instead of hanging.
  */
 import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { InvalidChangeError, StoreAlreadyExistsError } from '../../lib/dolt/errors.js';
@@ -85,4 +87,40 @@ test('a statePath whose folder cannot be made fails at once with PathNotUsableEr
   await repo.commit('c1');
   await repo.createBranch('feat');
   await t.throwsAsync(repo.checkout('feat'), { instanceOf: PathNotUsableError, code: 'ERR_PATH_NOT_USABLE' });
+});
+
+test('commits without the store tables (the first one in the log, a reverted schema) are refused as targets, read as empty, and leave the repository usable', async (t) => {
+  const statePath = join(mkdtempSync(join(tmpdir(), 'repo-first-')), 'repository.json');
+  const { chroma, repo, store } = await openRepository(t, (tt) => openEmbeddedChroma(tt, 'repo-first-chroma'), { statePath });
+  await chroma.createCollection({ name: 'notes' });
+  await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'committed' }]);
+  const head = await repo.commit('first');
+  const log = await repo.log();
+  const [schema, first] = log.slice(-2).map((c) => c.hash);
+  // The first commit has no parent and no tables: shown, read as empty.
+  t.deepEqual((await repo.show(first!)).parents, []);
+  t.deepEqual((await repo.show(first!)).changes, []);
+  t.is(await repo.documentAt(first!, 'notes', 'a'), null);
+  t.deepEqual(await repo.collectionAt(first!, 'notes'), []);
+
+  const refused = { code: 'ERR_STORE_ARGUMENT', message: /predates the store's tables|created the store's tables/ };
+  await t.throwsAsync(repo.checkout(first!), refused);
+  await t.throwsAsync(repo.checkout('old', { create: true, from: first! }), refused);
+  await t.throwsAsync(repo.createBranch('old', first!), refused);
+  await t.throwsAsync(repo.reset({ hard: first! }), refused);
+  t.is((await repo.head()).commit, head!);
+  t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'committed' });
+  // A refused reset leaves no journal behind: the next open does not retry it.
+  const reopened = await Repository.open({ chroma, store, statePath });
+  t.true((await reopened.status()).clean);
+
+  // Back to the schema commit (tables, no rows), then reverting it would remove the tables: refused, nothing moves.
+  await reopened.reset({ hard: schema! });
+  t.deepEqual(await chroma.listCollections(), []);
+  await t.throwsAsync(reopened.revert('HEAD'), refused);
+  t.is((await reopened.head()).commit, schema);
+  t.true((await reopened.status()).clean);
+  // And forward again: the diff from a commit to the same history works both ways.
+  await reopened.reset({ hard: head! });
+  t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'committed' });
 });

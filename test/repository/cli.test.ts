@@ -37,6 +37,17 @@ test('CLI: after demo the working copy is clean, reset keeps it clean, --json pr
   t.deepEqual(branches.map((b) => [b.name, b.current]), [['main', true]]);
   t.regex(await cli('checkout', 'main'), /0 document\(s\) written, 0 removed/);
 
+  // The first commit has no tables: refused, and the repository goes on working. A reset that deletes or
+  // creates a collection says so.
+  const log = JSON.parse(await cli('log', '--json')) as Array<{ hash: string; message: string }>;
+  const refused = await t.throwsAsync(cli('reset', '--hard', log.at(-1)!.hash));
+  t.regex(String((refused as { stderr?: string }).stderr), /predates the store's tables/);
+  t.regex(await cli('changes'), /^Nothing to commit\.\n$/);
+  const schema = log.find((c) => c.message === 'Create session-executor schema')!.hash;
+  t.regex(await cli('reset', '--hard', schema), /collection\(s\) deleted: demo-docs/);
+  t.regex(await cli('reset', '--hard', log[0]!.hash), /collection\(s\) created: demo-docs/);
+  t.regex(await cli('changes'), /^Nothing to commit\.\n$/);
+
   const statePath = join(data, 'repository.json');
   writeFileSync(statePath, '{"branch": "ma');
   const failed = await t.throwsAsync(cli('changes'));

@@ -1,5 +1,6 @@
 /** The versioning loop's scenarios, run with each Chroma session over DoltLite. */
 import test, { type ExecutionContext } from 'ava';
+import { join } from 'node:path';
 import type { Chroma } from '../../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { Repository } from '../../lib/repository/repository.js';
@@ -48,6 +49,24 @@ const long = (seed: string) => Array.from({ length: 90 }, (_, i) => `${seed} lin
 
 export function repositoryScenarios(kind: string, openChroma: OpenChroma): void {
   repositoryMetadataScenarios(kind, openChroma);
+
+  test(`${kind}: records another tool named like chunk ids, once committed, check out again (and the repository reopens)`, async (t) => {
+    const statePath = join(tempDir(t, 'repo-foreign-state'), 'repository.json');
+    const { chroma, repo, store } = await openRepository(t, openChroma, { statePath });
+    await chroma.createCollection({ name: 'notes' });
+    await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'alpha' }]);
+    await chroma.add('notes', { ids: ['x_chunk_1', 'y_chunk_0@ab'], documents: ['foreign one', 'foreign two'] });
+    const withForeign = await repo.commit('with foreign records');
+    await repo.checkout('cleaned', { create: true });
+    await chroma.delete('notes', { ids: ['x_chunk_1', 'y_chunk_0@ab'] });
+    await repo.commit('without them');
+    await repo.checkout('main');
+    t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'alpha', x_chunk_1: 'foreign one', 'y_chunk_0@ab': 'foreign two' });
+    t.is((await repo.head()).commit, withForeign!);
+    t.true((await repo.status()).clean);
+    const reopened = await Repository.open({ chroma, store, statePath });
+    t.true((await reopened.status({ verify: 'flags' })).clean);
+  });
 
   test(`${kind}: branch, edit, commit; checkout main shows main's documents; checkout back shows the edit`, async (t) => {
     const { chroma, repo } = await openRepository(t, openChroma);

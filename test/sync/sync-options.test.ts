@@ -28,3 +28,50 @@ test('sync options: unknown keys and values are TypeErrors with codes; duplicate
   await t.throwsAsync(collection.add({ ids: ['b', 'b'], embeddings: [[1, 0], [0, 1]] }), { instanceOf: ChromaInvalidArgumentError, code: 'ERR_CHROMA_INVALID_ARGUMENT' });
   t.is(await collection.count(), 0);
 });
+
+test('sync: the constructor checks its arguments, and every call its collection name, before anything is read', async (t) => {
+  const chroma = await openEmbeddedChroma(t, 'sync-ctor-chroma');
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  for (const options of [{ batchSize: 'abc' }, { batchSize: null }]) {
+    t.throws(() => new ChromaDoltSync(chroma, store, options as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' }, JSON.stringify(options));
+  }
+  for (const batchSize of [0, -5, 2.5, Number.NaN]) {
+    t.throws(() => new ChromaDoltSync(chroma, store, { batchSize }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE', message: /batchSize/ });
+  }
+  t.throws(() => new ChromaDoltSync(chroma, store, { batchsize: 10 } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /batchsize/ });
+  t.throws(() => new ChromaDoltSync(chroma, store, 'x' as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+  t.throws(() => new ChromaDoltSync(undefined as never, store), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /chroma/ });
+  t.throws(() => new ChromaDoltSync(chroma, null as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /store/ });
+  t.notThrows(() => new ChromaDoltSync(chroma, store, { batchSize: Infinity }));
+
+  const sync = new ChromaDoltSync(chroma, store);
+  for (const name of [null, 5, undefined, {}]) {
+    const type = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /collection name/ };
+    await t.throwsAsync(sync.writeDocuments(name as never, [{ docId: 'a', content: 'x' }]), type);
+    await t.throwsAsync(sync.deleteDocuments(name as never, ['a']), type);
+    await t.throwsAsync(sync.detectLocalChanges(name as never), type);
+    await t.throwsAsync(sync.stageLocalChanges(name as never, { message: 'm' }), type);
+    await t.throwsAsync(sync.adoptCollection(name as never), type);
+  }
+  await t.throwsAsync(sync.stageLocalChanges('', { message: 'm' }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+});
+
+test('sync: metadata keys Chroma refuses are refused whole before anything is written', async (t) => {
+  const chroma = await openEmbeddedChroma(t, 'sync-keys-chroma');
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  // Small operations: a refusal by Chroma itself would come after the first documents were written.
+  const sync = new ChromaDoltSync(chroma, store, { batchSize: 2 });
+  const collection = await chroma.createCollection({ name: 'keys' });
+  const good = Array.from({ length: 6 }, (_, i) => ({ docId: `d${i}`, content: `text ${i}`, metadata: { 'a$': i, 'b#': true, 'chroma:x': 'ok' } }));
+  for (const key of ['', '$and', '$', '#document', '#', 'chroma:document']) {
+    const docs = [...good, { docId: 'bad', content: 'x', metadata: { [key]: 1 } }];
+    await t.throwsAsync(sync.writeDocuments('keys', docs), { code: 'ERR_STORE_INVALID_CHANGE', message: /document 6: metadata keys/ }, JSON.stringify(key));
+  }
+  t.is(await collection.count(), 0, 'nothing was written');
+  // The keys Chroma takes are written, detected and staged.
+  await sync.writeDocuments('keys', good);
+  t.is((await sync.stageLocalChanges('keys', { message: 'keys' })).added.length, 6);
+  t.deepEqual((await sync.detectLocalChanges('keys')).modified, []);
+});
