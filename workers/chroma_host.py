@@ -767,7 +767,9 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
             summary["bytes"] = len(data)
             if with_texts:  # a stage committing most of the collection takes the texts from here
                 summary["text"] = joined
-                summary["meta"] = first
+                # Keys in one order (chromadb returns them in any): objects parsed from them then share one
+                # shape in Node, instead of one per key order, each kept alive with its transitions.
+                summary["meta"] = dict(sorted(first.items()))
         versions.append(summary)
     return {"versions": versions, "partial": partial}
 

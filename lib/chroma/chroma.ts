@@ -5,6 +5,7 @@
  */
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock } from '../path-lock.js';
+import { withOwnerHeapDefaults } from '../owner-heap.js';
 import { checkPathOption } from '../path-option.js';
 import { checkEmbeddedOptions, checkOptionKeys, checkRemoteOptions, EMBEDDED_KEYS, REMOTE_KEYS } from './check-options.js';
 import { SessionExecutor } from '../executor/session-executor.js';
@@ -98,7 +99,7 @@ export class Chroma {
     const lock = acquirePathLock(open.path, 'chroma');
     try {
       const spec = sessionSpec<typeof PythonChromaSession>(new URL('./python-session.js', import.meta.url), open);
-      const started = await SessionExecutor.start(spec, executor);
+      const started = await SessionExecutor.start(spec, withOwnerHeapDefaults(executor));
       const chroma = await Chroma.over(started, { embedder, embeddingFunction, session: 'embedded' });
       chroma.releasePath = lock.release;
       return chroma;
