@@ -300,10 +300,22 @@ function finish(id: number, op: string, status: ResultStatus, value: unknown, t0
 /** Queues a result or progress report; an ok value made by `transfer` goes as its value, its buffers moved. */
 function collect(id: number, op: string, status: ResultStatus, value: unknown, runMicros: number): void {
   const moved = status === ResultStatus.Ok || status === ResultStatus.Progress ? unwrapTransfer(value) : null;
+  const list = moved ? movable(moved.transferList) : undefined;
   pushResult(results, id, status, moved ? moved.value : value, runMicros);
   resultOps.push(op);
-  resultTransfers.push(moved?.transferList);
-  if (moved && moved.transferList.length > 0) transfersPending = true;
+  resultTransfers.push(list);
+  if (list !== undefined && list.length > 0) transfersPending = true;
+}
+
+/**
+ * A transfer list without empty `ArrayBuffer`s: there is nothing to move in one, and a detached one (also empty)
+ * in a transfer list makes Node drop the whole message without an error, so the callers of every result in it
+ * would wait until their deadlines. Left out, a detached buffer fails to clone instead: its call alone gets an error.
+ */
+function movable(list: readonly TransferListItem[]): readonly TransferListItem[] {
+  return list.some((item) => item instanceof ArrayBuffer && item.byteLength === 0)
+    ? list.filter((item) => !(item instanceof ArrayBuffer && item.byteLength === 0))
+    : list;
 }
 
 /**
