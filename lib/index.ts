@@ -13,7 +13,7 @@ export type {
 } from './executor/session-executor.js';
 export type { CallOptions, CloseOptions, ExecutorOptions } from './executor/options.js';
 export type { SaturationEvent, SaturationOptions } from './executor/saturation.js';
-export { defineSession, sessionSpec } from './session.js';
+export { defineSession, sessionSpec, transfer } from './session.js';
 export type {
   OpArg,
   OpName,
@@ -22,6 +22,7 @@ export type {
   OwnerContext,
   SessionDefinition,
   SessionSpec,
+  Transferred,
 } from './session.js';
 export { Coalescer } from './coalescer.js';
 export type { CoalescerOptions, BulkLoad } from './coalescer.js';

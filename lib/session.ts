@@ -4,6 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { TransferListItem } from 'node:worker_threads';
 
 /**
  * What the owner runtime offers a session besides its state. Each running operation gets its own context
@@ -71,6 +72,48 @@ export function defineSession<State, OpenOptions, Ops extends Record<string, OpF
   return definition;
 }
 
+/**
+ * Brands a value made by {@link transfer}. A registered symbol, not a class: a session module may load its own
+ * copy of this package, and the owner must still recognise what it returns.
+ */
+const TRANSFER = Symbol.for('session-executor.transfer');
+
+/** An operation's result (or progress report) whose buffers move to the caller's thread; see {@link transfer}. */
+export interface Transferred<T> {
+  readonly [TRANSFER]: true;
+  readonly value: T;
+  readonly transferList: readonly TransferListItem[];
+}
+
+/**
+ * Wraps what an operation returns (or reports as progress) so that the `ArrayBuffer`s (and ports) in
+ * `transferList` move to the caller's thread instead of being copied: the caller receives `value` with those
+ * buffers in it, and the owner's copies are detached (emptied) once the result is sent. A large reply held as
+ * bytes (a JSON body read from a child process, say) then crosses the threads without a copy, and without the
+ * owner's heap ever holding it as objects. List only buffers nothing else in the owner still uses, never one of
+ * Node's pooled `Buffer`s (a `Buffer.allocUnsafe` of a few KB shares its `ArrayBuffer` with others): copy
+ * such bytes into a buffer of their own first. A result that cannot be sent so (a detached buffer, the same
+ * buffer listed twice in one message) fails alone with `ERR_SESSION_SERIALIZATION`, as an uncloneable one does.
+ * @example
+ * ```ts
+ * ops: { read: (state, name: string) => { const bytes = readBytes(name); return transfer(bytes, [bytes.buffer]); } }
+ * ```
+ */
+export function transfer<T>(value: T, transferList: readonly TransferListItem[]): Transferred<T> {
+  if (!Array.isArray(transferList)) throw new TypeError('transfer(value, transferList): transferList must be an array');
+  return { [TRANSFER]: true, value, transferList };
+}
+
+/** @internal The owner's side of {@link transfer}: the value and its list, or null for any other value. */
+export function unwrapTransfer(value: unknown): Transferred<unknown> | null {
+  if (value === null || typeof value !== 'object') return null;
+  try {
+    return (value as Partial<Transferred<unknown>>)[TRANSFER] === true ? (value as Transferred<unknown>) : null;
+  } catch {
+    return null; // a hostile getter or a revoked Proxy: a plain value (cloning it reports what is wrong)
+  }
+}
+
 /** Which session module the owner thread loads and what it opens it with; typed by the definition. */
 export interface SessionSpec<Definition extends SessionDefinition = SessionDefinition> {
   /** URL (file: URL string) of a module whose default export is the session definition. */
@@ -113,4 +156,6 @@ export type OpenOptionsOf<D> = D extends SessionDefinition<any, infer O, any> ? 
 export type OpArg<D, K extends OpName<D>> = OpsOf<D>[K] extends (state: any, arg: infer A, ...rest: any[]) => any
   ? A
   : never;
-export type OpResult<D, K extends OpName<D>> = Awaited<ReturnType<OpsOf<D>[K]>>;
+/** What an op returning `Transferred<T>` gives its caller: `T`. */
+export type Untransferred<T> = T extends Transferred<infer V> ? V : T;
+export type OpResult<D, K extends OpName<D>> = Untransferred<Awaited<ReturnType<OpsOf<D>[K]>>>;

@@ -92,6 +92,31 @@ def write_frame(message):
     _write_all([struct.pack(">I", len(body)), body])
 
 
+# Characters of text (about) per line of a reply written in lines (see write_frame_lines).
+LINE_CHARS = 32_000
+
+
+def write_frame_lines(result, list_keys):
+    """A reply whose lists may carry megabytes of text, as lines in one frame: first {"ok": result without those
+    lists}, then objects of the form {key: [items]} whose items the reader appends to result[key], each line
+    holding about LINE_CHARS characters of text. The reader (lib/chroma/json-reply.ts) then decodes and parses
+    one small line at a time, never the whole reply as one string."""
+    lines = [_dumps({"ok": {key: ([] if key in list_keys else value) for key, value in result.items()}})]
+    for key in list_keys:
+        group, chars = [], 0
+        for item in result.get(key) or ():
+            group.append(item)
+            text = item.get("text")
+            chars += 200 + (len(text) if type(text) is str else 0)
+            if chars >= LINE_CHARS:
+                lines.append(_dumps({key: group}))
+                group, chars = [], 0
+        if group:
+            lines.append(_dumps({key: group}))
+    body = b"\n".join(lines)
+    _write_all([struct.pack(">I", len(body)), body])
+
+
 def _write_all(parts):
     """Writes the header and the body with one system call (no copy joining them), and goes on after a partial
     write (a signal arriving mid-write), so a frame is never cut short."""
@@ -798,10 +823,15 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
             # A stage takes the texts it commits from here: every one, or those that may be unstaged.
             if with_texts is True or (with_texts and may_be_unstaged(summary, parts, with_texts.floor)):
                 summary["text"] = joined
-                summary["meta"] = first
+                # Keys in one order (chromadb returns them in any): objects parsed from them then share one
+                # shape in Node, instead of one per key order, each kept alive with its transitions.
+                summary["meta"] = dict(sorted(first.items()))
         versions.append(summary)
     return {"versions": versions, "partial": partial}
 
+
+# Operations whose replies are written in lines (write_frame_lines), with the lists that carry texts.
+LINE_REPLIES = {"summarize_page": ("versions", "partial")}
 
 # Operations that change nothing: a page read ahead stays valid across them.
 READ_ONLY_OPS = frozenset(
@@ -866,7 +896,10 @@ def main():
             if op != "summarize_page":
                 session.read_ahead.settle(keep=op in READ_ONLY_OPS)
             result = handler(session, args)
-            write_frame({"ok": result})
+            if op in LINE_REPLIES:
+                write_frame_lines(result, LINE_REPLIES[op])
+            else:
+                write_frame({"ok": result})
             if op == "close":
                 break
         except Exception as error:  # noqa: BLE001 - every error becomes a reply

@@ -6,7 +6,7 @@
  * Results are collected and sent back as one message per turn of the event loop, mirroring the main side,
  * because a message per result costs several times more than the result itself.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { AbortError, ClosedError, TimeoutError } from '../lib/errors.js';
 import { Fifo } from '../lib/executor/fifo.js';
@@ -35,7 +35,7 @@ import {
   type ResultMessage,
   type RunMessage,
 } from '../lib/protocol.js';
-import type { OwnerContext, SessionDefinition } from '../lib/session.js';
+import { transfer, unwrapTransfer, type OwnerContext, type SessionDefinition, type Transferred } from '../lib/session.js';
 
 const port = parentPort!;
 const data = workerData as OwnerWorkerData;
@@ -95,8 +95,7 @@ class OpContext implements OwnerContext {
 
   private report(value: unknown): void {
     if (this.done || this.abortReason !== undefined) return;
-    pushResult(results, this.id, ResultStatus.Progress, value, 0);
-    resultOps.push(this.op);
+    collect(this.id, this.op, ResultStatus.Progress, value, 0);
     scheduleFlush();
   }
 
@@ -135,6 +134,10 @@ const runningAsync = new Map<number, OpContext>();
 let results: ResultMessage = [];
 /** Op names parallel to `results`, only to name the op if its result cannot be cloned. */
 let resultOps: string[] = [];
+/** What each result in `results` transfers (see `transfer` in lib/session.ts), parallel to `resultOps`. */
+let resultTransfers: Array<readonly TransferListItem[] | undefined> = [];
+/** Whether any result in `results` transfers something (most messages transfer nothing). */
+let transfersPending = false;
 let flushScheduled = false;
 let closing = false;
 
@@ -271,24 +274,48 @@ function invoke(op: string, arg: unknown, context: OwnerContext): unknown {
   return fn(state, arg, context);
 }
 
-async function runGroup(ops: GroupArg, context: OpContext): Promise<GroupOutcome[]> {
+/** Runs a group's ops back to back; what their results transfer is transferred with the group's outcomes. */
+async function runGroup(ops: GroupArg, context: OpContext): Promise<GroupOutcome[] | Transferred<GroupOutcome[]>> {
   const outcomes: GroupOutcome[] = [];
+  const transfers: TransferListItem[] = [];
   for (const [op, arg] of ops) {
     try {
       const value = invoke(op, arg, context);
-      outcomes.push({ ok: true, value: isThenable(value) ? await value : value });
+      const settled = isThenable(value) ? await value : value;
+      const moved = unwrapTransfer(settled);
+      if (moved) transfers.push(...moved.transferList);
+      outcomes.push({ ok: true, value: moved ? moved.value : settled });
     } catch (error) {
       outcomes.push({ ok: false, error: serializeError(error) });
     }
   }
-  return outcomes;
+  return transfers.length > 0 ? transfer(outcomes, transfers) : outcomes;
 }
 
 function finish(id: number, op: string, status: ResultStatus, value: unknown, t0: number): void {
   counters.markFinished();
-  const runMicros = t0 === 0 ? 0 : Math.round((performance.now() - t0) * 1000);
-  pushResult(results, id, status, value, runMicros);
+  collect(id, op, status, value, t0 === 0 ? 0 : Math.round((performance.now() - t0) * 1000));
+}
+
+/** Queues a result or progress report; an ok value made by `transfer` goes as its value, its buffers moved. */
+function collect(id: number, op: string, status: ResultStatus, value: unknown, runMicros: number): void {
+  const moved = status === ResultStatus.Ok || status === ResultStatus.Progress ? unwrapTransfer(value) : null;
+  const list = moved ? movable(moved.transferList) : undefined;
+  pushResult(results, id, status, moved ? moved.value : value, runMicros);
   resultOps.push(op);
+  resultTransfers.push(list);
+  if (list !== undefined && list.length > 0) transfersPending = true;
+}
+
+/**
+ * A transfer list without empty `ArrayBuffer`s: there is nothing to move in one, and a detached one (also empty)
+ * in a transfer list makes Node drop the whole message without an error, so the callers of every result in it
+ * would wait until their deadlines. Left out, a detached buffer fails to clone instead: its call alone gets an error.
+ */
+function movable(list: readonly TransferListItem[]): readonly TransferListItem[] {
+  return list.some((item) => item instanceof ArrayBuffer && item.byteLength === 0)
+    ? list.filter((item) => !(item instanceof ArrayBuffer && item.byteLength === 0))
+    : list;
 }
 
 /**
@@ -315,17 +342,22 @@ function flush(): void {
   if (results.length === 0) return;
   const batch = results;
   const ops = resultOps;
+  const transfers = resultTransfers;
+  const transferring = transfersPending;
   results = [];
   resultOps = [];
+  resultTransfers = [];
+  transfersPending = false;
   try {
-    port.postMessage(batch);
+    port.postMessage(batch, transferring ? transfers.flatMap((list) => list ?? []) : undefined);
   } catch {
-    // Something cannot be cloned. Send one by one, so every other result still arrives.
+    // Something cannot be cloned (or transferred). Send one by one, so every other result still arrives. A failed
+    // post moves nothing: a result whose own transfer fails is sent as an error, and the others' buffers still move.
     const count = resultCount(batch);
     for (let i = 0; i < count; i++) {
       const one = resultAt(batch, i);
       try {
-        port.postMessage(one);
+        port.postMessage(one, transfers[i]);
       } catch (error) {
         repairUncloneable(one, ops[i]!, error);
         port.postMessage(one);

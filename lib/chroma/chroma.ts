@@ -5,6 +5,7 @@
  */
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock } from '../path-lock.js';
+import { withOwnerHeapDefaults } from '../owner-heap.js';
 import { checkPathOption } from '../path-option.js';
 import { checkEmbeddedOptions, checkOptionKeys, checkRemoteOptions, EMBEDDED_KEYS, REMOTE_KEYS } from './check-options.js';
 import { SessionExecutor } from '../executor/session-executor.js';
@@ -30,6 +31,7 @@ import type { PythonChromaOptions } from './python-session.js';
 import type HttpChromaSession from './http-session.js';
 import type { HttpChromaOptions } from './http-session.js';
 import { emptyGetResult } from './results.js';
+import { readReply } from './json-reply.js';
 import type {
   CollectionInfo,
   DeleteArgs,
@@ -97,7 +99,7 @@ export class Chroma {
     const lock = acquirePathLock(open.path, 'chroma');
     try {
       const spec = sessionSpec<typeof PythonChromaSession>(new URL('./python-session.js', import.meta.url), open);
-      const started = await SessionExecutor.start(spec, executor);
+      const started = await SessionExecutor.start(spec, withOwnerHeapDefaults(executor));
       const chroma = await Chroma.over(started, { embedder, embeddingFunction, session: 'embedded' });
       chroma.releasePath = lock.release;
       return chroma;
@@ -268,7 +270,7 @@ export class Chroma {
    */
   summarizePage(collection: string, args: Omit<SummarizePageArgs, 'collection'>, options?: CallOptions): Promise<PageSummary> {
     checkSelection(collection, args);
-    return this.submit(() => this.executor.call('summarizePage', { ...args, collection }, options));
+    return this.submit(async () => readReply(await this.executor.call('summarizePage', { ...args, collection }, options)));
   }
 
   /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */

@@ -12,7 +12,9 @@ export interface FramedReply {
 }
 
 interface Waiter {
-  resolve(reply: FramedReply): void;
+  /** Whether the reply is wanted as its body's bytes rather than parsed. */
+  raw: boolean;
+  resolve(reply: FramedReply | Buffer): void;
   reject(error: Error): void;
 }
 
@@ -56,6 +58,18 @@ export class FramedChild {
 
   /** Sends one request; resolves with its reply frame. */
   request(message: unknown): Promise<FramedReply> {
+    return this.send(message, false) as Promise<FramedReply>;
+  }
+
+  /**
+   * Sends one request; resolves with its reply frame's body, the UTF-8 JSON bytes, unparsed (see frames.ts for
+   * when they own their buffer): a large reply its caller passes on whole need never be a string here.
+   */
+  requestBytes(message: unknown): Promise<Buffer> {
+    return this.send(message, true) as Promise<Buffer>;
+  }
+
+  private send(message: unknown, raw: boolean): Promise<FramedReply | Buffer> {
     if (this.exitInfo) return Promise.reject(new Error('the Python session host is not running'));
     let frame: Buffer;
     try {
@@ -65,7 +79,7 @@ export class FramedChild {
       return Promise.reject(chromaError('invalid_argument', `the request cannot be encoded as JSON (${(error as Error).name})`));
     }
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ raw, resolve, reject });
       this.process.stdin!.write(frame);
     });
   }
@@ -91,6 +105,10 @@ export class FramedChild {
   private onFrame(body: Buffer): void {
     const waiter = this.waiters.shift();
     if (!waiter) return; // a reply nobody waits for cannot happen in order; ignore rather than crash
+    if (waiter.raw) {
+      waiter.resolve(body);
+      return;
+    }
     try {
       waiter.resolve(JSON.parse(body.toString('utf8')) as FramedReply);
     } catch (error) {

@@ -5,7 +5,8 @@
  * Why a decoder of its own: a pipe delivers a large frame in many pieces (64 KiB per read here), and joining
  * each piece onto what came before copies the whole frame again every time, which made a 10 MB reply cost
  * about a hundred times its size in copying. The decoder keeps the pieces and joins them once, when the frame is
- * complete, so a frame costs one copy whatever the pieces.
+ * complete, so a frame costs one copy whatever the pieces. That copy is the body alone, into memory of its own:
+ * such a body can move to another thread whole (a transferred `ArrayBuffer`) without dragging neighbours along.
  */
 
 /** Bytes of the length header. */
@@ -29,7 +30,11 @@ export function encodeFrame(message: unknown): Buffer {
   return frame;
 }
 
-/** Splits a byte stream into frame bodies, in order, each handed to `onFrame` once complete. */
+/**
+ * Splits a byte stream into frame bodies, in order, each handed to `onFrame` once complete. A body that came in
+ * more than one piece owns its `ArrayBuffer` (exactly its bytes, see {@link ownsItsBuffer}); one that came
+ * within a single piece is a view of that piece.
+ */
 export class FrameDecoder {
   private pieces: Buffer[] = [];
   private buffered = 0;
@@ -50,14 +55,38 @@ export class FrameDecoder {
     while (this.buffered >= FRAME_HEADER_BYTES) {
       if (this.frameBytes < 0) this.frameBytes = FRAME_HEADER_BYTES + this.readHeader();
       if (this.buffered < this.frameBytes) return; // the common wait: more pieces of a large frame to come
-      const all = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.buffered);
-      const body = all.subarray(FRAME_HEADER_BYTES, this.frameBytes);
-      const rest = all.subarray(this.frameBytes);
+      const [body, rest] = this.pieces.length === 1 ? this.splitOne() : this.joinBody();
       this.pieces = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
       this.frameBytes = -1;
       this.onFrame(body);
     }
+  }
+
+  /** The complete frame lies within the one piece held: its body, and what follows it. */
+  private splitOne(): [Buffer, Buffer] {
+    const piece = this.pieces[0]!;
+    return [piece.subarray(FRAME_HEADER_BYTES, this.frameBytes), piece.subarray(this.frameBytes)];
+  }
+
+  /**
+   * The body copied out of the pieces into a buffer of its own (not from Node's shared pool), and the bytes
+   * after it (only the last piece can hold any: a frame completes with the piece that brought its last byte).
+   */
+  private joinBody(): [Buffer, Buffer] {
+    const body = Buffer.allocUnsafeSlow(this.frameBytes - FRAME_HEADER_BYTES);
+    let skip = FRAME_HEADER_BYTES; // header bytes still to pass over
+    let filled = 0;
+    let rest: Buffer = Buffer.alloc(0);
+    for (const piece of this.pieces) {
+      const from = Math.min(skip, piece.length);
+      skip -= from;
+      const take = Math.min(piece.length - from, body.length - filled);
+      piece.copy(body, filled, from, from + take);
+      filled += take;
+      if (from + take < piece.length) rest = piece.subarray(from + take);
+    }
+    return [body, rest];
   }
 
   /** The length header, which may itself be split between pieces. */
@@ -68,4 +97,9 @@ export class FrameDecoder {
     this.pieces = [joined];
     return joined.readUInt32BE(0);
   }
+}
+
+/** Whether `bytes` is the whole of its `ArrayBuffer`, so transferring that buffer moves exactly these bytes. */
+export function ownsItsBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
 }

@@ -3,7 +3,8 @@
  * (Python) and the remote (HTTP) session declare their op tables as `ChromaOpTable<State>`, so a missing op or
  * a drifting type is a compile error in the session, and the main side types one executor for both.
  */
-import type { OwnerContext, SessionDefinition } from '../session.js';
+import type { OwnerContext, SessionDefinition, Transferred } from '../session.js';
+import type { JsonReply } from './json-reply.js';
 import type {
   CollectionInfo,
   CreateCollectionArgs,
@@ -39,7 +40,7 @@ export interface ChromaOps {
    * One page of records summarised by document version where the data is (hashes computed by the session, so
    * texts of unchanged documents never cross to the caller); see {@link SummarizePageArgs}.
    */
-  summarizePage(arg: SummarizePageArgs): PageSummary;
+  summarizePage(arg: SummarizePageArgs): PageSummary | JsonReply<PageSummary>;
   /**
    * The dimension of a Python-side embedding function's vectors, found by embedding one short text (this is
    * where its model is loaded). The remote session has none and fails with `ChromaEmbeddingUnavailableError`.
@@ -49,13 +50,16 @@ export interface ChromaOps {
   pid(arg: undefined): number | undefined;
 }
 
+/** An op's result as the session returns it: the value, or the value with buffers to transfer. */
+type Result<R> = R | Transferred<R>;
+
 /** A session's op table over its own state: what `ops` of a Chroma session definition must be. */
 export type ChromaOpTable<State> = {
   [K in keyof ChromaOps]: (
     state: State,
     arg: Parameters<ChromaOps[K]>[0],
     context: OwnerContext,
-  ) => ReturnType<ChromaOps[K]> | Promise<ReturnType<ChromaOps[K]>>;
+  ) => Result<ReturnType<ChromaOps[K]>> | Promise<Result<ReturnType<ChromaOps[K]>>>;
 };
 
 /** What the main side knows of any Chroma session: the ops of the contract; state and options are its own. */

@@ -2,11 +2,12 @@
  * The embedded Chroma session: runs in the owner thread, which starts and owns one Python child process
  * holding a chromadb PersistentClient (and the GIL). Every op is one request to that child, in order.
  */
-import { defineSession, type OwnerContext } from '../session.js';
+import { defineSession, type OwnerContext, type Transferred } from '../session.js';
 import { workerFile } from '../paths.js';
 import { resolvePython } from '../python/discovery.js';
 import { CHROMA_ERROR_CODES, chromaError, type ChromaErrorKind } from './errors.js';
-import { FramedChild } from './framed-child.js';
+import { FramedChild, type FramedReply } from './framed-child.js';
+import { forwardReply, isErrorReply, type JsonReply } from './json-reply.js';
 import type { ChromaOpTable } from './ops.js';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE } from './results.js';
 import { toWire } from './packed-embeddings.js';
@@ -39,12 +40,25 @@ export interface State {
 }
 
 export async function ask<T>(state: State, op: string, args: object): Promise<T> {
-  const reply = await state.child.request({ op, args });
+  return valueOf<T>(await state.child.request({ op, args }));
+}
+
+function valueOf<T>(reply: FramedReply): T {
   if (reply.error) {
     const kind = reply.error.kind in CHROMA_ERROR_CODES ? (reply.error.kind as ChromaErrorKind) : 'internal';
     throw chromaError(kind, reply.error.message, { pythonType: reply.error.type });
   }
   return reply.ok as T;
+}
+
+/**
+ * Like {@link ask}, for replies that may be large: a successful one goes to the caller as its bytes (see
+ * json-reply.ts); an error is read here, as any other.
+ */
+async function askForward<T>(state: State, op: string, args: object): Promise<Transferred<JsonReply<T>>> {
+  const body = await state.child.requestBytes({ op, args });
+  if (isErrorReply(body)) valueOf(JSON.parse(body.toString('utf8')) as FramedReply);
+  return forwardReply<T>(body);
 }
 
 /** A write as the host reads it: packed vectors in base64 (JSON would spell out every float in decimal). */
@@ -129,7 +143,7 @@ export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
       const { ids, documents, metadatas, distances, embeddings } = result;
       return { ids, documents, metadatas, distances, embeddings, include };
     },
-    summarizePage: (state, args) => ask(state, 'summarize_page', args),
+    summarizePage: (state, args) => askForward(state, 'summarize_page', args),
     embeddingDimension: (state, name) => ask(state, 'embedding_dimension', { name }),
     /** The Python process id, for tests and diagnostics. */
     pid: (state) => state.child.pid,

@@ -10,6 +10,7 @@ import { acquirePathLock, type PathLock } from '../path-lock.js';
 import { checkPathOption } from '../path-option.js';
 import { checkOneOf, checkOptions, checkText, checkWholeNumber } from '../check-args.js';
 import { SessionExecutor } from '../executor/session-executor.js';
+import { withOwnerHeapDefaults } from '../owner-heap.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
@@ -60,7 +61,7 @@ export class DoltLiteStore implements VersionStore {
         opens: new SharedArrayBuffer(4),
       };
       const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), owner);
-      return new DoltLiteStore(await SessionExecutor.start(spec, executor), lock);
+      return new DoltLiteStore(await SessionExecutor.start(spec, withOwnerHeapDefaults(executor)), lock);
     } catch (error) {
       lock?.release();
       // A missing engine is the caller's to fix: its own class, not a failed open of an unknown cause.

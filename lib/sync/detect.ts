@@ -14,7 +14,6 @@
  */
 import { checkDocumentId } from '../dolt/validate-changes.js';
 import type { Chroma } from '../chroma/chroma.js';
-import type { VersionSummary } from '../chroma/types.js';
 import type { DetectResult, Verify } from './chroma-dolt-sync.js';
 import type { ChromaReader } from './chroma-reader.js';
 import { CHUNK_OVERLAP } from './chunking.js';
@@ -81,7 +80,7 @@ async function detectByContent(context: DetectContext): Promise<Detection> {
   const lookup: string[] = [];
   for (const [docId, seen] of scan.entries()) {
     if (DocumentScan.unsettled(seen)) lookup.push(docId);
-    else settled.set(docId, fromSummary(seen.best!));
+    else settled.set(docId, seen); // the scan's own record: no second object per document
   }
   for (const docId of hashes.keys()) if (!scan.has(docId)) lookup.push(docId);
   for (const [docId, doc] of await lookUp(context.reader, lookup, true)) settled.set(docId, fromDocument(doc));
@@ -166,10 +165,6 @@ async function lookUp(reader: ChromaReader, docIds: string[], withText: boolean)
   return found;
 }
 
-function fromSummary(version: VersionSummary): Settled {
-  return { hash: version.hash ?? null, bytes: version.bytes ?? null, chunks: version.chunks, foreign: version.writeId < 0 };
-}
-
 function fromDocument(doc: ChromaDocument): Settled {
   const bytes = doc.content === null ? null : Buffer.byteLength(doc.content, 'utf8');
   return { hash: doc.actualHash, bytes, chunks: doc.chunkIds.length, foreign: doc.foreign };
@@ -201,7 +196,7 @@ function compare(
       continue;
     }
     (committed === undefined ? added : modified).push(docId);
-    changed.set(docId, { chunks: doc.chunks, foreign: doc.foreign });
+    changed.set(docId, doc); // it has the chunk count and whether another tool wrote it: no copy
   }
   const deleted = [...hashes.keys()].filter((docId) => !settled.has(docId));
   const now = performance.now();

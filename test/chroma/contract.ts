@@ -488,7 +488,7 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.is(pages, Math.ceil((records.ids.length + 1) / 3));
     for (const [docId, seen] of scan.entries()) {
       t.false(DocumentScan.unsettled(seen), docId);
-      t.is(seen.best!.hash, byDoc.get(docId)!.hash, docId);
+      t.is(seen.best!.hash, byDoc.get(docId)!.hash ?? null, docId);
     }
     t.is(scan.size, docs.length + 1);
 

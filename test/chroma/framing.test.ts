@@ -7,7 +7,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { encodeFrame, FrameDecoder, FRAME_HEADER_BYTES } from '../../lib/chroma/frames.js';
+import { encodeFrame, FrameDecoder, FRAME_HEADER_BYTES, ownsItsBuffer } from '../../lib/chroma/frames.js';
 import { workerFile } from '../../lib/paths.js';
 import { resolvePython } from '../../lib/python/discovery.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -155,4 +155,16 @@ test('Python host: large frames both ways (a 5 MB write and its 5 MB read back) 
   t.is(reply.ok.ids.length, n);
   const byId = new Map<string, string>(reply.ok.ids.map((id: string, i: number) => [id, reply.ok.documents[i]]));
   t.true(ids.every((id, i) => byId.get(id) === documents[i]));
+});
+
+test('frames: a body that came in several pieces owns exactly its bytes (it can be transferred alone); one within a piece is a view', (t) => {
+  const frames = Buffer.concat([encodeFrame({ big: 'y'.repeat(200_000) }), encodeFrame({ small: 1 })]);
+  const bodies: Buffer[] = [];
+  const decoder = new FrameDecoder((body) => bodies.push(body));
+  for (const piece of split(frames, 65_536)) decoder.push(piece);
+  t.is(bodies.length, 2);
+  t.true(ownsItsBuffer(bodies[0]!));
+  t.deepEqual(JSON.parse(bodies[0]!.toString('utf8')), { big: 'y'.repeat(200_000) });
+  t.false(ownsItsBuffer(bodies[1]!), 'the small frame came within the last piece');
+  t.deepEqual(JSON.parse(bodies[1]!.toString('utf8')), { small: 1 });
 });
