@@ -161,7 +161,7 @@ export function syncGuarantees(kind: string, openStore: OpenSyncStore, openChrom
       let kills = 0;
       const fresh = docsAt(n, (i) => (i % 2 === 0 ? 1 : 2));
       const write = await killer(chroma, 6);
-      const outcome = await sync.writeDocuments(collection, fresh, write).then(
+      const outcome = await sync.writeDocuments(collection, fresh, { onProgress: write.onProgress }).then(
         () => null,
         (error: unknown) => error,
       );
@@ -271,8 +271,10 @@ async function pidOf(chroma: Chroma): Promise<number> {
 
 /**
  * A progress listener that SIGKILLs the Python host after a random one of the first `steps` progress events,
- * at once or a few milliseconds later (between operations or in the middle of the next one). `settled()`
- * waits until the host is back (the executor restarted and re-opened it) and says whether it was killed.
+ * at once or a few milliseconds later (between operations, in the middle of the next one, or after the call
+ * ended). `settled()` waits until the host is back (the executor restarted and re-opened it) and says whether
+ * it was killed. A host killed while the session is idle is restarted as soon as the executor hears of it,
+ * but an idle session does not keep the process alive: the call made after the kill does (and must settle).
  */
 async function killer(chroma: Chroma, steps: number) {
   const pid = await pidOf(chroma);
@@ -288,7 +290,12 @@ async function killer(chroma: Chroma, steps: number) {
           process.kill(pid, 'SIGKILL');
           resolve();
         }, Math.random() * 15);
-      }).then(() => restarted.then(() => undefined));
+      }).then(async () => {
+        // Answered by the new host, or rejected (typed) by the one that died: either way it settles.
+        const call = pidOf(chroma).catch(() => null);
+        await restarted;
+        await call;
+      });
     },
     async settled(): Promise<boolean> {
       if (killed === null) return false;
