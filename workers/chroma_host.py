@@ -771,28 +771,33 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
             group_key = (source, write_id) if write_id > 0 else (source, "h:" + _js_string(meta.get("content_hash")))
             index = meta.get("chunk_index")
             total = meta.get("total_chunks")
-            part = (index if type(index) in numbers else 0, total if type(total) in numbers else 1, text, meta, record_id)
+            part = (index if type(index) in numbers else 0, total if type(total) in numbers else 1, text, meta, record_id, write_id)
         else:
-            write_id = -1
             group_key = (record_id, "foreign:" + record_id)
-            part = (0, 1, text, meta, record_id)
+            part = (0, 1, text, meta, record_id, -1)
+        # A version of one record (most documents) is kept as its part alone; a list only from a second record.
         group = groups.get(group_key)
         if group is None:
-            groups[group_key] = (write_id, [part])
+            groups[group_key] = part
+        elif type(group) is tuple:
+            groups[group_key] = [group, part]
         else:
-            group[1].append(part)
+            group.append(part)
     versions = []
     partial = []
     sha256 = hashlib.sha256
-    for (doc_id, key), (write_id, parts) in groups.items():
-        if len(parts) > 1:
+    for (doc_id, key), group in groups.items():
+        if type(group) is tuple:  # one record: the same test as below without a sort or a generator
+            parts = (group,)
+            write_id = group[5]
+            complete = group[1] == 1 and group[0] == 0 and (not with_hashes or group[2] is not None)
+        else:
+            parts = group
+            write_id = parts[0][5]  # the first record's, as the sync layer takes it
             parts.sort(key=lambda part: part[0])
             complete = len(parts) == parts[0][1] and all(
                 part[0] == n and (not with_hashes or part[2] is not None) for n, part in enumerate(parts)
             )
-        else:  # most documents are one chunk: the same test without a generator per document
-            only = parts[0]
-            complete = only[1] == 1 and only[0] == 0 and (not with_hashes or only[2] is not None)
         if not complete:
             partial.extend({"id": part[4], "text": part[2], "meta": part[3]} for part in parts)
             continue
