@@ -53,7 +53,7 @@ export type { ChromaSessionDefinition } from './ops.js';
  * (for a write of 4,500 chunks, 50-60 ms of JSON and pipe traffic per operation during which Chroma was idle).
  * Safe because every operation of the session sends its one request as it starts (python-session.ts).
  */
-const EMBEDDED_PIPELINE_DEPTH = 2;
+export const EMBEDDED_PIPELINE_DEPTH = 2;
 
 export interface ChromaOptions {
   /**
@@ -69,7 +69,11 @@ export interface ChromaOptions {
    * @default hashEmbedder(64), deterministic and not semantic (for the name-first methods only)
    */
   embedder?: Embedder;
-  /** Options of the executor that owns the session. @default the executor's defaults */
+  /**
+   * Options of the executor that owns the session.
+   * @default the executor's defaults, except `concurrency: 2` for the embedded session (the next request waits in
+   * the Python host's input while it runs the current one; it still runs them one at a time, in order)
+   */
   executor?: ExecutorOptions;
 }
 
