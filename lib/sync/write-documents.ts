@@ -9,8 +9,9 @@
  * cloning) is done while the session works rather than before it. The lookup of what exists goes out before the
  * documents are chunked, and the write operations are pipelined: the next one is prepared and queued while the
  * session runs the current one (operations on one session run in order, so this changes nothing of what lands
- * when). A large first operation is split so the session starts early: its head is small, and the rest is
- * prepared while the session adds the head. That costs one operation more than ceil(chunks / batchSize).
+ * when). A large first operation is split so the session starts early: its head is small, each next piece is
+ * prepared while the session adds the one before, and each is six times larger than the one before it. That
+ * costs two operations more than ceil(chunks / batchSize).
  */
 import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
@@ -18,7 +19,7 @@ import type { CallOptions } from '../executor/options.js';
 import type { SyncProgress, WriteResult } from './chroma-dolt-sync.js';
 import type { ChromaReader } from './chroma-reader.js';
 import { nextWriteId } from './chunking.js';
-import { clearRemovedKeys, ownerOf, toChunkRecords, type ChunkRecord, type SourceDocument } from './documents.js';
+import { chunkMetadata, clearRemovedKeys, layoutChunks, ownerOf, type ChunkRecord, type SourceDocument } from './documents.js';
 import { ChunkIdConflictError, SyncWriteError } from './errors.js';
 import { stampIfLate } from './stage-floor.js';
 
@@ -42,31 +43,42 @@ export async function writeVersions(
   );
   lookup.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
   await nextTurn();
-  const records = toChunkRecords(docs, writeId, localChange);
-  const newIds = new Set(records.ids);
+  // Ids first: they are all the lookup's answer is compared with. Metadata (and the hashing it needs) is made
+  // operation by operation below, while the session runs the operation before.
+  const layout = layoutChunks(docs, writeId);
+  const metadataOf = chunkMetadata(docs, layout, writeId, localChange);
+  const indexOf = new Map(layout.ids.map((id, i) => [id, i]));
   const before = await lookup;
-  const conflicts = before.filter((r) => newIds.has(r.id) && r.meta['source_id'] !== undefined && r.meta['source_id'] !== r.id);
+  const conflicts = before.filter((r) => indexOf.has(r.id) && r.meta['source_id'] !== undefined && r.meta['source_id'] !== r.id);
   if (conflicts.length > 0) throw new ChunkIdConflictError(conflicts.map((r) => r.id));
   // Previous versions: the documents' chunks from earlier writes, and a foreign record named by a document id.
   // Chunks of a newer concurrent write are left alone (the newest complete version is the document).
   const previous = before
-    .filter((r) => !newIds.has(r.id))
+    .filter((r) => !indexOf.has(r.id))
     .filter((r) => (typeof r.meta['source_id'] === 'string' ? writeIdOf(r.meta) < writeId : true));
+  /** The metadata of each record that overwrites one of the same id, by record index. */
+  const overwritten = new Map<number, Metadata>();
+  for (const r of before) {
+    const i = indexOf.get(r.id);
+    if (i !== undefined) overwritten.set(i, r.meta);
+  }
+  const metadataFor = (i: number): Metadata => {
+    const metadata = metadataOf(i);
+    const replaced = overwritten.get(i);
+    if (replaced) clearRemovedKeys(metadata, replaced);
+    return metadata;
+  };
 
   // New ids are added; only a one-chunk document whose id exists is overwritten in place (one record, so
   // atomic). Chroma's upsert costs about a third more per record than add, and each operation has a fixed cost
   // too: a write that fits in one operation is one upsert when anything is overwritten.
-  const existing = new Set(before.map((r) => r.id));
-  clearRemovedKeys(records, before);
-  const owner = records.spans.flatMap((span, doc) => new Array<number>(span.count).fill(doc));
-  const remaining = records.spans.map((span) => span.count);
-  const overwrites = records.ids.some((id) => existing.has(id));
-  const ops = headFirst(
-    overwrites && records.ids.length <= batchSize
-      ? [{ method: 'upsert' as const, indexes: [...records.ids.keys()] }]
+  const remaining = layout.spans.map((span) => span.count);
+  const ops = rampUp(
+    overwritten.size > 0 && layout.ids.length <= batchSize
+      ? [{ method: 'upsert' as const, indexes: [...layout.ids.keys()] }]
       : [
-          ...batches(records.ids.keys(), (i) => !existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'add' as const, indexes })),
-          ...batches(records.ids.keys(), (i) => existing.has(records.ids[i]!), batchSize).map((indexes) => ({ method: 'upsert' as const, indexes })),
+          ...batches(layout.ids.keys(), (i) => !overwritten.has(i), batchSize).map((indexes) => ({ method: 'add' as const, indexes })),
+          ...batches(layout.ids.keys(), (i) => overwritten.has(i), batchSize).map((indexes) => ({ method: 'upsert' as const, indexes })),
         ],
   );
   let chunksWritten = 0;
@@ -77,12 +89,12 @@ export async function writeVersions(
   for (const [k, { method, indexes }] of ops.entries()) {
     const pick = <T>(values: T[]) => indexes.map((i) => values[i]!);
     // Operations run and settle in order, so progress is reported in order too.
-    const written = chroma[method](collection, { ids: pick(records.ids), documents: pick(records.documents), metadatas: pick(records.metadatas) }, call).then(
+    const written = chroma[method](collection, { ids: pick(layout.ids), documents: pick(layout.documents), metadatas: indexes.map(metadataFor) }, call).then(
       () => {
         reader.ops++;
         chunksWritten += indexes.length;
-        for (const i of indexes) if (--remaining[owner[i]!]! === 0) documentsWritten++;
-        report({ phase: 'write', documentsWritten, documentsTotal: docs.length, chunksWritten, chunksTotal: records.ids.length });
+        for (const i of indexes) if (--remaining[layout.owners[i]!]! === 0) documentsWritten++;
+        report({ phase: 'write', documentsWritten, documentsTotal: docs.length, chunksWritten, chunksTotal: layout.ids.length });
       },
       (error: unknown) => {
         failure ??= { error };
@@ -95,7 +107,7 @@ export async function writeVersions(
     if (failure) break; // queue nothing more; what is already queued runs, and the lookup below sees it
   }
   await inFlight;
-  if (failure) throw await writeFailed(reader, records.spans, writeId, previous, (failure as { error: unknown }).error, (ids) => stamp(ids).then(() => {}));
+  if (failure) throw await writeFailed(reader, layout.spans, writeId, previous, (failure as { error: unknown }).error, (ids) => stamp(ids).then(() => {}));
   let cleanupError: unknown;
   try {
     await reader.deleteIds(previous.map((r) => r.id));
@@ -106,13 +118,13 @@ export async function writeVersions(
   // as staged (stage-floor.ts says why this order matters). A write that is not a local change has no flag.
   let stampError: unknown;
   try {
-    await stamp(records.ids);
+    await stamp(layout.ids);
   } catch (error) {
     stampError = error;
   }
   return {
     documents: docs.length,
-    chunks: records.ids.length,
+    chunks: layout.ids.length,
     sessionOps: reader.ops,
     ...(cleanupError ? { cleanupError } : {}),
     ...(stampError ? { stampError } : {}),
@@ -174,18 +186,23 @@ async function writeFailed(
 /** Records in a first operation below which it is not split: the session's head start would be too small to matter. */
 const SPLIT_FIRST_FROM = 1_000;
 /**
- * The head's share of a split first operation. This thread prepares a record (embedding, cloning, encoding)
- * several times faster than Chroma adds one (measured: ~0.07 ms against ~0.4 ms), so while the session adds a
- * sixth, the other five sixths are ready.
+ * How much larger each piece of a split first operation is than the one before. This thread prepares a record
+ * (hashing, embedding, cloning, encoding) about ten times faster than Chroma adds one (measured: ~0.04 ms
+ * against ~0.45 ms), so while the session adds one piece, the next, six times larger, is ready with room to
+ * spare on a loaded machine. The first piece is a 36th: the session waits only for that one to be prepared.
  */
-const HEAD_SHARE = 6;
+const RAMP_GROWTH = 6;
 
-/** Splits a large first operation into a small head and the rest (see the file header). */
-function headFirst<T extends { indexes: number[] }>(ops: T[]): T[] {
+/**
+ * Splits a large first operation into a small head, a piece six times larger, and the rest (see the file
+ * header): two operations more than ceil(chunks / batchSize).
+ */
+function rampUp<T extends { indexes: number[] }>(ops: T[]): T[] {
   const first = ops[0];
   if (!first || first.indexes.length < SPLIT_FIRST_FROM) return ops;
-  const head = Math.ceil(first.indexes.length / HEAD_SHARE);
-  return [{ ...first, indexes: first.indexes.slice(0, head) }, { ...first, indexes: first.indexes.slice(head) }, ...ops.slice(1)];
+  const head = Math.ceil(first.indexes.length / RAMP_GROWTH ** 2);
+  const piece = (start: number, end?: number) => ({ ...first, indexes: first.indexes.slice(start, end) });
+  return [piece(0, head), piece(head, head * RAMP_GROWTH), piece(head * RAMP_GROWTH), ...ops.slice(1)];
 }
 
 /** Resolves after the current turn of the event loop, once queued calls have been sent to the session. */

@@ -1,6 +1,6 @@
 /**
  * writeDocuments keeps the session busy: the next write operation is queued while the session runs the current
- * one, and a large first operation is split into a small head. Pipelining changes nothing of what a failed
+ * one, and a large first operation is split into a small head and pieces growing from it. Pipelining changes nothing of what a failed
  * write reports: nothing more is queued after a failure, and the error names exactly what landed.
  */
 import test, { type ExecutionContext } from 'ava';
@@ -49,7 +49,7 @@ function observed(chroma: Chroma, replace?: (call: number, write: () => Promise<
   return { spy, events };
 }
 
-test('a large write: the first operation is split into a sixth and the rest, queued before the first settles', async (t) => {
+test('a large write: the first operation is split into pieces growing six times (a 36th, five 36ths, the rest), each queued before the one before settles', async (t) => {
   const chroma = await open(t, 'pipelined');
   const { spy, events } = observed(chroma);
   const sizes: number[] = [];
@@ -61,9 +61,10 @@ test('a large write: the first operation is split into a sixth and the rest, que
       last = p.chunksWritten;
     },
   });
-  t.deepEqual(sizes, [200, 1_000], 'a head of a sixth, then the rest (one operation more than ceil(chunks / batchSize))');
+  t.deepEqual(sizes, [34, 170, 996], 'a head of a 36th, five 36ths, then the rest (two operations more than ceil(chunks / batchSize))');
   t.is(result.chunks, 1_200);
   t.true(events.indexOf('issued 2') < events.indexOf('settled 1'), `pipelined: ${events.join(', ')}`);
+  t.true(events.indexOf('issued 3') < events.indexOf('settled 2'), `pipelined: ${events.join(', ')}`);
   t.is(await chroma.count('pipelined'), 1_200);
   t.deepEqual(await read(chroma, 'pipelined', ['d0', 'd1199']), { d0: 'document 0, v1', d1199: 'document 1199, v1' });
 });
