@@ -24,7 +24,7 @@ import {
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
 import { InOrder } from './in-order.js';
 import { forWrite, withPackedEmbeddings } from './packed-embeddings.js';
-import { checkCollection, checkMetadata, checkRecords, checkSelection, checkTexts } from './validate-input.js';
+import { checkCollection, checkMetadata, checkRecords, checkSelection, checkTexts, checkWithTexts } from './validate-input.js';
 import type { ChromaSessionDefinition } from './ops.js';
 import type PythonChromaSession from './python-session.js';
 import type { PythonChromaOptions } from './python-session.js';
@@ -284,8 +284,9 @@ export class Chroma {
    * One page of records summarised by document version in the session (the sync layer's detection): hashes
    * are computed where the data is, so texts of unchanged documents never cross to this thread.
    */
-  summarizePage(collection: string, args: Omit<SummarizePageArgs, 'collection'>, options?: CallOptions): Promise<PageSummary> {
+  async summarizePage(collection: string, args: Omit<SummarizePageArgs, 'collection'>, options?: CallOptions): Promise<PageSummary> {
     checkSelection(collection, args);
+    checkWithTexts(args.withTexts);
     return this.submit(async () => readReply(await this.executor.call('summarizePage', { ...args, collection }, options)));
   }
 

@@ -123,3 +123,14 @@ export function checkSelection(
 }
 
 export { checkStrings as checkTexts };
+
+/**
+ * A page summary's `withTexts`: a boolean, or `{ floor }` with a finite number or null. Checked here for both
+ * sessions, so a bad floor is never read as "no floor" (JSON turns NaN into null) nor compared as a string.
+ */
+export function checkWithTexts(withTexts: unknown): void {
+  if (withTexts === undefined || typeof withTexts === 'boolean') return;
+  if (typeof withTexts !== 'object' || withTexts === null || Array.isArray(withTexts)) throw invalid('withTexts must be a boolean or { floor }');
+  const floor = (withTexts as { floor?: unknown }).floor;
+  if (floor !== null && !(typeof floor === 'number' && Number.isFinite(floor))) throw invalid('withTexts.floor must be a finite number or null');
+}

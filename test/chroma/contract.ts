@@ -561,5 +561,13 @@ export function chromaContract(kind: string, start: StartChroma): void {
     t.deepEqual([...(await withTexts({ floor: null })).keys()].sort(), ['edited', 'late', 'staged', 'stranger', 'unstaged']);
     t.deepEqual([...(await withTexts(true)).keys()].sort(), ['edited', 'late', 'refreshed', 'staged', 'stranger', 'unstaged']);
     t.is((await withTexts(false)).size, 0);
+    // A floor that is not a number is refused on both sessions, never taken as "no floor".
+    for (const bad of [{ floor: 'x' }, { floor: Number.NaN }, { floor: true }, {}, 'yes', 1]) {
+      await t.throwsAsync(
+        chroma.summarizePage('texts-of', { offset: 0, limit: 10, overlap: CHUNK_OVERLAP, withTexts: bad as never }),
+        { code: 'ERR_CHROMA_INVALID_ARGUMENT' },
+        JSON.stringify(bad),
+      );
+    }
   });
 }
