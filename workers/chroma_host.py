@@ -106,7 +106,7 @@ def write_frame_lines(result, list_keys):
         group, chars = [], 0
         for item in result.get(key) or ():
             group.append(item)
-            text = item.get("text")
+            text = item.get("text") if type(item) is dict else None
             chars += 200 + (len(text) if type(text) is str else 0)
             if chars >= LINE_CHARS:
                 lines.append(_dumps({key: group}))
@@ -563,6 +563,9 @@ class ReadAhead:
         return page
 
 
+# Write ids below this are integers JavaScript holds exactly, so String(writeId) there is Python's str(write_id).
+_SAFE_INTEGER = 2**53
+
 # Metadata values that count as numbers (a bool is not one, as in JavaScript's typeof).
 _NUMBER_TYPES = frozenset((int, float))
 
@@ -736,13 +739,12 @@ def _unstaged_chunk(meta, floor):
     return False
 
 
-def may_be_unstaged(summary, parts, floor):
+def may_be_unstaged(digest, recorded, parts, floor):
     """Whether a complete version may differ from what the last stage committed (mayBeUnstaged in
     lib/sync/page-summary.ts): a chunk unstaged under the floor, or a hash other than the recorded one."""
-    digest = summary.get("hash")
     if digest is None:
         return False
-    if digest != summary["recordedHash"]:
+    if digest != recorded:
         return True
     return any(_unstaged_chunk(part[3], floor) for part in parts)
 
@@ -754,7 +756,13 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
     are returned as they are, since they may straddle a page boundary. The join drops each later chunk's first
     `overlap` code points (Python strings count code points, like the chunker), so the hash equals the one Node
     computes byte for byte. This runs over every record a detection reads, beside chromadb's own reading: it
-    is kept to plain dict and tuple work, and a version's key string is built once per version, not per chunk."""
+    is kept to plain dict and tuple work, and a version's key string is built once per version, not per chunk.
+
+    A summary that carries text is an object in "versions"; every other one is a row in "rows", the same
+    fields in a fixed order without their names (expandRows in lib/chroma/summary-rows.ts makes the objects):
+    [docId, key, writeId, recordedHash, flagged, chunks] and, with hashes, [hash, bytes]. The key is null when
+    it is "w:" + the write id, and the hash 1 when it is the recorded one (most documents): a page of rows is
+    less than half the JSON of the same objects, to write and to parse."""
     groups = {}
     numbers = _NUMBER_TYPES
     count = len(ids)
@@ -784,6 +792,7 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
         else:
             group.append(part)
     versions = []
+    rows = []
     partial = []
     sha256 = hashlib.sha256
     for (doc_id, key), group in groups.items():
@@ -801,42 +810,55 @@ def summarize_records(ids, texts, metadatas, with_hashes, overlap, with_texts=Fa
         if not complete:
             partial.extend({"id": part[4], "text": part[2], "meta": part[3]} for part in parts)
             continue
-        if type(key) is not str:
-            key = "w:" + _js_string(key)
+        if type(key) is str:
+            row_key = key
+        elif type(key) is int and key < _SAFE_INTEGER:
+            row_key = None  # the reader makes it from the write id: "w:" + String(writeId), the same text
+            key = None
+        else:
+            row_key = key = "w:" + _js_string(key)
         first = parts[0][3]
         recorded = first.get("content_hash")
-        summary = {
-            "docId": doc_id,
-            "key": key,
-            "writeId": write_id,
-            "recordedHash": recorded if type(recorded) is str else None,
-            "flagged": any(part[3].get("is_local_change") is True for part in parts) if len(parts) > 1 else first.get("is_local_change") is True,
-            "chunks": len(parts),
-        }
-        if with_hashes:
-            joined = parts[0][2] if len(parts) == 1 else parts[0][2] + "".join(part[2][overlap:] for part in parts[1:])
-            data = joined.encode("utf-8", "surrogatepass")
-            # The version covers the document's own metadata (chunk 0's); chunks that disagree on it (another
-            # tool edited one) give no hash, so the document is not taken to be at either. Encodings compare
-            # numbers by value (1 and 1.0 are the same number; True and 1 are not).
-            own = own_encoding(first)
-            if len(parts) > 1 and not all(own_encoding(part[3]) == own for part in parts[1:]):
-                summary["hash"] = None
-            else:
-                summary["hash"] = version_hash(sha256(data).hexdigest(), own)
-            summary["bytes"] = len(data)
-            # A stage takes the texts it commits from here: every one, or those that may be unstaged.
-            if with_texts is True or (with_texts and may_be_unstaged(summary, parts, with_texts.floor)):
-                summary["text"] = joined
+        if type(recorded) is not str:
+            recorded = None
+        flagged = any(part[3].get("is_local_change") is True for part in parts) if len(parts) > 1 else first.get("is_local_change") is True
+        if not with_hashes:
+            rows.append((doc_id, row_key, write_id, recorded, flagged, len(parts)))
+            continue
+        joined = parts[0][2] if len(parts) == 1 else parts[0][2] + "".join(part[2][overlap:] for part in parts[1:])
+        data = joined.encode("utf-8", "surrogatepass")
+        # The version covers the document's own metadata (chunk 0's); chunks that disagree on it (another
+        # tool edited one) give no hash, so the document is not taken to be at either. Encodings compare
+        # numbers by value (1 and 1.0 are the same number; True and 1 are not).
+        own = own_encoding(first)
+        if len(parts) > 1 and not all(own_encoding(part[3]) == own for part in parts[1:]):
+            digest = None
+        else:
+            digest = version_hash(sha256(data).hexdigest(), own)
+        # A stage takes the texts it commits from here: every one, or those that may be unstaged.
+        if with_texts is True or (with_texts and may_be_unstaged(digest, recorded, parts, with_texts.floor)):
+            versions.append({
+                "docId": doc_id,
+                "key": key if key is not None else "w:" + str(write_id),
+                "writeId": write_id,
+                "recordedHash": recorded,
+                "flagged": flagged,
+                "chunks": len(parts),
+                "hash": digest,
+                "bytes": len(data),
+                "text": joined,
                 # Keys in one order (chromadb returns them in any): objects parsed from them then share one
                 # shape in Node, instead of one per key order, each kept alive with its transitions.
-                summary["meta"] = dict(sorted(first.items()))
-        versions.append(summary)
-    return {"versions": versions, "partial": partial}
+                "meta": dict(sorted(first.items())),
+            })
+        else:
+            # The usual case, a version whose hash is the recorded one, sends 1 for it.
+            rows.append((doc_id, row_key, write_id, recorded, flagged, len(parts), 1 if digest == recorded and digest is not None else digest, len(data)))
+    return {"versions": versions, "rows": rows, "partial": partial}
 
 
 # Operations whose replies are written in lines (write_frame_lines), with the lists that carry texts.
-LINE_REPLIES = {"summarize_page": ("versions", "partial")}
+LINE_REPLIES = {"summarize_page": ("versions", "rows", "partial")}
 
 # Operations that change nothing: a page read ahead stays valid across them.
 READ_ONLY_OPS = frozenset(

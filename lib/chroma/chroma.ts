@@ -31,6 +31,7 @@ import type { PythonChromaOptions } from './python-session.js';
 import type HttpChromaSession from './http-session.js';
 import type { HttpChromaOptions } from './http-session.js';
 import { emptyGetResult } from './results.js';
+import { expandRows } from './summary-rows.js';
 import { readReply } from './json-reply.js';
 import type {
   CollectionInfo,
@@ -287,7 +288,7 @@ export class Chroma {
   async summarizePage(collection: string, args: Omit<SummarizePageArgs, 'collection'>, options?: CallOptions): Promise<PageSummary> {
     checkSelection(collection, args);
     checkWithTexts(args.withTexts);
-    return this.submit(async () => readReply(await this.executor.call('summarizePage', { ...args, collection }, options)));
+    return this.submit(async () => expandRows(readReply(await this.executor.call('summarizePage', { ...args, collection }, options))));
   }
 
   /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */

@@ -16,7 +16,7 @@ import {
 import { hashEmbedder } from '../../lib/chroma/hash-embedder.js';
 import { AbortError } from '../../lib/errors.js';
 import { CHUNK_OVERLAP } from '../../lib/sync/chunking.js';
-import { toChunkRecords } from '../../lib/sync/documents.js';
+import { toChunkRecords, versionOf } from '../../lib/sync/documents.js';
 import { DocumentScan } from '../../lib/sync/document-scan.js';
 import { contentHash, documentHash } from '../../lib/sync/hashing.js';
 
@@ -475,6 +475,27 @@ export function chromaContract(kind: string, start: StartChroma): void {
     }
     t.true(records.spans.find((span) => span.docId === 'astral')!.count > 2, 'several chunks');
     t.like(byDoc.get('stranger'), { key: 'foreign:stranger', writeId: -1, chunks: 1, recordedHash: null, hash: contentHash('written by another tool') });
+
+    // Write ids of every shape another writer may leave (fractional, past 2^32, up to 2^53): each summary's
+    // version key is the one Node makes of the record itself, however the session sends it.
+    const odd = [
+      { docId: 'frac', content: 'a fractional write id', writeId: 1.5 },
+      { docId: 'wide', content: 'a write id past 32 bits', writeId: 2 ** 40 + 3 },
+      { docId: 'edge', content: 'the largest safe write id', writeId: Number.MAX_SAFE_INTEGER },
+    ];
+    for (const { writeId, ...doc } of odd) {
+      const r = toChunkRecords([doc], writeId);
+      await chroma.add('summaries', { ids: r.ids, documents: r.documents, metadatas: r.metadatas, embeddings: r.ids.map(() => [0.1, 0.2]) });
+    }
+    const oddIds = odd.map((doc) => toChunkRecords([doc], 1).ids[0]!);
+    const stored = await chroma.get('summaries', { ids: oddIds, include: ['metadatas'] });
+    const withOdd = await chroma.summarizePage('summaries', { offset: 0, limit: 1_000, overlap: CHUNK_OVERLAP });
+    for (const [i, id] of stored.ids.entries()) {
+      const expected = versionOf(id, stored.metadatas![i]!);
+      t.like(withOdd.versions.find((v) => v.docId === expected.docId), { key: expected.key, writeId: expected.writeId, hash: documentHash(odd.find((doc) => doc.docId === expected.docId)!.content, undefined) }, id);
+    }
+    t.is(withOdd.versions.length, docs.length + 1 + odd.length);
+    await chroma.delete('summaries', { ids: oddIds });
 
     // Small pages: versions cut by a page boundary come back as records; assembled, they hash the same.
     const scan = new DocumentScan(true, CHUNK_OVERLAP);
