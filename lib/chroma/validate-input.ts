@@ -134,3 +134,13 @@ export function checkWithTexts(withTexts: unknown): void {
   const floor = (withTexts as { floor?: unknown }).floor;
   if (floor !== null && !(typeof floor === 'number' && Number.isFinite(floor))) throw invalid('withTexts.floor must be a finite number or null');
 }
+
+/**
+ * Throws unless Chroma takes `name` for a collection: 3-512 characters of [a-zA-Z0-9._-], starting and ending
+ * with a letter or digit, no "..", not an IPv4 address. For names that come from elsewhere (a version store's
+ * commit), checked before anything is written rather than found by Chroma halfway through.
+ */
+export function checkChromaCollectionName(name: string): void {
+  const ok = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/.test(name) && !name.includes('..') && !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  if (!ok) throw invalid('the collection name must be 3-512 characters of [a-zA-Z0-9._-], start and end with a letter or digit, hold no ".." and not be an IPv4 address');
+}

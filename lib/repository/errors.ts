@@ -63,3 +63,28 @@ export class RepositoryStateError extends SessionExecutorError {
     );
   }
 }
+
+/**
+ * A commit holds something Chroma cannot hold as committed (a collection name Chroma refuses, metadata that is
+ * not scalar, a metadata key Chroma refuses): it was written to the store without going through Chroma. Found
+ * before Chroma is written: Chroma and the branch are left as they were (a merge, revert or pull that moved the
+ * branch is undone). `cause` is the check that failed.
+ */
+export class CommitNotCheckoutableError extends SessionExecutorError {
+  constructor(
+    readonly operation: string,
+    readonly commit: string,
+    /** The collection, and the document when it is one document, that Chroma cannot hold. */
+    readonly collection: string,
+    readonly docId: string | null,
+    cause: unknown,
+  ) {
+    const what = docId === null ? `collection ${JSON.stringify(collection)}` : `document ${JSON.stringify(docId)} of collection ${JSON.stringify(collection)}`;
+    const why = (cause instanceof Error ? cause.message : String(cause)).replace(/^document \d+: /, '');
+    super(
+      'ERR_COMMIT_NOT_CHECKOUTABLE',
+      `${operation}: commit ${commit.slice(0, 12)} holds ${what}, which Chroma cannot hold (${why}); Chroma and the branch were left as they were`,
+      { cause },
+    );
+  }
+}

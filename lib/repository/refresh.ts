@@ -14,6 +14,9 @@ import type { ChromaDoltSync } from '../sync/chroma-dolt-sync.js';
 import type { SourceDocument } from '../sync/documents.js';
 import type { RefreshJournal } from './state-file.js';
 import { normaliseMetadata, sameMetadata } from './working-copy.js';
+import { CommitNotCheckoutableError } from './errors.js';
+import { checkChromaCollectionName, checkMetadata as checkChromaMetadata } from '../chroma/validate-input.js';
+import { validateDocuments } from '../sync/validate-documents.js';
 
 export interface RefreshResult {
   /** Documents written to Chroma (added or replaced). */
@@ -24,75 +27,96 @@ export interface RefreshResult {
   collectionsDeleted: string[];
 }
 
-interface Plan {
-  writes: StoredDocument[];
-  removes: string[];
-}
-
 const keyOf = (collection: string, docId: string) => JSON.stringify([collection, docId]);
 
 /**
- * Store metadata is JSON; Chroma takes scalars only (anything else was never written through Chroma) and holds
- * no null (a key set to null is absent, as the version hash counts it).
+ * Store metadata is JSON; Chroma holds no null (a key set to null is absent, as the version hash counts it).
+ * Anything else is kept as it is, so that a value Chroma cannot hold (an object, a list: never written through
+ * Chroma, but a commit made through the store's own API may hold one) is refused by the checks below, not
+ * silently dropped.
  */
 function chromaMetadata(metadata: Record<string, unknown>): Metadata {
   const out: Metadata = {};
   for (const [key, value] of Object.entries(metadata)) {
-    if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value as Metadata[string];
+    if (value !== null && value !== undefined) out[key] = value as Metadata[string];
   }
   return out;
 }
 
-export async function refreshChroma(
-  parts: { chroma: Chroma; sync: ChromaDoltSync; versioning: VersioningStore },
+/** What a refresh will do to Chroma, computed and checked before it does any of it. */
+export interface RefreshPlan {
+  /** Collections to delete (the target lacks them, or holds them with other metadata). */
+  deleteCollections: string[];
+  /** Collections to create, with their metadata, each then filled whole. */
+  createCollections: Array<{ name: string; metadata: Metadata }>;
+  /** Per collection: documents to remove, then documents to write. */
+  documents: Map<string, { writes: SourceDocument[]; removes: string[] }>;
+}
+
+type RefreshParts = { chroma: Chroma; sync: ChromaDoltSync; versioning: VersioningStore };
+
+/**
+ * Reads what the refresh from `journal.from` to `journal.to` must change in Chroma, and checks that Chroma can
+ * hold all of it: collection names and metadata, and every document to write as the sync layer's write checks
+ * it. Changes nothing; throws {@link CommitNotCheckoutableError} naming the first thing Chroma cannot hold.
+ * It reads the store at commits, not at its current head, so it can run before the store moves.
+ */
+export async function planRefresh(
+  parts: RefreshParts,
   journal: RefreshJournal & { to: string },
   /** The store's diff from `journal.from` to `journal.to`, when the caller already asked for it. */
   prefetchedDelta?: Promise<CommitDelta>,
-): Promise<RefreshResult> {
-  const { chroma, sync, versioning } = parts;
-  const result: RefreshResult = { written: 0, removed: 0, collectionsCreated: [], collectionsDeleted: [] };
+): Promise<RefreshPlan> {
+  const { chroma, versioning } = parts;
   const [delta, target, present] = await Promise.all([
     prefetchedDelta ?? versioning.delta(journal.from, journal.to),
     versioning.collectionsAt(journal.to),
     chroma.listCollections(),
   ]);
   const targetByName = new Map(target.map((c) => [c.name, c]));
-  const presentByName = new Map(present.map((c) => [c.name, c]));
+  const presentNames = new Set(present.map((c) => c.name));
   const restoreCollections = new Set(journal.restoreCollections);
   const changedCollections = new Map(delta.collections.map((c) => [c.name, c]));
   const keep = new Set(journal.keep.map(([c, d]) => keyOf(c, d)));
+  const refused = (collection: string, docId: string | null, cause: unknown) =>
+    new CommitNotCheckoutableError(journal.operation, journal.to, collection, docId, cause);
 
   // Collections first: those the target lacks go, those it has and Chroma lacks (or holds with other
   // metadata, which the Chroma sessions cannot modify in place) are created and filled whole.
+  const result: RefreshPlan = { deleteCollections: [], createCollections: [], documents: new Map() };
   const full = new Set<string>();
   for (const info of present) {
     const wanted = targetByName.get(info.name);
     const change = changedCollections.get(info.name);
     const mustRestore = restoreCollections.has(info.name);
     if (!wanted && (change?.type === 'removed' || mustRestore)) {
-      await chroma.deleteCollection(info.name);
-      result.collectionsDeleted.push(info.name);
+      result.deleteCollections.push(info.name);
     } else if (wanted && (change?.type === 'modified' || mustRestore) && !sameMetadata(normaliseMetadata(info.metadata), wanted.metadata)) {
-      await chroma.deleteCollection(info.name);
-      presentByName.delete(info.name);
+      result.deleteCollections.push(info.name);
+      presentNames.delete(info.name);
     }
   }
   for (const wanted of target) {
-    if (presentByName.has(wanted.name)) continue;
+    if (presentNames.has(wanted.name)) continue;
     const change = changedCollections.get(wanted.name);
     // A collection deleted locally and carried stays deleted; otherwise it is (re)created from the target.
     if (!(change && change.type !== 'removed') && !restoreCollections.has(wanted.name)) continue;
     const metadata = chromaMetadata(normaliseMetadata(wanted.metadata));
-    await chroma.createCollection({ name: wanted.name, ...(Object.keys(metadata).length > 0 ? { metadata } : {}) });
-    result.collectionsCreated.push(wanted.name);
+    try {
+      checkChromaCollectionName(wanted.name);
+      checkChromaMetadata(metadata, 'the collection metadata');
+    } catch (error) {
+      throw refused(wanted.name, null, error);
+    }
+    result.createCollections.push({ name: wanted.name, metadata });
     full.add(wanted.name);
   }
 
   // Then documents: the delta plus the documents to restore, grouped by collection.
-  const plans = new Map<string, Plan>();
+  const stored = new Map<string, { writes: StoredDocument[]; removes: string[] }>();
   const plan = (collection: string) => {
-    let p = plans.get(collection);
-    if (!p) plans.set(collection, (p = { writes: [], removes: [] }));
+    let p = stored.get(collection);
+    if (!p) stored.set(collection, (p = { writes: [], removes: [] }));
     return p;
   };
   const planned = new Set<string>();
@@ -122,18 +146,58 @@ export async function refreshChroma(
   for (const collection of full) {
     plan(collection).writes.push(...(await versioning.documentsAt(journal.to, { collection })));
   }
+  for (const [collection, { writes, removes }] of stored) {
+    const docs: SourceDocument[] = writes.map((d) => ({ docId: d.docId, content: d.content, metadata: chromaMetadata(d.metadata) }));
+    // The checks the write itself makes (what a checkout writes may hold chunk-shaped ids), one document at a
+    // time only on the rare path, to name the one refused.
+    try {
+      validateDocuments(docs, undefined, true);
+    } catch {
+      for (const doc of docs) {
+        try {
+          validateDocuments([doc], undefined, true);
+        } catch (error) {
+          throw refused(collection, doc.docId, error);
+        }
+      }
+    }
+    result.documents.set(collection, { writes: docs, removes });
+  }
+  return result;
+}
 
-  for (const [collection, { writes, removes }] of plans) {
+/** Carries out a checked plan: collections deleted, then created, then per collection removes and writes. */
+export async function applyRefresh(parts: RefreshParts, plan: RefreshPlan): Promise<RefreshResult> {
+  const { chroma, sync } = parts;
+  const result: RefreshResult = { written: 0, removed: 0, collectionsCreated: [], collectionsDeleted: [] };
+  for (const name of plan.deleteCollections) {
+    await chroma.deleteCollection(name);
+    // A collection recreated with other metadata is not reported as deleted (as before): only those that go.
+    if (!plan.createCollections.some((c) => c.name === name)) result.collectionsDeleted.push(name);
+  }
+  for (const { name, metadata } of plan.createCollections) {
+    await chroma.createCollection({ name, ...(Object.keys(metadata).length > 0 ? { metadata } : {}) });
+    result.collectionsCreated.push(name);
+  }
+  for (const [collection, { writes, removes }] of plan.documents) {
     if (removes.length > 0) {
       await sync.deleteDocuments(collection, removes);
       result.removed += removes.length;
     }
     if (writes.length > 0) {
-      const docs: SourceDocument[] = writes.map((d) => ({ docId: d.docId, content: d.content, metadata: chromaMetadata(d.metadata) }));
       // What a checkout writes is the commit, not a local change.
-      await sync.writeDocuments(collection, docs, { localChange: false });
+      await sync.writeDocuments(collection, writes, { localChange: false });
       result.written += writes.length;
     }
   }
   return result;
+}
+
+/** Plans, checks and carries out a refresh (see {@link planRefresh}). */
+export async function refreshChroma(
+  parts: RefreshParts,
+  journal: RefreshJournal & { to: string },
+  prefetchedDelta?: Promise<CommitDelta>,
+): Promise<RefreshResult> {
+  return applyRefresh(parts, await planRefresh(parts, journal, prefetchedDelta));
 }

@@ -27,8 +27,8 @@ import { recordStageFloor, recordStageStart } from '../sync/stage-floor.js';
 import { checkMethodOptions, checkName, checkOpenOptions } from './check-arguments.js';
 import { checkWholeNumber } from '../check-args.js';
 import { checkMessage } from '../dolt/validate-changes.js';
-import { CarryConflictError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
-import { refreshChroma, type RefreshResult } from './refresh.js';
+import { CarryConflictError, CommitNotCheckoutableError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
+import { applyRefresh, planRefresh, type RefreshPlan, type RefreshResult } from './refresh.js';
 import { StateFile, type RefreshJournal, type RepositoryState } from './state-file.js';
 import { commitWorkingCopy } from './stage-all.js';
 import { ChunkTotalsCache, pendingChanges, provablyClean, workingCopyStatus, type WorkingCopyStatus } from './working-copy.js';
@@ -539,7 +539,14 @@ export class Repository {
 
     if (!branches.has(branch)) await this.versioning.createBranch(branch, targetCommit);
     const journal: RefreshJournal & { to: string } = { ...lists, operation: 'checkout', from, to: targetCommit, branch };
-    const refresh = await this.runJournal(journal, from === before.commit ? prefetched : undefined);
+    let refresh: RefreshResult;
+    try {
+      refresh = await this.runJournal(journal, from === before.commit ? prefetched : undefined);
+    } catch (error) {
+      // Refused before anything moved: the branch this checkout made goes too.
+      if (error instanceof CommitNotCheckoutableError && !branches.has(branch)) await this.versioning.deleteBranch(branch, true).catch(() => {});
+      throw error;
+    }
     return { ...refresh, from, head: { branch: branch.startsWith(DETACHED_PREFIX) ? null : branch, commit: targetCommit } };
   }
 
@@ -578,18 +585,36 @@ export class Repository {
       this.saveState({ branch: head.branch, journal: null });
       return { status: outcome.status, commit: null, conflicts: outcome.conflicts, refresh: null };
     }
-    const refresh = await this.runJournal({ ...journal, to: outcome.after });
+    const refresh = await this.runJournal({ ...journal, to: outcome.after }, undefined, outcome.before);
     return { status: outcome.status, commit: outcome.after, conflicts: [], refresh };
   }
 
   /** Records the journal, moves the store if needed, refreshes Chroma, then clears the journal. */
-  private async runJournal(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>): Promise<RefreshResult> {
+  private async runJournal(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>, undo?: string): Promise<RefreshResult> {
     this.saveState({ branch: this.state.branch, journal });
-    return this.finish(journal, delta);
+    return this.finish(journal, delta, undo);
   }
 
-  private async finish(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>): Promise<RefreshResult> {
+  /**
+   * `undo`: the commit the branch was on before a store operation that moved it already (merge, revert, pull):
+   * put back if the refresh is refused.
+   */
+  private async finish(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>, undo?: string): Promise<RefreshResult> {
     const active = await this.versioning.activeBranch();
+    // Planned and checked before the store or Chroma moves: a commit Chroma cannot hold (written through the
+    // store's own API) is refused with nothing changed, instead of failing halfway and again at every open.
+    let plan: RefreshPlan | null = null;
+    if (journal.from !== journal.to || journal.restore.length > 0 || journal.restoreCollections.length > 0) {
+      try {
+        plan = await planRefresh({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, journal, delta);
+      } catch (error) {
+        if (error instanceof CommitNotCheckoutableError) {
+          if (undo !== undefined && (await this.versioning.resolve('HEAD')) !== undo) await this.versioning.resetHard(undo);
+          this.saveState({ branch: this.state.branch, journal: null });
+        }
+        throw error;
+      }
+    }
     if (journal.storeStep === 'reset' && (await this.versioning.resolve('HEAD')) !== journal.to) {
       try {
         await this.versioning.resetHard(journal.to);
@@ -600,9 +625,7 @@ export class Repository {
         throw error;
       }
     }
-    const refresh = journal.from === journal.to && journal.restore.length === 0 && journal.restoreCollections.length === 0
-      ? NO_REFRESH
-      : await refreshChroma({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, journal, delta);
+    const refresh = plan === null ? NO_REFRESH : await applyRefresh({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, plan);
     if (active !== journal.branch) {
       await this.versioning.switchBranch(journal.branch);
       // A detached checkout's branch has no other use once the working copy leaves it.
@@ -621,7 +644,8 @@ export class Repository {
         if ((await this.versioning.activeBranch()) !== journal.branch) await this.versioning.switchBranch(journal.branch);
         to = await this.versioning.resolve('HEAD');
       }
-      await this.finish({ ...journal, to });
+      // Refused (a commit Chroma cannot hold): a store operation that moved the branch is undone.
+      await this.finish({ ...journal, to }, undefined, journal.to === null ? journal.from : undefined);
       return;
     }
     if (branch !== null && (await this.versioning.activeBranch()) !== branch) await this.versioning.switchBranch(branch);

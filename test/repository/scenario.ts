@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Chroma } from '../../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { Repository } from '../../lib/repository/repository.js';
+import { CommitNotCheckoutableError } from '../../lib/repository/errors.js';
+import { contentHash } from '../../lib/sync/hashing.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { repositoryMetadataScenarios } from './metadata-scenario.js';
 
@@ -66,6 +68,48 @@ export function repositoryScenarios(kind: string, openChroma: OpenChroma): void 
     t.true((await repo.status()).clean);
     const reopened = await Repository.open({ chroma, store, statePath });
     t.true((await reopened.status({ verify: 'flags' })).clean);
+  });
+
+  test(`${kind}: a commit made through the store with what Chroma cannot hold is refused by checkout, merge and reset before anything moves, and the repository reopens`, async (t) => {
+    const statePath = join(tempDir(t, 'repo-unholdable-state'), 'repository.json');
+    const { chroma, repo, store } = await openRepository(t, openChroma, { statePath });
+    await chroma.createCollection({ name: 'notes' });
+    await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'alpha', metadata: { tag: 'x' } }]);
+    const good = (await repo.commit('good'))!;
+    const cases: Array<{ collection: string; docId: string | null; metadata: Record<string, unknown> }> = [
+      { collection: 'notes', docId: 'object', metadata: { nested: { a: 1 } } },
+      { collection: 'notes', docId: 'list', metadata: { tags: ['a', 'b'] } },
+      { collection: 'notes', docId: 'key', metadata: { '#k': 1 } },
+      { collection: 'ab', docId: null, metadata: {} }, // a collection name Chroma refuses (too short)
+    ];
+    for (const [i, bad] of cases.entries()) {
+      // Another branch gets the commit through the store's own API, then the working copy goes back to main.
+      const branch = `bad-${i}`;
+      await repo.checkout(branch, { create: true });
+      if (bad.docId === null) await store.ensureCollection(bad.collection);
+      const docId = bad.docId ?? 'doc';
+      await store.commitChanges({ collection: bad.collection, upserts: [{ docId, content: 'held by the store only', contentHash: contentHash('held by the store only'), metadata: bad.metadata }], deletes: [], message: `bad ${i}` });
+      await repo.checkout('main', { ifUncommitted: 'discard' });
+      const before = await chromaContents(chroma, 'notes');
+      const refusals = [
+        ['checkout', () => repo.checkout(branch)],
+        ['checkout a new branch there', () => repo.checkout(`${branch}-copy`, { create: true, from: branch })],
+        ['merge', () => repo.merge(branch)],
+        ['reset', () => repo.reset({ hard: branch })],
+      ] as const;
+      for (const [what, attempt] of refusals) {
+        const error = await t.throwsAsync(attempt(), { instanceOf: CommitNotCheckoutableError, code: 'ERR_COMMIT_NOT_CHECKOUTABLE' }, `${i} ${what}`);
+        t.like(error, { collection: bad.collection, docId: bad.docId }, `${i} ${what}`);
+        t.deepEqual(await repo.head(), { branch: 'main', commit: good }, `${i} ${what}: the branch did not move`);
+        t.deepEqual(await chromaContents(chroma, 'notes'), before, `${i} ${what}: Chroma unchanged`);
+        t.deepEqual((await chroma.listCollections()).map((c) => c.name).sort(), ['notes'], `${i} ${what}`);
+        t.true((await repo.status()).clean, `${i} ${what}: clean`);
+      }
+      t.false((await repo.branches()).some((b) => b.name === `${branch}-copy`), 'a refused checkout leaves no branch behind');
+      // Nothing is left for the next open to retry.
+      const reopened = await Repository.open({ chroma, store, statePath });
+      t.deepEqual(await reopened.head(), { branch: 'main', commit: good });
+    }
   });
 
   test(`${kind}: branch, edit, commit; checkout main shows main's documents; checkout back shows the edit`, async (t) => {
