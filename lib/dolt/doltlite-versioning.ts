@@ -19,6 +19,7 @@ import {
   DOCUMENT_DIFF_COLUMNS,
   documentDeltas,
   parseMetadata,
+  refuseNameOfOtherKind,
   unlessExists,
 } from './versioning-shared.js';
 import type {
@@ -178,6 +179,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       checkBranchName(args.name);
       const from = args.from === undefined ? undefined : await resolve(sql, args.from);
       if (from !== undefined) await requireSchema(sql, from, args.from!, 'start a branch at');
+      await refuseNameOfOtherKind('branch', args.name, count(sql));
       await unlessExists('branch', args.name, count(sql), () =>
         from === undefined ? sql.value('SELECT dolt_branch(?)', [args.name]) : sql.value('SELECT dolt_branch(?, ?)', [args.name, from]));
       await sql.persist();
@@ -206,6 +208,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.from);
       checkBranchName(args.to);
+      await refuseNameOfOtherKind('branch', args.to, count(sql));
       await unlessExists('branch', args.to, count(sql), () => sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to]));
       await sql.persist();
       return null;
@@ -500,6 +503,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.name, 'tag');
       const commit = await resolve(sql, args.ref ?? 'HEAD');
+      await refuseNameOfOtherKind('tag', args.name, count(sql));
       await unlessExists('tag', args.name, count(sql), () => sql.value('SELECT dolt_tag(?, ?, ?, ?)', ['-m', args.message ?? '', args.name, commit]));
       await sql.persist();
       return null;
