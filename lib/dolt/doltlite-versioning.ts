@@ -198,6 +198,10 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         if (/not fully merged/i.test((error as Error).message)) {
           throw storeArgumentError(`branch ${args.name} is not merged into the current branch; delete it with force`);
         }
+        // The engine's text names an SQL function the store does not expose; the store reopens on that branch.
+        if (/default branch/i.test((error as Error).message)) {
+          throw storeArgumentError(`cannot delete the store's default branch ${args.name}`);
+        }
         throw error;
       }
       await sql.persist();

@@ -127,6 +127,10 @@ test('a branch and a tag never share a name: either order, and by rename, is Sto
   t.is(await versioning.resolve('v1'), await versioning.resolve('main'));
   await versioning.switchBranch('feat');
   t.is(await versioning.activeBranch(), 'feat');
+  // Not a branch/tag clash, but the same kind of refusal: typed, in the store's words, the branch kept.
+  const error = await t.throwsAsync(versioning.deleteBranch('main', true), { code: 'ERR_STORE_ARGUMENT', message: /default branch main/ });
+  t.notRegex(error!.message, /dolt_/);
+  t.true((await versioning.branches()).some((b) => b.name === 'main'));
 });
 
 test('ref names the engine would refuse are StoreArgumentError before reaching it, for branches, tags and remotes', async (t) => {
