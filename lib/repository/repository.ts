@@ -507,6 +507,9 @@ export class Repository {
       branch = target;
     } else if (branches.has(target) && !target.startsWith(DETACHED_PREFIX)) {
       branch = target;
+    } else if (target === 'HEAD' && before.branch !== null) {
+      // As in Git, checking out HEAD stays on the current branch; detaching would make the next commit fail.
+      branch = before.branch;
     } else {
       branch = `${DETACHED_PREFIX}${await this.versioning.resolve(target)}`;
     }

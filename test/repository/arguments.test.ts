@@ -78,6 +78,28 @@ test('repository arguments: message first, enumerated options, names, remotes an
   t.true((await store.log(10)).length >= 2);
 });
 
+test('a branch named like a tag is refused before anything moves, and the tag and HEAD still check out as Git would', async (t) => {
+  const { chroma, repo } = await openRepository(t, (tt) => openEmbeddedChroma(tt, 'repo-tag-branch'));
+  await chroma.createCollection({ name: 'notes' });
+  await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'one' }]);
+  const one = await repo.commit('one');
+  await repo.createTag('v1');
+  await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'two' }]);
+  const two = await repo.commit('two');
+  // Before, the branch was made and the switch to it failed: every later call then failed on opening the branch.
+  await t.throwsAsync(repo.checkout('v1', { create: true }), { instanceOf: StoreAlreadyExistsError, message: /tag named "v1"/ });
+  t.deepEqual(await repo.head(), { branch: 'main', commit: two });
+  t.deepEqual((await repo.branches()).map((b) => b.name), ['main']);
+  // `checkout HEAD` is no move: still on main, so the next commit works.
+  await repo.checkout('HEAD');
+  t.deepEqual(await repo.head(), { branch: 'main', commit: two });
+  await repo.sync.writeDocuments('notes', [{ docId: 'b', content: 'three' }]);
+  t.truthy(await repo.commit('three'));
+  await repo.checkout('v1');
+  t.deepEqual(await repo.head(), { branch: null, commit: one });
+  t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'one' });
+});
+
 test('a statePath whose folder cannot be made fails at once with PathNotUsableError instead of hanging', async (t) => {
   const { chroma, store } = await openRepository(t, (tt) => openEmbeddedChroma(tt, 'repo-args-proc'));
   t.timeout(120_000); // a hang would otherwise hold the test until ava's own timeout
