@@ -161,8 +161,20 @@ export interface SyncOptions {
   batchSize?: number;
 }
 
+/**
+ * The per-collection queues, shared by every ChromaDoltSync over one Chroma client: two instances (an app's own
+ * and a Repository's, say) staging one collection at once would otherwise both commit the same changes.
+ */
+const locksByClient = new WeakMap<Chroma, Map<string, Promise<unknown>>>();
+
+function locksOf(chroma: Chroma): Map<string, Promise<unknown>> {
+  let locks = locksByClient.get(chroma);
+  if (!locks) locksByClient.set(chroma, (locks = new Map()));
+  return locks;
+}
+
 export class ChromaDoltSync {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks: Map<string, Promise<unknown>>;
   private readonly batchSize: number;
 
   constructor(
@@ -181,6 +193,7 @@ export class ChromaDoltSync {
     const { batchSize } = checkOptions('ChromaDoltSync', options, ['batchSize']) as SyncOptions;
     if (batchSize !== Infinity) checkWholeNumber('ChromaDoltSync', "option 'batchSize'", batchSize, 1);
     this.batchSize = Math.min(batchSize ?? chroma.maxBatchSize, chroma.maxBatchSize);
+    this.locks = locksOf(chroma);
   }
 
   /**
