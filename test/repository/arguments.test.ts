@@ -146,3 +146,20 @@ test('commits without the store tables (the first one in the log, a reverted sch
   await reopened.reset({ hard: head! });
   t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'committed' });
 });
+
+test('two Repository instances over one Chroma client take turns: concurrent commits make one commit, concurrent checkouts end on one branch', async (t) => {
+  const statePath = join(mkdtempSync(join(tmpdir(), 'repo-two-')), 'repository.json');
+  const { chroma, repo, store } = await openRepository(t, (tt) => openEmbeddedChroma(tt, 'repo-two-instances'), { statePath });
+  const other = await Repository.open({ chroma, store, statePath });
+  await chroma.createCollection({ name: 'notes' });
+  await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'one' }]);
+  const before = (await repo.log()).length;
+  // Before, each read the working copy while the other committed, and both committed the same change.
+  const commits = await Promise.all([repo.commit('first'), other.commit('second')]);
+  t.is(commits.filter((c) => c !== null).length, 1);
+  t.is((await repo.log()).length, before + 1);
+  await Promise.all([repo.checkout('f', { create: true }), other.checkout('g', { create: true })]);
+  t.deepEqual(await repo.head(), await other.head());
+  t.is((await repo.head()).branch, 'g', 'the second checkout ran after the first');
+  t.true((await other.status()).clean);
+});
