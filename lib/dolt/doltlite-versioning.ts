@@ -550,6 +550,9 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.remote, 'remote');
       checkBranchName(args.branch);
+      // The engine's refusal of a missing branch is an untyped query error; a push of a tag is allowed as in Dolt.
+      const named = 'SELECT (SELECT count(*) FROM dolt_branches WHERE name = ?1) + (SELECT count(*) FROM dolt_tags WHERE tag_name = ?1)';
+      if (Number(await sql.value<number>(named, [args.branch])) === 0) throw storeArgumentError(`unknown branch ${JSON.stringify(args.branch)}`);
       await sql.value('SELECT dolt_push(?, ?)', [args.remote, args.branch]);
       return null;
     },
