@@ -227,8 +227,9 @@ export class ChromaDoltSync {
     return this.serialised(collection, async () => {
       if (docIds.length === 0) return;
       const reader = this.reader(collection, callOptions(options));
-      const records = await reader.recordsOf(docIds, false);
+      // Deleting an id twice is deleting it once; Chroma would refuse the lookup's repeated ids (naming one).
       const wanted = new Set(docIds);
+      const records = await reader.recordsOf([...wanted], false);
       // By id: only a record that is nobody else's chunk.
       const ids = records.filter((r) => wanted.has(ownerOf(r))).map((r) => r.id);
       await reader.deleteIds(ids);

@@ -91,3 +91,14 @@ test('two ChromaDoltSync over one Chroma client take turns per collection: concu
   t.is((await store.log(100)).length, before + 1);
   t.deepEqual((await second.detectLocalChanges('notes')).added, []);
 });
+
+test('deleteDocuments with an id given twice deletes it once (Chroma refused the repeated ids, naming one)', async (t) => {
+  const chroma = await openEmbeddedChroma(t, 'sync-delete-twice');
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  const sync = new ChromaDoltSync(chroma, store);
+  const collection = await chroma.createCollection({ name: 'notes' });
+  await sync.writeDocuments('notes', [{ docId: 'a', content: 'x' }, { docId: 'b', content: 'y'.repeat(2_000) }, { docId: 'c', content: 'z' }]);
+  await sync.deleteDocuments('notes', ['a', 'b', 'a', 'b', 'missing', 'missing']);
+  t.deepEqual((await collection.get({})).ids, ['c']);
+});
