@@ -96,6 +96,12 @@ export function checkRecords(collection: unknown, records: {
   sameLength(records.metadatas, 'metadatas');
   if (Array.isArray(records.metadatas)) records.metadatas.forEach((metadata, i) => checkMetadata(metadata, () => `metadatas[${i}]`));
   sameLength(records.embeddings, 'embeddings');
+  // chromadb's Python client fails on a vector of no dimensions with an IndexError (an untyped ChromaError).
+  if (Array.isArray(records.embeddings)) {
+    records.embeddings.forEach((vector, i) => {
+      if (Array.isArray(vector) && vector.length === 0) throw invalid(`embeddings[${i}] has no dimensions`);
+    });
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   DOCUMENT_DIFF_COLUMNS,
   documentDeltas,
   parseMetadata,
+  refuseNameOfOtherKind,
   unlessExists,
 } from './versioning-shared.js';
 import type {
@@ -178,6 +179,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       checkBranchName(args.name);
       const from = args.from === undefined ? undefined : await resolve(sql, args.from);
       if (from !== undefined) await requireSchema(sql, from, args.from!, 'start a branch at');
+      await refuseNameOfOtherKind('branch', args.name, count(sql));
       await unlessExists('branch', args.name, count(sql), () =>
         from === undefined ? sql.value('SELECT dolt_branch(?)', [args.name]) : sql.value('SELECT dolt_branch(?, ?)', [args.name, from]));
       await sql.persist();
@@ -196,6 +198,10 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         if (/not fully merged/i.test((error as Error).message)) {
           throw storeArgumentError(`branch ${args.name} is not merged into the current branch; delete it with force`);
         }
+        // The engine's text names an SQL function the store does not expose; the store reopens on that branch.
+        if (/default branch/i.test((error as Error).message)) {
+          throw storeArgumentError(`cannot delete the store's default branch ${args.name}`);
+        }
         throw error;
       }
       await sql.persist();
@@ -206,6 +212,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.from);
       checkBranchName(args.to);
+      await refuseNameOfOtherKind('branch', args.to, count(sql));
       await unlessExists('branch', args.to, count(sql), () => sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to]));
       await sql.persist();
       return null;
@@ -500,6 +507,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.name, 'tag');
       const commit = await resolve(sql, args.ref ?? 'HEAD');
+      await refuseNameOfOtherKind('tag', args.name, count(sql));
       await unlessExists('tag', args.name, count(sql), () => sql.value('SELECT dolt_tag(?, ?, ?, ?)', ['-m', args.message ?? '', args.name, commit]));
       await sql.persist();
       return null;
@@ -542,6 +550,9 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.remote, 'remote');
       checkBranchName(args.branch);
+      // The engine's refusal of a missing branch is an untyped query error; a push of a tag is allowed as in Dolt.
+      const named = 'SELECT (SELECT count(*) FROM dolt_branches WHERE name = ?1) + (SELECT count(*) FROM dolt_tags WHERE tag_name = ?1)';
+      if (Number(await sql.value<number>(named, [args.branch])) === 0) throw storeArgumentError(`unknown branch ${JSON.stringify(args.branch)}`);
       await sql.value('SELECT dolt_push(?, ?)', [args.remote, args.branch]);
       return null;
     },

@@ -81,10 +81,16 @@ export function alreadyExists(kind: 'branch' | 'tag' | 'remote', name: string): 
 }
 
 const BRANCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
+/**
+ * Forms Dolt refuses as ref names even though their characters are allowed (Git's ref rules): `..`, an empty
+ * path component (`a//b`, a trailing `/`), a component starting with `.` or ending with `.lock`, a trailing `.`,
+ * and `HEAD`, which names the current commit. Checked here so they are a `StoreArgumentError`, not the engine's.
+ */
+const REFUSED_REF_FORM = /\.\.|\/\/|\/$|\/\.|\.lock(?:\/|$)|\.$|^HEAD$/;
 /** Branch, tag and remote names share one form; `kind` only names it in the message. */
 export function checkBranchName(name: string, kind: 'branch' | 'tag' | 'remote' = 'branch'): void {
   const shown = typeof name === 'string' ? JSON.stringify(name) : String(name);
-  if (typeof name !== 'string' || !BRANCH_NAME.test(name) || name.includes('..')) throw storeArgumentError(`invalid ${kind} name: ${shown}`);
+  if (typeof name !== 'string' || !BRANCH_NAME.test(name) || REFUSED_REF_FORM.test(name)) throw storeArgumentError(`invalid ${kind} name: ${shown}`);
 }
 
 export function invalidChange(message: string, details: Record<string, unknown> = {}): InvalidChangeError {

@@ -20,6 +20,7 @@ import {
   checkRemoteUrl,
   checkChunkWindow,
   checkDocumentsAtOptions,
+  refuseNameOfOtherKind,
   unlessExists,
   collectionDeltas,
   CONFLICT_COLUMNS,
@@ -110,6 +111,7 @@ class DoltServerVersioning implements VersioningStore {
     checkBranchName(name);
     await this.on(async (run) => {
       const start = await this.hashOf(run, from ?? 'HEAD');
+      await refuseNameOfOtherKind('branch', name, countWith(run));
       return unlessExists('branch', name, countWith(run), () => run('CALL DOLT_BRANCH(?, ?)', [name, start]));
     });
   }
@@ -123,7 +125,10 @@ class DoltServerVersioning implements VersioningStore {
   async renameBranch(from: string, to: string, force = false): Promise<void> {
     checkBranchName(from);
     checkBranchName(to);
-    await this.on((run) => unlessExists('branch', to, countWith(run), () => run('CALL DOLT_BRANCH(?, ?, ?)', [force ? '-M' : '-m', from, to])));
+    await this.on(async (run) => {
+      await refuseNameOfOtherKind('branch', to, countWith(run));
+      return unlessExists('branch', to, countWith(run), () => run('CALL DOLT_BRANCH(?, ?, ?)', [force ? '-M' : '-m', from, to]));
+    });
     if (this.branch === from) await this.switchBranch(to);
   }
 
@@ -367,6 +372,7 @@ class DoltServerVersioning implements VersioningStore {
     checkBranchName(name, 'tag');
     await this.on(async (run) => {
       const commit = await this.hashOf(run, ref ?? 'HEAD');
+      await refuseNameOfOtherKind('tag', name, countWith(run));
       return unlessExists('tag', name, countWith(run), () => run('CALL DOLT_TAG(?, ?, ?, ?)', ['-m', message ?? '', name, commit]));
     });
   }

@@ -43,10 +43,12 @@ export function checkDocumentId(docId: unknown, index: number): asserts docId is
   }
 }
 
-/** Refuses a commit message a store could not commit (empty, blank, malformed, over 64 KiB). */
+/** Refuses a commit message a store could not commit (empty, blank, malformed, with a NUL, over 64 KiB). */
 export function checkMessage(message: unknown): asserts message is string {
   if (typeof message !== 'string' || message.trim().length === 0) throw invalidChange('the commit message must be a non-blank string', { field: 'message' });
   if (!isWellFormed(message)) throw invalidChange('the commit message contains a lone surrogate', { field: 'message' });
+  // The engine passes its arguments as C strings: a NUL would end the message there, so it refuses them.
+  if (message.includes('\u0000')) throw invalidChange('the commit message contains a NUL character', { field: 'message' });
   if (Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES) {
     throw invalidChange(`the commit message is longer than ${MAX_MESSAGE_BYTES} bytes`, { field: 'message', limit: MAX_MESSAGE_BYTES });
   }

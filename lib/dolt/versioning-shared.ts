@@ -46,6 +46,20 @@ const COUNT_NAMED = {
 } as const;
 
 /**
+ * Refuses a branch named like a tag, or a tag named like a branch, before it is made: the engine resolves such a
+ * name to the tag when checking out, so a branch made beside a tag of its name could never be checked out (and a
+ * checkout of the tag would find the branch). One count, on the path that creates or renames.
+ */
+export async function refuseNameOfOtherKind(
+  kind: 'branch' | 'tag',
+  name: string,
+  count: (sql: string, values: unknown[]) => Promise<number>,
+): Promise<void> {
+  const other = kind === 'branch' ? 'tag' : 'branch';
+  if (Number(await count(COUNT_NAMED[other], [name])) > 0) throw alreadyExists(other, name);
+}
+
+/**
  * Runs a create (or a rename onto `name`); when it fails and `name` exists, the failure is a typed
  * `StoreAlreadyExistsError` instead of the engine's text. Looked up only after a failure, so a create that works
  * costs no extra query.

@@ -178,8 +178,6 @@ export class Repository {
 
   private state: RepositoryState;
   private readonly chunkTotals = new ChunkTotalsCache();
-  /** One versioning operation at a time: each reads the working copy, then moves it. */
-  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly chroma: Chroma,
@@ -507,6 +505,9 @@ export class Repository {
       branch = target;
     } else if (branches.has(target) && !target.startsWith(DETACHED_PREFIX)) {
       branch = target;
+    } else if (target === 'HEAD' && before.branch !== null) {
+      // As in Git, checking out HEAD stays on the current branch; detaching would make the next commit fail.
+      branch = before.branch;
     } else {
       branch = `${DETACHED_PREFIX}${await this.versioning.resolve(target)}`;
     }
@@ -669,11 +670,20 @@ export class Repository {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => {});
+    let queue = queues.get(this.chroma);
+    if (!queue) queues.set(this.chroma, (queue = { tail: Promise.resolve() }));
+    const next = queue.tail.then(work, work);
+    queue.tail = next.catch(() => {});
     return next;
   }
 }
+
+/**
+ * One versioning operation at a time per working copy: each reads Chroma, then moves it. Shared by every
+ * Repository over one Chroma client, since two (opened on the same client and store) would otherwise both commit
+ * the same changes, or interleave two checkouts' writes.
+ */
+const queues = new WeakMap<Chroma, { tail: Promise<unknown> }>();
 
 const EMPTY_LISTS: Pick<RefreshJournal, 'restore' | 'restoreCollections' | 'keep'> = { restore: [], restoreCollections: [], keep: [] };
 

@@ -161,8 +161,20 @@ export interface SyncOptions {
   batchSize?: number;
 }
 
+/**
+ * The per-collection queues, shared by every ChromaDoltSync over one Chroma client: two instances (an app's own
+ * and a Repository's, say) staging one collection at once would otherwise both commit the same changes.
+ */
+const locksByClient = new WeakMap<Chroma, Map<string, Promise<unknown>>>();
+
+function locksOf(chroma: Chroma): Map<string, Promise<unknown>> {
+  let locks = locksByClient.get(chroma);
+  if (!locks) locksByClient.set(chroma, (locks = new Map()));
+  return locks;
+}
+
 export class ChromaDoltSync {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks: Map<string, Promise<unknown>>;
   private readonly batchSize: number;
 
   constructor(
@@ -181,6 +193,7 @@ export class ChromaDoltSync {
     const { batchSize } = checkOptions('ChromaDoltSync', options, ['batchSize']) as SyncOptions;
     if (batchSize !== Infinity) checkWholeNumber('ChromaDoltSync', "option 'batchSize'", batchSize, 1);
     this.batchSize = Math.min(batchSize ?? chroma.maxBatchSize, chroma.maxBatchSize);
+    this.locks = locksOf(chroma);
   }
 
   /**
@@ -214,8 +227,9 @@ export class ChromaDoltSync {
     return this.serialised(collection, async () => {
       if (docIds.length === 0) return;
       const reader = this.reader(collection, callOptions(options));
-      const records = await reader.recordsOf(docIds, false);
+      // Deleting an id twice is deleting it once; Chroma would refuse the lookup's repeated ids (naming one).
       const wanted = new Set(docIds);
+      const records = await reader.recordsOf([...wanted], false);
       // By id: only a record that is nobody else's chunk.
       const ids = records.filter((r) => wanted.has(ownerOf(r))).map((r) => r.id);
       await reader.deleteIds(ids);

@@ -33,6 +33,10 @@ test('lone surrogates, non-string documents and BigInt metadata: typed errors, t
     ['nested metadata', () => chroma.add('input', { ids: ['a'], documents: ['x'], metadatas: [{ n: { secret: 's3' } as never }] })],
     ['BigInt where', () => chroma.get('input', { where: { n: 1n } })],
     ['lengths differ', () => chroma.add('input', { ids: ['a', 'b'], documents: ['x'] })],
+    // chromadb answered these with an IndexError: an untyped ChromaError.
+    ['empty embedding', () => chroma.add('input', { ids: ['a'], embeddings: [[]] })],
+    ['empty embedding in upsert', () => chroma.upsert('input', { ids: ['a', 'b'], embeddings: [[1, 2], []] })],
+    ['empty embedding in update', () => chroma.update('input', { ids: ['ok'], embeddings: [[]] })],
   ];
   for (const [what, attempt] of attempts) {
     const error = await t.throwsAsync(attempt(), { instanceOf: ChromaInvalidArgumentError }, what);

@@ -66,11 +66,12 @@ test('log(limit) takes a whole number >= 0; other counts are typed errors, and t
   t.deepEqual(await store.log(0), []);
 });
 
-test('a commit message is checked first: null, a number or a blank string is InvalidChangeError, changes or not', async (t) => {
+test('a commit message is checked first: null, a number, a blank string or a NUL is InvalidChangeError, changes or not', async (t) => {
   const store = await DoltLiteStore.open();
   t.teardown(() => store.close());
   const versioning = new DoltLiteVersioning(store);
-  for (const message of [null, 5, '', '  ']) {
+  // The engine cuts its arguments at a NUL: it must be refused typed, not reach the engine as a query error.
+  for (const message of [null, 5, '', '  ', 'a\u0000b', '\u0000']) {
     await t.throwsAsync(store.commit(message as never), { instanceOf: InvalidChangeError, code: 'ERR_STORE_INVALID_CHANGE' });
     const staged = { message, upsertCollections: [], removeCollections: [], upserts: [], deletes: [] };
     await t.throwsAsync(versioning.stageAll(staged as never), { instanceOf: InvalidChangeError });
@@ -104,6 +105,45 @@ test('existing branches, tags and remotes are StoreAlreadyExistsError; remote na
   await t.throwsAsync(versioning.addRemote('', 'file:///tmp/r'), { code: 'ERR_STORE_ARGUMENT', message: /invalid remote name/ });
   await versioning.addRemote('web', 'https://example.invalid/notes');
   t.deepEqual((await versioning.remotes()).map((r) => r.name), ['origin', 'web']);
+});
+
+test('a branch and a tag never share a name: either order, and by rename, is StoreAlreadyExistsError naming the other', async (t) => {
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  const versioning = new DoltLiteVersioning(store);
+  await versioning.createTag('v1');
+  await versioning.createBranch('feat');
+  await versioning.createBranch('other');
+  const refused = async (work: Promise<unknown>, kind: string, name: string) => {
+    const error = await t.throwsAsync(work, { instanceOf: StoreAlreadyExistsError, code: 'ERR_STORE_ALREADY_EXISTS' });
+    t.deepEqual((error as StoreAlreadyExistsError).details, { kind, name });
+  };
+  await refused(versioning.createBranch('v1'), 'tag', 'v1');
+  await refused(versioning.renameBranch('other', 'v1'), 'tag', 'v1');
+  await refused(versioning.createTag('feat'), 'branch', 'feat');
+  t.deepEqual((await versioning.branches()).map((b) => b.name), ['feat', 'main', 'other'], 'no branch made or renamed');
+  t.deepEqual((await versioning.tags()).map((tag) => tag.name), ['v1'], 'no tag made');
+  // The tag still resolves, and switching branches still works (a branch beside the tag made both fail).
+  t.is(await versioning.resolve('v1'), await versioning.resolve('main'));
+  await versioning.switchBranch('feat');
+  t.is(await versioning.activeBranch(), 'feat');
+  // Not a branch/tag clash, but the same kind of refusal: typed, in the store's words, the branch kept.
+  const error = await t.throwsAsync(versioning.deleteBranch('main', true), { code: 'ERR_STORE_ARGUMENT', message: /default branch main/ });
+  t.notRegex(error!.message, /dolt_/);
+  t.true((await versioning.branches()).some((b) => b.name === 'main'));
+});
+
+test('ref names the engine would refuse are StoreArgumentError before reaching it, for branches, tags and remotes', async (t) => {
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  const versioning = new DoltLiteVersioning(store);
+  for (const name of ['HEAD', 'feat/', 'a//b', 'a/.b', 'a.lock', 'a.lock/b', 'a.', 'a..b', '-x', '../x', 'a b', 'é']) {
+    await t.throwsAsync(versioning.createBranch(name), { code: 'ERR_STORE_ARGUMENT', message: /invalid branch name/ }, name);
+    await t.throwsAsync(versioning.createTag(name), { code: 'ERR_STORE_ARGUMENT', message: /invalid tag name/ }, name);
+    await t.throwsAsync(versioning.addRemote(name, 'file:///tmp/r'), { code: 'ERR_STORE_ARGUMENT', message: /invalid remote name/ }, name);
+  }
+  for (const name of ['a.b', 'release/1.0', 'HEADS', 'x-HEAD', 'v1.lockx']) await versioning.createBranch(name);
+  t.deepEqual((await versioning.branches()).map((b) => b.name).sort(), ['HEADS', 'a.b', 'main', 'release/1.0', 'v1.lockx', 'x-HEAD'].sort());
 });
 
 test('no store error carries an SQL statement the engine quoted', (t) => {

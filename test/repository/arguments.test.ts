@@ -78,6 +78,28 @@ test('repository arguments: message first, enumerated options, names, remotes an
   t.true((await store.log(10)).length >= 2);
 });
 
+test('a branch named like a tag is refused before anything moves, and the tag and HEAD still check out as Git would', async (t) => {
+  const { chroma, repo } = await openRepository(t, (tt) => openEmbeddedChroma(tt, 'repo-tag-branch'));
+  await chroma.createCollection({ name: 'notes' });
+  await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'one' }]);
+  const one = await repo.commit('one');
+  await repo.createTag('v1');
+  await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'two' }]);
+  const two = await repo.commit('two');
+  // Before, the branch was made and the switch to it failed: every later call then failed on opening the branch.
+  await t.throwsAsync(repo.checkout('v1', { create: true }), { instanceOf: StoreAlreadyExistsError, message: /tag named "v1"/ });
+  t.deepEqual(await repo.head(), { branch: 'main', commit: two });
+  t.deepEqual((await repo.branches()).map((b) => b.name), ['main']);
+  // `checkout HEAD` is no move: still on main, so the next commit works.
+  await repo.checkout('HEAD');
+  t.deepEqual(await repo.head(), { branch: 'main', commit: two });
+  await repo.sync.writeDocuments('notes', [{ docId: 'b', content: 'three' }]);
+  t.truthy(await repo.commit('three'));
+  await repo.checkout('v1');
+  t.deepEqual(await repo.head(), { branch: null, commit: one });
+  t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'one' });
+});
+
 test('a statePath whose folder cannot be made fails at once with PathNotUsableError instead of hanging', async (t) => {
   const { chroma, store } = await openRepository(t, (tt) => openEmbeddedChroma(tt, 'repo-args-proc'));
   t.timeout(120_000); // a hang would otherwise hold the test until ava's own timeout
@@ -123,4 +145,21 @@ test('commits without the store tables (the first one in the log, a reverted sch
   // And forward again: the diff from a commit to the same history works both ways.
   await reopened.reset({ hard: head! });
   t.deepEqual(await chromaContents(chroma, 'notes'), { a: 'committed' });
+});
+
+test('two Repository instances over one Chroma client take turns: concurrent commits make one commit, concurrent checkouts end on one branch', async (t) => {
+  const statePath = join(mkdtempSync(join(tmpdir(), 'repo-two-')), 'repository.json');
+  const { chroma, repo, store } = await openRepository(t, (tt) => openEmbeddedChroma(tt, 'repo-two-instances'), { statePath });
+  const other = await Repository.open({ chroma, store, statePath });
+  await chroma.createCollection({ name: 'notes' });
+  await repo.sync.writeDocuments('notes', [{ docId: 'a', content: 'one' }]);
+  const before = (await repo.log()).length;
+  // Before, each read the working copy while the other committed, and both committed the same change.
+  const commits = await Promise.all([repo.commit('first'), other.commit('second')]);
+  t.is(commits.filter((c) => c !== null).length, 1);
+  t.is((await repo.log()).length, before + 1);
+  await Promise.all([repo.checkout('f', { create: true }), other.checkout('g', { create: true })]);
+  t.deepEqual(await repo.head(), await other.head());
+  t.is((await repo.head()).branch, 'g', 'the second checkout ran after the first');
+  t.true((await other.status()).clean);
 });

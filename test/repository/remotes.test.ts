@@ -23,6 +23,8 @@ test('remotes: add and list; push; a hard reset behind the remote; pull fast-for
   t.deepEqual(await repo.remotes(), [{ name: 'origin', url }]);
   await t.throwsAsync(repo.addRemote('--bad', url), { code: 'ERR_STORE_ARGUMENT' });
   await repo.push('origin');
+  // A branch that does not exist is the caller's mistake, typed, not the engine's query error.
+  await t.throwsAsync(repo.push('origin', 'nope'), { code: 'ERR_STORE_ARGUMENT', message: /unknown branch "nope"/ });
   await repo.sync.writeDocuments('shared', [{ docId: 'a', content: 'second' }, { docId: 'b', content: 'new' }]);
   const c2 = (await repo.commit('second'))!;
   await repo.push('origin');

@@ -75,3 +75,30 @@ test('sync: metadata keys Chroma refuses are refused whole before anything is wr
   t.is((await sync.stageLocalChanges('keys', { message: 'keys' })).added.length, 6);
   t.deepEqual((await sync.detectLocalChanges('keys')).modified, []);
 });
+
+test('two ChromaDoltSync over one Chroma client take turns per collection: concurrent stages make one commit, not two', async (t) => {
+  const chroma = await openEmbeddedChroma(t, 'sync-two-instances');
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  const [first, second] = [new ChromaDoltSync(chroma, store), new ChromaDoltSync(chroma, store)];
+  await chroma.createCollection({ name: 'notes' });
+  await first.writeDocuments('notes', Array.from({ length: 20 }, (_, i) => ({ docId: `d${i}`, content: `text ${i}` })));
+  const before = (await store.log(100)).length;
+  const results = await Promise.all([first.stageLocalChanges('notes', { message: 'a' }), second.stageLocalChanges('notes', { message: 'b' })]);
+  // Before, both detected the same 20 additions while the other ran, and both committed them.
+  t.deepEqual(results.map((r) => r.added.length).sort(), [0, 20]);
+  t.is(results.filter((r) => r.commit !== null).length, 1);
+  t.is((await store.log(100)).length, before + 1);
+  t.deepEqual((await second.detectLocalChanges('notes')).added, []);
+});
+
+test('deleteDocuments with an id given twice deletes it once (Chroma refused the repeated ids, naming one)', async (t) => {
+  const chroma = await openEmbeddedChroma(t, 'sync-delete-twice');
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  const sync = new ChromaDoltSync(chroma, store);
+  const collection = await chroma.createCollection({ name: 'notes' });
+  await sync.writeDocuments('notes', [{ docId: 'a', content: 'x' }, { docId: 'b', content: 'y'.repeat(2_000) }, { docId: 'c', content: 'z' }]);
+  await sync.deleteDocuments('notes', ['a', 'b', 'a', 'b', 'missing', 'missing']);
+  t.deepEqual((await collection.get({})).ids, ['c']);
+});
