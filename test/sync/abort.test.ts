@@ -3,7 +3,7 @@
  * (deterministic: at a chosen page or phase) rejects with AbortError whose cause is the reason, holds no lock, and
  * leaves a state the next call completes with every document present exactly once.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { AbortError } from '../../lib/errors.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
@@ -11,7 +11,7 @@ import { openEmbeddedChroma } from '../helpers/open-chroma.js';
 
 const docs = Array.from({ length: 12 }, (_, i) => ({ docId: `d${i}`, content: `document number ${i} `.repeat(3) }));
 
-async function setup(t: Parameters<Parameters<typeof test>[1]>[0], name: string) {
+async function setup(t: ExecutionContext, name: string) {
   const chroma = await openEmbeddedChroma(t, name);
   const store = await DoltLiteStore.open();
   t.teardown(() => store.close());
