@@ -368,9 +368,9 @@ export class ChromaDoltSync {
       try {
         return await run();
       } catch (error) {
-        if (signal?.aborted && !(error instanceof AbortError && error.cause === signal.reason)) {
-          throw new AbortError(op, 'running', signal.reason);
-        }
+        // Whichever operation saw the abort first (a queued one dropped, a running one cancelled, a write's
+        // partial-failure report), the caller asked for this: one error, named after the call.
+        if (signal?.aborted) throw new AbortError(op, 'running', signal.reason);
         throw error;
       }
     };
