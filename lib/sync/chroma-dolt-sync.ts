@@ -17,6 +17,7 @@
 import { argError, checkOneOf, checkOptions, checkWholeNumber, describeValue } from '../check-args.js';
 import type { Chroma } from '../chroma/chroma.js';
 import type { CallOptions } from '../executor/options.js';
+import { AbortError } from '../errors.js';
 import { checkDocumentId, checkMessage } from '../dolt/validate-changes.js';
 import type { VersionStore } from '../dolt/version-store.js';
 import { ownerOf, type SourceDocument } from './documents.js';
@@ -130,6 +131,14 @@ export interface SyncCallOptions {
    * @default the Chroma executor's `timeoutMs`
    */
   timeoutMs?: number;
+  /**
+   * Cancels the call: an already-aborted signal rejects at once, before anything is read or written; an abort
+   * mid-call cancels the Chroma operations it has in flight or queued and rejects with `AbortError`
+   * (`ERR_SESSION_ABORTED`, `cause` = `signal.reason`). What the call leaves is what a crash at that point leaves
+   * (see the README's Cancellation), never a held lock: the next call on the collection runs normally.
+   * @default none
+   */
+  signal?: AbortSignal;
 }
 
 export interface WriteOptions extends SyncCallOptions {
@@ -208,7 +217,7 @@ export class ChromaDoltSync {
     checkCollectionArg('writeDocuments', collection);
     checkSyncOptions('writeDocuments', options, ['localChange']);
     validateDocuments(docs, this.store.maxDocumentBytes, options?.localChange === false);
-    return this.serialised(collection, () =>
+    return this.serialised(collection, 'writeDocuments', options, () =>
       writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
         report(options, p), options?.localChange ?? true,
       ),
@@ -224,7 +233,7 @@ export class ChromaDoltSync {
     checkSyncOptions('deleteDocuments', options, []);
     if (!Array.isArray(docIds)) throw argError('ChromaDoltSync.deleteDocuments: docIds must be an array', 'ERR_INVALID_ARG_TYPE');
     docIds.forEach((docId, index) => checkDocumentId(docId, index));
-    return this.serialised(collection, async () => {
+    return this.serialised(collection, 'deleteDocuments', options, async () => {
       if (docIds.length === 0) return;
       const reader = this.reader(collection, callOptions(options));
       // Deleting an id twice is deleting it once; Chroma would refuse the lookup's repeated ids (naming one).
@@ -245,7 +254,7 @@ export class ChromaDoltSync {
     checkCollectionArg('detectLocalChanges', collection);
     checkSyncOptions('detectLocalChanges', options, ['verify']);
     const verify = checkVerify(options?.verify);
-    return this.serialised(collection, async () => (await this.detect(collection, options, verify)).result);
+    return this.serialised(collection, 'detectLocalChanges', options, async () => (await this.detect(collection, options, verify)).result);
   }
 
   /**
@@ -264,7 +273,7 @@ export class ChromaDoltSync {
     checkSyncOptions('stageLocalChanges', options, ['verify', 'message']);
     checkMessage(options?.message);
     const verify = checkVerify(options.verify);
-    return this.serialised(collection, async () => {
+    return this.serialised(collection, 'stageLocalChanges', options, async () => {
       const call = callOptions(options);
       const started = performance.now();
       const { marker, floor } = await recordStageStart(this.chroma, collection, call);
@@ -288,7 +297,9 @@ export class ChromaDoltSync {
       let flagError: unknown;
       lap();
       try {
-        await recordStageFloor(this.chroma, collection, marker, call);
+        // Past the commit the stage finishes its one short step whatever the signal says: an abort now would
+        // only leave the staged chunks counted as unstaged for `verify: 'flags'`.
+        await recordStageFloor(this.chroma, collection, marker, withoutSignal(call));
         result.sessionOps++;
       } catch (error) {
         flagsCleared = false;
@@ -315,7 +326,7 @@ export class ChromaDoltSync {
   async adoptCollection(collection: string, options: SyncCallOptions = {}): Promise<AdoptResult> {
     checkCollectionArg('adoptCollection', collection);
     checkSyncOptions('adoptCollection', options, []);
-    return this.serialised(collection, async () => {
+    return this.serialised(collection, 'adoptCollection', options, async () => {
       const call = callOptions(options);
       const reader = this.reader(collection, call, options);
       const records = await reader.scan(true);
@@ -358,7 +369,25 @@ export class ChromaDoltSync {
     );
   }
 
-  private serialised<T>(collection: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` after the collection's earlier calls. An aborted signal rejects before the call waits or after it
+   * waited, without running `work`; a failure after the signal fired is reported as the abort it caused.
+   */
+  private serialised<T>(collection: string, method: string, options: SyncCallOptions, run: () => Promise<T>): Promise<T> {
+    const signal = options?.signal;
+    const op = `ChromaDoltSync.${method}`;
+    if (signal?.aborted) return Promise.reject(new AbortError(op, 'waiting', signal.reason));
+    const work = async (): Promise<T> => {
+      if (signal?.aborted) throw new AbortError(op, 'queued', signal.reason);
+      try {
+        return await run();
+      } catch (error) {
+        // Whichever operation saw the abort first (a queued one dropped, a running one cancelled, a write's
+        // partial-failure report), the caller asked for this: one error, named after the call.
+        if (signal?.aborted) throw new AbortError(op, 'running', signal.reason);
+        throw error;
+      }
+    };
     const previous = this.locks.get(collection) ?? Promise.resolve();
     const next = previous.then(work, work);
     const settled = next.catch(() => {});
@@ -385,14 +414,26 @@ function checkCollectionArg(method: string, collection: unknown): void {
 
 /** Closed call options (a misspelt `timeOutMs` would be ignored): the shared keys plus the method's own. */
 function checkSyncOptions(method: string, options: unknown, own: readonly string[]): void {
-  const o = checkOptions(`ChromaDoltSync.${method}`, options, ['onProgress', 'timeoutMs', ...own]);
+  const o = checkOptions(`ChromaDoltSync.${method}`, options, ['onProgress', 'timeoutMs', 'signal', ...own]);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
     throw argError(`ChromaDoltSync.${method}: option 'onProgress' must be a function`, 'ERR_INVALID_ARG_TYPE');
   }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw argError(`ChromaDoltSync.${method}: option 'signal' must be an AbortSignal, got ${describeValue(o.signal)}`, 'ERR_INVALID_ARG_TYPE');
+  }
 }
 
+/** The options of each Chroma operation: the call's deadline per operation, and its signal (queued ones are dropped). */
 function callOptions(options: SyncCallOptions | null | undefined): CallOptions {
-  return options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  return {
+    ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options?.signal === undefined ? {} : { signal: options.signal }),
+  };
+}
+
+function withoutSignal(call: CallOptions): CallOptions {
+  const { signal: _signal, ...rest } = call;
+  return rest;
 }
 
 function report(options: SyncCallOptions | null | undefined, progress: SyncProgress): void {
