@@ -94,9 +94,13 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
   let flagsSupported = true;
   for (let r = 0; r < config.runs; r++) {
     log(`${id}: detect and plain reads, run ${r + 1}/${config.runs}`);
+    // Alternate which goes first (plain, detect, detect, plain, ...), so neither gains from its place in the run.
+    const plainFirst = r % 2 === 1;
+    const readPlain = () => plainFull.push(runPlain(python, ['read', cache.stagedChroma, COLLECTION, String(cache.firstStage['maxBatchSize']), 'full']).ms);
+    if (plainFirst) readPlain();
     detects.push(runChild({ op: 'detect', ...staged }));
     const page = String(detects[0]!['maxBatchSize']);
-    plainFull.push(runPlain(python, ['read', cache.stagedChroma, COLLECTION, page, 'full']).ms);
+    if (!plainFirst) readPlain();
     plainIds.push(runPlain(python, ['read', cache.stagedChroma, COLLECTION, page, 'ids']).ms);
     if (flagsSupported) {
       const result = runChild({ op: 'detect', ...staged, verify: 'flags' });

@@ -112,7 +112,8 @@ export function renderSection(results: Results): string {
   lines.push(
     'Detect and stage on large collections (embedded Chroma through the Python host, the embedded DoltLite store), each',
     'measured operation in a fresh process; ratios are against plain-Python chromadb scripts (no library) run in the',
-    'same run, alternating with the library\'s runs. Medians of the runs given per corpus; the first stage of a whole',
+    'same run, alternating with the library\'s runs (the plain read and the detect take turns going first). Medians of',
+    'the runs given per corpus; the first stage of a whole',
     'corpus is one run (made while populating the cache). Peak RSS is the Node process\'s (including the store\'s',
     'owner thread), reset just before the operation. The machine is a shared, noisy 2-vCPU box with other engineers\'',
     'jobs running: expect ±20% and compare ratios, not times. Rerun: `npm run bench:scale` (see bench/scale/main.ts for',
