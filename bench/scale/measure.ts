@@ -96,10 +96,10 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
     log(`${id}: detect and plain reads, run ${r + 1}/${config.runs}`);
     // Alternate which goes first (plain, detect, detect, plain, ...), so neither gains from its place in the run.
     const plainFirst = r % 2 === 1;
-    const readPlain = () => plainFull.push(runPlain(python, ['read', cache.stagedChroma, COLLECTION, String(cache.firstStage['maxBatchSize']), 'full']).ms);
+    const page = String(cache.firstStage['maxBatchSize']); // the page the library reads by: the session's batch size
+    const readPlain = () => plainFull.push(runPlain(python, ['read', cache.stagedChroma, COLLECTION, page, 'full']).ms);
     if (plainFirst) readPlain();
     detects.push(runChild({ op: 'detect', ...staged }));
-    const page = String(detects[0]!['maxBatchSize']);
     if (!plainFirst) readPlain();
     plainIds.push(runPlain(python, ['read', cache.stagedChroma, COLLECTION, page, 'ids']).ms);
     if (flagsSupported) {
