@@ -18,6 +18,7 @@ import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import { isoDate } from './commit-date.js';
 import { doltLiteVersioningOps } from './doltlite-versioning.js';
+import { refuseSelfRemote } from './remote-self.js';
 import { openEngine } from './engine/choose-engine.js';
 import { waitForPreviousHost } from './engine/native-engine.js';
 import { EngineSqlError, type DoltLiteEngineKind, type SqlEngine, type Statement } from './engine/sql-engine.js';
@@ -176,9 +177,14 @@ const REMOTE_FILE = 'store.doltlite';
 async function prepareRemote(state: State, remote: string, policy: TornTailPolicy): Promise<void> {
   const url = await value<string | undefined>(state, 'SELECT url FROM dolt_remotes WHERE name = ?', [remote]);
   if (!url) throw storeArgumentError(`unknown remote ${JSON.stringify(remote)}`);
+  refuseSelfRemote(state.options.path, remote, url);
   if (!url.startsWith('file://')) return;
   const path = url.slice('file://'.length);
-  prepareStoreFile(path, policy);
+  // Nothing to read there yet (no store pushed to it): the caller's to fix, said plainly, not the engine's
+  // "failed to open remote".
+  if (!prepareStoreFile(path, policy).exists && policy !== 'repair') {
+    throw storeArgumentError(`remote ${JSON.stringify(remote)} holds no store yet (nothing was pushed to ${url})`);
+  }
   // The engine does not create a missing folder for a remote's first push.
   if (policy === 'repair') makeFolders(dirname(path));
 }
@@ -470,6 +476,10 @@ export default defineSession({
 
     // Remotes' store files are checked like the store's own first (a foreign file is refused untouched; a push
     // cuts a pusher's torn commit).
+    remoteAdd: async (state: State, args: { name: string; url: string }): Promise<null> => {
+      if (typeof args?.url === 'string') refuseSelfRemote(state.options.path, String(args.name), args.url);
+      return versioning.remoteAdd(state, args);
+    },
     push: async (state: State, args: { remote: string; branch: string }): Promise<null> => {
       await prepareRemote(state, args.remote, 'repair');
       return versioning.push(state, args);

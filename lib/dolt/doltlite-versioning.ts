@@ -9,7 +9,7 @@
  * back). So a conflicting merge leaves its transaction open in the owner until it is committed
  * (`dolt_commit` ends it) or aborted (`ROLLBACK`); a crash or restart meanwhile simply aborts it.
  */
-import { checkBranchName, storeArgumentError } from './errors.js';
+import { checkBranchName, pushRejected, storeArgumentError, StoreError, unrelatedHistories, unresolvableMerge } from './errors.js';
 import {
   checkRef,
   checkRemoteUrl,
@@ -21,6 +21,7 @@ import {
   parseMetadata,
   refuseNameOfOtherKind,
   unlessExists,
+  unlessMissing,
 } from './versioning-shared.js';
 import type {
   BranchInfo,
@@ -119,8 +120,19 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     return (await sql.select<Record<string, unknown>>(`SELECT ${CONFLICT_COLUMNS} FROM dolt_conflicts_documents`)).map(conflictFromRow);
   }
 
-  async function hasConflictTable(sql: SqlRunner): Promise<boolean> {
-    return await sql.value<number>("SELECT count(*) FROM dolt_conflicts WHERE \"table\" = 'documents'") > 0;
+  /** Store tables with conflicts in the open merge. */
+  async function conflictTables(sql: SqlRunner): Promise<string[]> {
+    return (await sql.select<{ name: string }>('SELECT "table" AS name FROM dolt_conflicts')).map((row) => row.name);
+  }
+
+  /**
+   * The commit both descend from; two histories with none (a remote that started in another store) are the
+   * caller's `UnrelatedHistoriesError`, found before anything moves (the engine's own refusal is untyped text).
+   */
+  async function mergeBase(sql: SqlRunner, ours: string, theirs: string, theirName = theirs): Promise<string> {
+    const base = await sql.value<string | null>('SELECT dolt_merge_base(?, ?)', [ours, theirs]);
+    if (typeof base !== 'string' || base.length === 0) throw unrelatedHistories('HEAD', theirName);
+    return base;
   }
 
   async function isMerging(sql: SqlRunner): Promise<boolean> {
@@ -131,19 +143,41 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     if (merges.has(state)) throw storeArgumentError(`a merge is open: commit or abort it before ${operation}`);
   }
 
+  /** Fetches one branch; one the remote lacks is the caller's typed mistake, not the engine's "invalid ref spec". */
+  async function fetchBranch(sql: SqlRunner, remote: string, branch: string): Promise<void> {
+    try {
+      await sql.value('SELECT dolt_fetch(?, ?)', [remote, branch]);
+    } catch (error) {
+      // The name's form was checked: a refused ref spec can only be a branch the remote does not have.
+      if (error instanceof StoreError && /ref ?spec/i.test(error.message)) {
+        throw storeArgumentError(`remote ${JSON.stringify(remote)} has no branch ${JSON.stringify(branch)}`);
+      }
+      throw error;
+    }
+  }
+
   async function merge(state: S, sql: SqlRunner, theirs: string, message: string): Promise<MergeOutcome> {
     requireNoMerge(state, 'merging again');
     const before = await resolve(sql, 'HEAD');
     const theirHead = await resolve(sql, theirs);
+    await mergeBase(sql, before, theirHead, theirs);
     // In a transaction, so that conflicts stay inspectable instead of being rolled back.
     await sql.exec('BEGIN');
     let result: string;
     try {
       result = await sql.value<string>("SELECT dolt_merge('-m', ?, ?)", [message, theirs]);
     } catch (error) {
-      if (await isMerging(sql) && await hasConflictTable(sql)) {
+      const tables = (await isMerging(sql)) ? await conflictTables(sql) : [];
+      if (tables.length > 0 && tables.every((table) => table === 'documents')) {
         merges.set(state, { before });
         return { status: 'conflicts', before, after: before, conflicts: await conflicts(sql) };
+      }
+      // Conflicts the repository cannot settle per document (a collection's metadata): the merge is aborted
+      // whole, so the branch and working set are as before, and the refusal is typed.
+      if (tables.length > 0) {
+        await sql.value("SELECT dolt_merge('--abort')").catch(() => {});
+        await sql.exec('ROLLBACK').catch(() => {});
+        throw unresolvableMerge(theirs, tables);
       }
       try {
         await sql.exec('ROLLBACK');
@@ -193,7 +227,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
         throw storeArgumentError(`cannot delete the current branch ${args.name}`);
       }
       try {
-        await sql.value('SELECT dolt_branch(?, ?)', [args.force ? '-D' : '-d', args.name]);
+        await unlessMissing('branch', args.name, count(sql), () => sql.value('SELECT dolt_branch(?, ?)', [args.force ? '-D' : '-d', args.name]));
       } catch (error) {
         if (/not fully merged/i.test((error as Error).message)) {
           throw storeArgumentError(`branch ${args.name} is not merged into the current branch; delete it with force`);
@@ -213,7 +247,8 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       checkBranchName(args.from);
       checkBranchName(args.to);
       await refuseNameOfOtherKind('branch', args.to, count(sql));
-      await unlessExists('branch', args.to, count(sql), () => sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to]));
+      await unlessMissing('branch', args.from, count(sql), () =>
+        unlessExists('branch', args.to, count(sql), () => sql.value('SELECT dolt_branch(?, ?, ?)', [args.force ? '-M' : '-m', args.from, args.to])));
       await sql.persist();
       return null;
     },
@@ -311,7 +346,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
 
     mergeBase: async (state: S, args: { a: string; b: string }): Promise<string> => {
       const sql = runner(state);
-      return await sql.value<string>('SELECT dolt_merge_base(?, ?)', [await resolve(sql, args.a), await resolve(sql, args.b)]);
+      return mergeBase(sql, await resolve(sql, args.a), await resolve(sql, args.b), args.b);
     },
 
     parents: async (state: S, commit: string): Promise<string[]> => {
@@ -521,7 +556,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     tagDelete: async (state: S, name: string): Promise<null> => {
       const sql = runner(state);
       checkBranchName(name, 'tag');
-      await sql.value("SELECT dolt_tag('-d', ?)", [name]);
+      await unlessMissing('tag', name, count(sql), () => sql.value("SELECT dolt_tag('-d', ?)", [name]));
       await sql.persist();
       return null;
     },
@@ -538,7 +573,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
     remoteRemove: async (state: S, name: string): Promise<null> => {
       const sql = runner(state);
       checkBranchName(name, 'remote');
-      await sql.value("SELECT dolt_remote('remove', ?)", [name]);
+      await unlessMissing('remote', name, count(sql), () => sql.value("SELECT dolt_remote('remove', ?)", [name]));
       await sql.persist();
       return null;
     },
@@ -553,7 +588,13 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       // The engine's refusal of a missing branch is an untyped query error; a push of a tag is allowed as in Dolt.
       const named = 'SELECT (SELECT count(*) FROM dolt_branches WHERE name = ?1) + (SELECT count(*) FROM dolt_tags WHERE tag_name = ?1)';
       if (Number(await sql.value<number>(named, [args.branch])) === 0) throw storeArgumentError(`unknown branch ${JSON.stringify(args.branch)}`);
-      await sql.value('SELECT dolt_push(?, ?)', [args.remote, args.branch]);
+      try {
+        await sql.value('SELECT dolt_push(?, ?)', [args.remote, args.branch]);
+      } catch (error) {
+        // The engine says so only in its text (a constraint error otherwise like any other).
+        if (error instanceof StoreError && /fast-forward/i.test(error.message)) throw pushRejected(args.remote, args.branch);
+        throw error;
+      }
       return null;
     },
 
@@ -563,7 +604,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       if (args.branch === undefined) await sql.value('SELECT dolt_fetch(?)', [args.remote]);
       else {
         checkBranchName(args.branch);
-        await sql.value('SELECT dolt_fetch(?, ?)', [args.remote, args.branch]);
+        await fetchBranch(sql, args.remote, args.branch);
       }
       await sql.persist();
       return null;
@@ -574,7 +615,7 @@ export function doltLiteVersioningOps<S extends object>(runner: (state: S) => Sq
       const sql = runner(state);
       checkBranchName(args.remote, 'remote');
       checkBranchName(args.branch);
-      await sql.value('SELECT dolt_fetch(?, ?)', [args.remote, args.branch]);
+      await fetchBranch(sql, args.remote, args.branch);
       return merge(state, sql, `${args.remote}/${args.branch}`, `Merge ${args.remote}/${args.branch}`);
     },
 

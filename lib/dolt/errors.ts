@@ -35,6 +35,25 @@ export class StoreAlreadyExistsError extends StoreArgumentError {}
 export class InvalidChangeError extends StoreArgumentError {}
 /** A document larger than the store can take in one statement (`details.limitBytes`); nothing was written. */
 export class DocumentTooLargeError extends InvalidChangeError {}
+/**
+ * The two commits of a merge or pull share no history (a remote or branch that started in another store):
+ * there is nothing to merge them from. Refused before the branch moves; `details.ours`, `details.theirs`.
+ */
+export class UnrelatedHistoriesError extends StoreArgumentError {}
+/**
+ * A merge whose conflicts cannot be settled document by document (both sides gave a collection different
+ * metadata: `details.tables` names the store tables in conflict). The merge was aborted; nothing changed.
+ */
+export class UnresolvableMergeError extends StoreArgumentError {}
+/** The remote branch has commits this branch lacks: pull (merge them) first. Nothing was pushed. */
+export class PushRejectedError extends StoreArgumentError {}
+/**
+ * The remote is this store's own file (under another spelling: relative, through a symbolic link, a hard link,
+ * `file://localhost/...`): pushing to it would write the store into itself. `details.remote`, `details.url`.
+ */
+export class RemoteIsSelfError extends StoreArgumentError {}
+/** A store file exists already where a clone was to create one (`details.path`); nothing was changed. */
+export class StoreExistsError extends StoreArgumentError {}
 
 registerRemoteError('ERR_STORE_QUERY', StoreQueryError);
 registerRemoteError('ERR_STORE_CONSTRAINT', StoreConstraintError);
@@ -42,6 +61,11 @@ registerRemoteError('ERR_STORE_ARGUMENT', StoreArgumentError);
 registerRemoteError('ERR_STORE_ALREADY_EXISTS', StoreAlreadyExistsError);
 registerRemoteError('ERR_STORE_INVALID_CHANGE', InvalidChangeError);
 registerRemoteError('ERR_STORE_DOCUMENT_TOO_LARGE', DocumentTooLargeError);
+registerRemoteError('ERR_STORE_UNRELATED_HISTORIES', UnrelatedHistoriesError);
+registerRemoteError('ERR_STORE_MERGE_UNRESOLVABLE', UnresolvableMergeError);
+registerRemoteError('ERR_STORE_PUSH_REJECTED', PushRejectedError);
+registerRemoteError('ERR_STORE_REMOTE_IS_SELF', RemoteIsSelfError);
+registerRemoteError('ERR_STORE_EXISTS', StoreExistsError);
 
 /**
  * An SQL statement the engine quoted into its message (`...: SELECT dolt_commit(...)`), from its first keyword
@@ -99,4 +123,54 @@ export function invalidChange(message: string, details: Record<string, unknown> 
 
 export function documentTooLarge(message: string, details: Record<string, unknown>): DocumentTooLargeError {
   return new DocumentTooLargeError({ name: 'DocumentTooLargeError', message, code: 'ERR_STORE_DOCUMENT_TOO_LARGE', details });
+}
+
+export function unrelatedHistories(ours: string, theirs: string): UnrelatedHistoriesError {
+  return new UnrelatedHistoriesError({
+    name: 'UnrelatedHistoriesError',
+    message: `${theirs} shares no history with ${ours} (no common ancestor); nothing was changed`,
+    code: 'ERR_STORE_UNRELATED_HISTORIES',
+    details: { ours, theirs },
+  });
+}
+
+export function unresolvableMerge(theirs: string, tables: string[]): UnresolvableMergeError {
+  return new UnresolvableMergeError({
+    name: 'UnresolvableMergeError',
+    message: `merging ${theirs} conflicts in ${tables.join(', ')} (both sides changed a collection's metadata differently); the merge was aborted and nothing changed`,
+    code: 'ERR_STORE_MERGE_UNRESOLVABLE',
+    details: { tables },
+  });
+}
+
+export function pushRejected(remote: string, branch: string): PushRejectedError {
+  return new PushRejectedError({
+    name: 'PushRejectedError',
+    message: `${remote}/${branch} has commits ${branch} lacks: pull them first; nothing was pushed`,
+    code: 'ERR_STORE_PUSH_REJECTED',
+    details: { remote, branch },
+  });
+}
+
+export function remoteIsSelf(remote: string, url: string): RemoteIsSelfError {
+  return new RemoteIsSelfError({
+    name: 'RemoteIsSelfError',
+    message: `remote ${JSON.stringify(remote)} (${url}) is this store's own file: a remote must be another store`,
+    code: 'ERR_STORE_REMOTE_IS_SELF',
+    details: { remote, url },
+  });
+}
+
+export function storeExists(path: string): StoreExistsError {
+  return new StoreExistsError({
+    name: 'StoreExistsError',
+    message: `cannot clone into ${path}: a file exists there already (clone into a new path)`,
+    code: 'ERR_STORE_EXISTS',
+    details: { path },
+  });
+}
+
+/** An unknown branch, tag or remote named in an operation on it: the caller's mistake, not the engine's. */
+export function unknownName(kind: 'branch' | 'tag' | 'remote', name: string): StoreArgumentError {
+  return storeArgumentError(`unknown ${kind} ${JSON.stringify(name)}`);
 }

@@ -12,7 +12,7 @@
  * branch (`@@<db>_default_branch`), so new connections and a reopened store land on it.
  */
 import { checkMessage } from './validate-changes.js';
-import { storeArgumentError, checkBranchName } from './errors.js';
+import { storeArgumentError, checkBranchName, unrelatedHistories } from './errors.js';
 import type { MysqlStore } from './mysql-store.js';
 import { unsupportedVersioning } from './unsupported-versioning.js';
 import {
@@ -206,7 +206,14 @@ class DoltServerVersioning implements VersioningStore {
   }
 
   mergeBase(a: string, b: string): Promise<string> {
-    return this.on(async (run) => (await callRow<{ h: string }>(run, 'SELECT DOLT_MERGE_BASE(?, ?) AS h', [checkRef(a), checkRef(b)]))!.h);
+    return this.on((run) => this.baseOf(run, checkRef(a), checkRef(b)));
+  }
+
+  /** The common commit; none (histories from two stores) is the caller's `UnrelatedHistoriesError`. */
+  private async baseOf(run: Run, a: string, b: string): Promise<string> {
+    const base = (await callRow<{ h: string | null }>(run, 'SELECT DOLT_MERGE_BASE(?, ?) AS h', [a, b]))?.h;
+    if (typeof base !== 'string' || base.length === 0) throw unrelatedHistories(a, b);
+    return base;
   }
 
   parents(commit: string): Promise<string[]> {
@@ -228,6 +235,7 @@ class DoltServerVersioning implements VersioningStore {
         .withConnection(async (run) => {
           if (this.branch !== null) await run('CALL DOLT_CHECKOUT(?)', [this.branch]);
           const before = await this.hashOf(run, 'HEAD');
+          await this.baseOf(run, 'HEAD', branch);
           await run('SET @@dolt_allow_commit_conflicts = 1');
           await run('START TRANSACTION');
           const result = await callRow<{ hash: string; fast_forward: number; conflicts: number }>(run, "CALL DOLT_MERGE('-m', ?, ?)", [message, branch]);

@@ -1,6 +1,6 @@
 /** What the DoltLite and the Dolt-server versioning share: argument checks, and rows of Dolt tables (same column names in both) turned into results. */
 import { checkOptions, checkWholeNumber } from '../check-args.js';
-import { alreadyExists, storeArgumentError } from './errors.js';
+import { alreadyExists, storeArgumentError, unknownName } from './errors.js';
 import type { CollectionDelta, DocumentDelta, MergeConflict } from './versioning.js';
 
 /** Refs are passed to Dolt functions whose arguments may be flags: one starting with '-' must never pass. */
@@ -75,6 +75,25 @@ export async function unlessExists<T>(
   } catch (error) {
     const exists = await count(COUNT_NAMED[kind], [name]).then((n) => Number(n) > 0, () => false);
     throw exists ? alreadyExists(kind, name) : error;
+  }
+}
+
+/**
+ * Runs an operation on an existing branch, tag or remote (delete, rename); when it fails and `name` does not
+ * exist, the failure is the caller's typed `StoreArgumentError` ("unknown ...") instead of the engine's text.
+ * Looked up only after a failure, as in {@link unlessExists}.
+ */
+export async function unlessMissing<T>(
+  kind: 'branch' | 'tag' | 'remote',
+  name: string,
+  count: (sql: string, values: unknown[]) => Promise<number>,
+  action: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const missing = await count(COUNT_NAMED[kind], [name]).then((n) => Number(n) === 0, () => false);
+    throw missing ? unknownName(kind, name) : error;
   }
 }
 

@@ -11,7 +11,7 @@ export const VERIFY_LEVELS = ['content', 'flags'] as const;
 export const IF_UNCOMMITTED = ['abort', 'commit', 'discard', 'carry'] as const;
 
 const OPEN_KEYS = ['chroma', 'store', 'statePath', 'sync', 'verify'];
-const CLONE_KEYS = [...OPEN_KEYS, 'url', 'remote', 'branch'];
+const CLONE_KEYS = [...OPEN_KEYS, 'url', 'remote', 'branch', 'signal', 'onProgress'];
 
 /** `Repository.open` / `clone` options: closed, `chroma` and `store` given, `verify` one of its levels. */
 export function checkOpenOptions(owner: 'Repository.open' | 'Repository.clone', options: unknown): void {
@@ -27,20 +27,27 @@ export function checkOpenOptions(owner: 'Repository.open' | 'Repository.clone', 
     checkText(owner, "option 'url'", o.url);
     checkText(owner, "option 'remote'", o.remote, true);
     checkText(owner, "option 'branch'", o.branch, true);
+    checkCallOption(owner, 'signal', o.signal);
+    checkCallOption(owner, 'onProgress', o.onProgress);
   }
 }
 
 /** The options of one method: closed, each of the right type. */
+const CALL = { signal: 'signal', onProgress: 'onProgress' } as const;
 const METHOD_OPTIONS = {
   status: { verify: 'verify' },
-  checkout: { create: 'boolean', from: 'text', ifUncommitted: 'ifUncommitted', message: 'message', verify: 'verify' },
+  checkout: { create: 'boolean', from: 'text', ifUncommitted: 'ifUncommitted', message: 'message', verify: 'verify', ...CALL },
   deleteBranch: { force: 'boolean' },
   renameBranch: { force: 'boolean' },
-  merge: { message: 'message' },
+  merge: { message: 'message', ...CALL },
   resolve: { collection: 'text', message: 'message' },
-  reset: { hard: 'text' },
+  reset: { hard: 'text', ...CALL },
+  revert: CALL,
+  pull: CALL,
+  push: { signal: 'signal' },
+  fetch: { signal: 'signal' },
   createTag: { ref: 'text', message: 'string' },
-} as const satisfies Record<string, Record<string, 'verify' | 'boolean' | 'text' | 'message' | 'ifUncommitted' | 'string'>>;
+} as const satisfies Record<string, Record<string, 'verify' | 'boolean' | 'text' | 'message' | 'ifUncommitted' | 'string' | 'signal' | 'onProgress'>>;
 
 /** Checks the options object of `Repository.<method>`; returns it (`{}` for nothing). */
 export function checkMethodOptions<T extends object>(method: keyof typeof METHOD_OPTIONS, options: T | undefined): T {
@@ -56,9 +63,19 @@ export function checkMethodOptions<T extends object>(method: keyof typeof METHOD
     else if (kind === 'boolean') checkBoolean(owner, name, value);
     else if (kind === 'text') checkText(owner, name, value);
     else if (kind === 'message') checkMessage(value);
+    else if (kind === 'signal' || kind === 'onProgress') checkCallOption(owner, kind, value);
     else if (typeof value !== 'string') checkText(owner, name, value);
   }
   return o as T;
+}
+
+/** `signal` must be an AbortSignal, `onProgress` a function (a wrong value would otherwise be ignored). */
+function checkCallOption(owner: string, key: 'signal' | 'onProgress', value: unknown): void {
+  if (value === undefined) return;
+  const ok = key === 'signal' ? value instanceof AbortSignal : typeof value === 'function';
+  if (!ok) {
+    throw argError(`${owner}: option '${key}' must be ${key === 'signal' ? 'an AbortSignal' : 'a function'}, got ${describeValue(value)}`, 'ERR_INVALID_ARG_TYPE');
+  }
 }
 
 /** A name or ref argument: a non-empty string (the store checks its form). */

@@ -88,3 +88,23 @@ export class CommitNotCheckoutableError extends SessionExecutorError {
     );
   }
 }
+
+/**
+ * A clone was refused before anything was written: Chroma already holds records (`target: 'chroma'`, `names`
+ * the collections holding them), or the store's branch holds commits the clone would replace
+ * (`target: 'store'`, `names` the branch). A clone fills a new working copy; it never mixes local records with
+ * the cloned ones or drops local history.
+ */
+export class CloneTargetNotEmptyError extends SessionExecutorError {
+  constructor(
+    readonly target: 'chroma' | 'store',
+    readonly names: string[],
+  ) {
+    super(
+      'ERR_CLONE_TARGET_NOT_EMPTY',
+      target === 'chroma'
+        ? `clone: Chroma already holds records in ${names.map((n) => JSON.stringify(n)).join(', ')}; clone into an empty Chroma (nothing was changed)`
+        : `clone: branch ${JSON.stringify(names[0])} of the store holds commits the clone would replace; clone into a new store (nothing was changed)`,
+    );
+  }
+}

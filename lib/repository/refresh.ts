@@ -16,7 +16,7 @@ import type { RefreshJournal } from './state-file.js';
 import { normaliseMetadata, sameMetadata } from './working-copy.js';
 import { CommitNotCheckoutableError } from './errors.js';
 import { checkChromaCollectionName, checkMetadata as checkChromaMetadata } from '../chroma/validate-input.js';
-import { validateDocuments } from '../sync/validate-documents.js';
+import { markValidated, validateDocuments } from '../sync/validate-documents.js';
 
 export interface RefreshResult {
   /** Documents written to Chroma (added or replaced). */
@@ -150,12 +150,15 @@ export async function planRefresh(
     const docs: SourceDocument[] = writes.map((d) => ({ docId: d.docId, content: d.content, metadata: chromaMetadata(d.metadata) }));
     // The checks the write itself makes (what a checkout writes may hold chunk-shaped ids), one document at a
     // time only on the rare path, to name the one refused.
+    // With the write's own limits, so the write can skip its pass over the same documents.
+    const maxDocumentBytes = parts.sync.store.maxDocumentBytes;
     try {
-      validateDocuments(docs, undefined, true);
+      validateDocuments(docs, maxDocumentBytes, true);
+      markValidated(docs, maxDocumentBytes, true);
     } catch {
       for (const doc of docs) {
         try {
-          validateDocuments([doc], undefined, true);
+          validateDocuments([doc], maxDocumentBytes, true);
         } catch (error) {
           throw refused(collection, doc.docId, error);
         }
@@ -167,7 +170,12 @@ export async function planRefresh(
 }
 
 /** Carries out a checked plan: collections deleted, then created, then per collection removes and writes. */
-export async function applyRefresh(parts: RefreshParts, plan: RefreshPlan): Promise<RefreshResult> {
+export async function applyRefresh(
+  parts: RefreshParts,
+  plan: RefreshPlan,
+  /** Called after each collection's documents are written. */
+  onCollection?: (done: number, total: number) => void,
+): Promise<RefreshResult> {
   const { chroma, sync } = parts;
   const result: RefreshResult = { written: 0, removed: 0, collectionsCreated: [], collectionsDeleted: [] };
   for (const name of plan.deleteCollections) {
@@ -179,6 +187,7 @@ export async function applyRefresh(parts: RefreshParts, plan: RefreshPlan): Prom
     await chroma.createCollection({ name, ...(Object.keys(metadata).length > 0 ? { metadata } : {}) });
     result.collectionsCreated.push(name);
   }
+  let done = 0;
   for (const [collection, { writes, removes }] of plan.documents) {
     if (removes.length > 0) {
       await sync.deleteDocuments(collection, removes);
@@ -189,6 +198,7 @@ export async function applyRefresh(parts: RefreshParts, plan: RefreshPlan): Prom
       await sync.writeDocuments(collection, writes, { localChange: false });
       result.written += writes.length;
     }
+    onCollection?.(++done, plan.documents.size);
   }
   return result;
 }

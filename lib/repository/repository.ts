@@ -9,7 +9,7 @@ import type { Chroma } from '../chroma/chroma.js';
 import type { Metadata } from '../chroma/types.js';
 import type { VersionStore, CommitInfo } from '../dolt/version-store.js';
 import { DoltLiteStore } from '../dolt/doltlite-store.js';
-import { StoreArgumentError } from '../dolt/errors.js';
+import { storeArgumentError, StoreArgumentError } from '../dolt/errors.js';
 import { versioningFor } from '../dolt/versioning-for.js';
 import type {
   BranchInfo,
@@ -27,7 +27,17 @@ import { recordStageFloor, recordStageStart } from '../sync/stage-floor.js';
 import { checkMethodOptions, checkName, checkOpenOptions } from './check-arguments.js';
 import { checkWholeNumber } from '../check-args.js';
 import { checkMessage } from '../dolt/validate-changes.js';
-import { CarryConflictError, CommitNotCheckoutableError, DetachedHeadError, MergeInProgressError, RepositoryArgumentError, UncommittedChangesError } from './errors.js';
+import {
+  CarryConflictError,
+  CloneTargetNotEmptyError,
+  CommitNotCheckoutableError,
+  DetachedHeadError,
+  MergeInProgressError,
+  RepositoryArgumentError,
+  UncommittedChangesError,
+} from './errors.js';
+import { AbortError } from '../errors.js';
+import { Cancellation, type VersioningCallOptions } from './cancellation.js';
 import { applyRefresh, planRefresh, type RefreshPlan, type RefreshResult } from './refresh.js';
 import { StateFile, type RefreshJournal, type RepositoryState } from './state-file.js';
 import { commitWorkingCopy } from './stage-all.js';
@@ -64,7 +74,9 @@ export type { Verify } from '../sync/chroma-dolt-sync.js';
 /** What to do with uncommitted changes in Chroma when the working copy moves to another commit. */
 export type IfUncommitted = 'abort' | 'commit' | 'discard' | 'carry';
 
-export interface CheckoutOptions {
+export type { RepositoryProgress, VersioningCallOptions } from './cancellation.js';
+
+export interface CheckoutOptions extends VersioningCallOptions {
   /** Create `target` as a new branch (at `from`) and switch to it. @default false */
   create?: boolean;
   /** Where a created branch starts. @default the current commit */
@@ -80,6 +92,25 @@ export interface CheckoutOptions {
   message?: string;
   /** How uncommitted changes are looked for. @default the repository's `verify` */
   verify?: Verify;
+}
+
+export interface MergeOptions extends VersioningCallOptions {
+  /** The merge commit's message. @default 'Merge <branch> into <current branch>' */
+  message?: string;
+}
+
+export interface ResetOptions extends VersioningCallOptions {
+  /** Also move the current branch to this commit or ref (Chroma follows). @default none: back to the commit Chroma holds */
+  hard?: string;
+}
+
+export interface CloneOptions extends RepositoryOptions, VersioningCallOptions {
+  /** The remote to clone: a URL the store can reach (DoltLite: `file://...`, `http(s)://...`). */
+  url: string;
+  /** The name the remote is added under. @default 'origin' */
+  remote?: string;
+  /** The branch to clone (the remote must have it); it becomes the working copy's branch. @default 'main' */
+  branch?: string;
 }
 
 export interface HeadInfo {
@@ -155,25 +186,74 @@ export class Repository {
   }
 
   /**
-   * Fills a new working copy from a remote: adds it as `remote`, fetches, moves `branch` to the remote's head
-   * and writes every collection of that commit into Chroma. The store should be new (its own history is
-   * replaced); Chroma should be empty.
+   * Fills a new working copy from a remote: adds it as `remote`, fetches, puts `branch` on the remote's head and
+   * writes every collection of that commit into Chroma.
+   *
+   * Refused with `CloneTargetNotEmptyError` before anything is written when Chroma holds any record (they would
+   * be mixed with the cloned ones and committed with them later), or when the store's `branch` holds commits the
+   * remote's branch does not contain (they would be replaced). A new store, or one already cloned from this
+   * remote, is fine. Any refusal or failure before Chroma is written removes the remote again.
    */
-  static async clone(options: RepositoryOptions & { url: string; remote?: string; branch?: string }): Promise<Repository> {
+  static async clone(options: CloneOptions): Promise<Repository> {
     checkOpenOptions('Repository.clone', options);
+    if (options.signal?.aborted) throw new AbortError('Repository.clone', 'waiting', options.signal.reason);
     const repository = await Repository.openChecked(options);
-    const remote = options.remote ?? 'origin';
-    const branch = options.branch ?? 'main';
-    await repository.exclusive(async () => {
-      await repository.versioning.addRemote(remote, options.url);
-      await repository.versioning.fetch(remote);
-      if ((await repository.versioning.activeBranch()) !== branch) await repository.versioning.switchBranch(branch);
-      const to = await repository.versioning.resolve(`${remote}/${branch}`);
-      const collections = (await repository.versioning.collectionsAt(to)).map((c) => c.name);
-      const from = await repository.versioning.resolve('HEAD');
-      await repository.runJournal({ ...EMPTY_LISTS, restoreCollections: collections, operation: 'clone', from, to, branch, storeStep: 'reset' });
-    });
+    await repository.cancellable('clone', options, (cancel) =>
+      repository.cloneNow(options.url, options.remote ?? 'origin', options.branch ?? 'main', cancel),
+    );
     return repository;
+  }
+
+  private async cloneNow(url: string, remote: string, branch: string, cancel: Cancellation): Promise<void> {
+    const filled: string[] = [];
+    for (const info of await this.chroma.listCollections()) if ((await this.chroma.count(info.name)) > 0) filled.push(info.name);
+    if (filled.length > 0) throw new CloneTargetNotEmptyError('chroma', filled);
+    const branches = new Set((await this.versioning.branches()).map((b) => b.name));
+    const local = branches.has(branch) ? await this.versioning.resolve(branch) : null;
+    const fresh = local === null || (await this.isNewHistory(local));
+    cancel.checkpoint();
+    await this.versioning.addRemote(remote, url);
+    cancel.onUndo(() => this.versioning.removeRemote(remote));
+    try {
+      await this.versioning.fetch(remote);
+      const to = await this.versioning.resolve(`${remote}/${branch}`).catch((error: unknown) => {
+        throw error instanceof StoreArgumentError ? storeArgumentError(`the remote has no branch ${JSON.stringify(branch)}`) : error;
+      });
+      if (!fresh && !(await this.isAncestor(local!, to))) throw new CloneTargetNotEmptyError('store', [branch]);
+      const active = await this.versioning.activeBranch();
+      if (!branches.has(branch)) {
+        await this.versioning.createBranch(branch, to);
+        cancel.onUndo(() => this.versioning.deleteBranch(branch, true));
+      }
+      if (active !== branch) {
+        await this.versioning.switchBranch(branch);
+        cancel.onUndo(() => this.versioning.switchBranch(active));
+      }
+      const collections = (await this.versioning.collectionsAt(to)).map((c) => c.name);
+      const from = await this.versioning.resolve('HEAD');
+      await this.runJournal({ ...EMPTY_LISTS, restoreCollections: collections, operation: 'clone', from, to, branch, storeStep: 'reset' }, undefined, undefined, cancel);
+    } catch (error) {
+      // Refused or failed before Chroma was written: the store is put back (the remote goes), so a retry can run.
+      if (!cancel.passed) await cancel.rollback();
+      throw error;
+    }
+  }
+
+  /** A new store's history: the engine's first commit and the schema commit, holding no collection. */
+  private async isNewHistory(commit: string): Promise<boolean> {
+    if ((await this.versioning.collectionsAt(commit)).length > 0) return false;
+    let current = commit;
+    for (let depth = 0; depth < 2; depth++) {
+      const parents = await this.versioning.parents(current);
+      if (parents.length === 0) return true;
+      if (parents.length > 1) return false;
+      current = parents[0]!;
+    }
+    return false;
+  }
+
+  private async isAncestor(ancestor: string, of: string): Promise<boolean> {
+    return this.versioning.mergeBase(ancestor, of).then((base) => base === ancestor, () => false);
   }
 
   private state: RepositoryState;
@@ -233,7 +313,7 @@ export class Repository {
   async checkout(target: string, options: CheckoutOptions = {}): Promise<CheckoutResult> {
     checkName('checkout', 'the target', target);
     options = checkMethodOptions('checkout', options);
-    return this.exclusive(() => this.checkoutNow(target, options));
+    return this.cancellable('checkout', options, (cancel) => this.checkoutNow(target, options, cancel));
   }
 
   async branches(): Promise<Array<BranchInfo & { current: boolean }>> {
@@ -277,14 +357,14 @@ export class Repository {
    * With conflicts nothing is committed and Chroma is unchanged: settle each with {@link resolve} (the merge
    * commits after the last one) or {@link abortMerge}. Uncommitted changes in Chroma are refused first.
    */
-  async merge(branch: string, options: { message?: string } = {}): Promise<MergeResult> {
+  async merge(branch: string, options: MergeOptions = {}): Promise<MergeResult> {
     checkName('merge', 'the branch', branch);
     options = checkMethodOptions('merge', options);
-    return this.exclusive(async () => {
+    return this.cancellable('merge', options, async (cancel) => {
       const head = await this.requireBranch('merge');
-      await this.requireClean('merge');
+      await this.requireClean('merge', cancel);
       const message = options.message ?? `Merge ${branch} into ${head.branch}`;
-      return this.storeThenRefresh('merge', head, () => this.versioning.merge(branch, message));
+      return this.storeThenRefresh('merge', head, () => this.versioning.merge(branch, message), cancel);
     });
   }
 
@@ -352,7 +432,7 @@ export class Repository {
       const outcome = await this.storeThenRefresh('merge', head, async () => {
         const after = await this.versioning.commitMerge(options.message ?? `Merge into ${head.branch}`);
         return { status: 'merged' as const, before: head.commit, after, conflicts: [] };
-      });
+      }, new Cancellation('Repository.resolve', {}));
       return { remaining: [], commit: outcome.commit };
     });
   }
@@ -366,12 +446,12 @@ export class Repository {
    * Without `hard`: discards every uncommitted change in Chroma (back to the commit it holds). With `hard`: also
    * moves the current branch to that earlier commit (or ref), and Chroma follows.
    */
-  async reset(options: { hard?: string } = {}): Promise<RefreshResult> {
+  async reset(options: ResetOptions = {}): Promise<RefreshResult> {
     options = checkMethodOptions('reset', options);
-    return this.exclusive(async () => {
+    return this.cancellable('reset', options, async (cancel) => {
       const head = await this.head();
       if (await this.versioning.merging()) throw new MergeInProgressError('reset');
-      const status = await this.status({ verify: this.verify });
+      const status = await this.checkedStatus(this.verify, cancel);
       const target = options.hard === undefined ? head.commit : await this.versioning.resolve(options.hard);
       const journal: RefreshJournal & { to: string } = {
         ...restoreLists(status, 'discard'),
@@ -381,20 +461,21 @@ export class Repository {
         branch: await this.versioning.activeBranch(),
         storeStep: options.hard === undefined ? undefined : 'reset',
       };
-      return this.runJournal(journal);
+      return this.runJournal(journal, undefined, undefined, cancel);
     });
   }
 
   /** A new commit undoing `commit`'s changes; Chroma follows. Uncommitted changes are refused first. */
-  async revert(commit: string): Promise<MergeResult> {
+  async revert(commit: string, options: VersioningCallOptions = {}): Promise<MergeResult> {
     checkName('revert', 'the commit', commit);
-    return this.exclusive(async () => {
+    options = checkMethodOptions('revert', options);
+    return this.cancellable('revert', options, async (cancel) => {
       const head = await this.requireBranch('revert');
-      await this.requireClean('revert');
+      await this.requireClean('revert', cancel);
       return this.storeThenRefresh('revert', head, async () => {
         const after = await this.versioning.revert(commit);
         return { status: 'merged' as const, before: head.commit, after, conflicts: [] };
-      });
+      }, cancel);
     });
   }
 
@@ -453,29 +534,45 @@ export class Repository {
     return this.versioning.removeRemote(name);
   }
 
-  /** Pushes a branch (default: the current one) to a remote. */
-  async push(remote: string, branch?: string): Promise<void> {
+  /**
+   * Pushes a branch (default: the current one) to a remote. A remote branch with commits this one lacks is
+   * refused with `PushRejectedError` (pull first).
+   */
+  async push(remote: string, branch?: string, options: Pick<VersioningCallOptions, 'signal'> = {}): Promise<void> {
     checkName('push', 'the remote', remote);
     checkName('push', 'the branch', branch, true);
-    return this.exclusive(async () => {
-      await this.versioning.push(remote, branch ?? (await this.requireBranch('push')).branch);
+    options = checkMethodOptions('push', options);
+    return this.cancellable('push', options, async (cancel) => {
+      const name = branch ?? (await this.requireBranch('push')).branch;
+      cancel.pointOfNoReturn();
+      await this.versioning.push(remote, name);
     });
   }
 
-  async fetch(remote: string, branch?: string): Promise<void> {
+  /** Fetches a remote's branches (or one) into its remote-tracking refs; the working copy does not move. */
+  async fetch(remote: string, branch?: string, options: Pick<VersioningCallOptions, 'signal'> = {}): Promise<void> {
     checkName('fetch', 'the remote', remote);
     checkName('fetch', 'the branch', branch, true);
-    return this.versioning.fetch(remote, branch);
+    options = checkMethodOptions('fetch', options);
+    return this.cancellable('fetch', options, async (cancel) => {
+      cancel.pointOfNoReturn();
+      await this.versioning.fetch(remote, branch);
+    });
   }
 
-  /** Fetches `remote/branch` (default: the current branch's name) and merges it; Chroma follows, as for merge. */
-  async pull(remote: string, branch?: string): Promise<MergeResult> {
+  /**
+   * Fetches `remote/branch` (default: the current branch's name) and merges it; Chroma follows, as for merge. A
+   * remote whose history shares no commit with this branch is refused with `UnrelatedHistoriesError` before the
+   * branch moves.
+   */
+  async pull(remote: string, branch?: string, options: VersioningCallOptions = {}): Promise<MergeResult> {
     checkName('pull', 'the remote', remote);
     checkName('pull', 'the branch', branch, true);
-    return this.exclusive(async () => {
+    options = checkMethodOptions('pull', options);
+    return this.cancellable('pull', options, async (cancel) => {
       const head = await this.requireBranch('pull');
-      await this.requireClean('pull');
-      return this.storeThenRefresh('pull', head, () => this.versioning.pull(remote, branch ?? head.branch));
+      await this.requireClean('pull', cancel);
+      return this.storeThenRefresh('pull', head, () => this.versioning.pull(remote, branch ?? head.branch), cancel);
     });
   }
 
@@ -493,7 +590,7 @@ export class Repository {
     return commit;
   }
 
-  private async checkoutNow(target: string, options: CheckoutOptions): Promise<CheckoutResult> {
+  private async checkoutNow(target: string, options: CheckoutOptions, cancel: Cancellation): Promise<CheckoutResult> {
     if (await this.versioning.merging()) throw new MergeInProgressError('checkout');
     const mode = options.ifUncommitted ?? 'abort';
     const before = await this.head();
@@ -524,12 +621,18 @@ export class Repository {
     // Moving to the commit Chroma already holds (a new branch here, or the same branch) cannot lose anything.
     let status: WorkingCopyStatus | null = null;
     if (targetCommit !== before.commit) {
-      status = await this.status({ verify: options.verify ?? this.verify });
+      status = await this.checkedStatus(options.verify ?? this.verify, cancel);
       if (!status.clean) {
         if (mode === 'abort') throw new UncommittedChangesError('checkout', pendingChanges(status));
         if (mode === 'commit') {
           if (before.branch === null) throw new DetachedHeadError('checkout with ifUncommitted: commit', before.commit);
-          await commitWorkingCopy(this.chroma, this.versioning, status, options.message ?? 'Commit local changes before checkout');
+          const made = await commitWorkingCopy(this.chroma, this.versioning, status, options.message ?? 'Commit local changes before checkout');
+          // Chroma was not written: moving the branch back makes the changes uncommitted again, as they were.
+          if (made !== null) {
+            cancel.onUndo(() => this.versioning.resetHard(before.commit));
+            cancel.report({ phase: 'moved', commit: made });
+            cancel.checkpoint();
+          }
           status = null;
         }
       }
@@ -538,11 +641,14 @@ export class Repository {
     const lists = status && !status.clean ? restoreLists(status, mode === 'discard' ? 'discard' : 'carry') : EMPTY_LISTS;
     if (mode === 'carry' && lists.keep.length > 0) await this.checkCarry(from, targetCommit, lists, status!);
 
-    if (!branches.has(branch)) await this.versioning.createBranch(branch, targetCommit);
+    if (!branches.has(branch)) {
+      await this.versioning.createBranch(branch, targetCommit);
+      cancel.onUndo(() => this.versioning.deleteBranch(branch, true));
+    }
     const journal: RefreshJournal & { to: string } = { ...lists, operation: 'checkout', from, to: targetCommit, branch };
     let refresh: RefreshResult;
     try {
-      refresh = await this.runJournal(journal, from === before.commit ? prefetched : undefined);
+      refresh = await this.runJournal(journal, from === before.commit ? prefetched : undefined, undefined, cancel);
     } catch (error) {
       // Refused before anything moved: the branch this checkout made goes too.
       if (error instanceof CommitNotCheckoutableError && !branches.has(branch)) await this.versioning.deleteBranch(branch, true).catch(() => {});
@@ -572,9 +678,11 @@ export class Repository {
     operation: string,
     head: HeadInfo,
     work: () => Promise<{ status: MergeResult['status']; before: string; after: string; conflicts: MergeConflict[] }>,
+    cancel: Cancellation,
   ): Promise<MergeResult> {
     const journal: RefreshJournal = { ...EMPTY_LISTS, operation, from: head.commit, to: null, branch: head.branch! };
     this.saveState({ branch: head.branch, journal });
+    cancel.onUndo(async () => this.saveState({ branch: head.branch, journal: null }));
     let outcome: Awaited<ReturnType<typeof work>>;
     try {
       outcome = await work();
@@ -582,28 +690,57 @@ export class Repository {
       this.saveState({ branch: head.branch, journal: null });
       throw error;
     }
+    if (outcome.status === 'conflicts') cancel.onUndo(() => this.versioning.abortMerge());
+    else if (outcome.after !== outcome.before) {
+      cancel.onUndo(() => this.versioning.resetHard(outcome.before));
+      cancel.report({ phase: 'moved', commit: outcome.after });
+    }
+    cancel.checkpoint();
     if (outcome.status === 'conflicts' || outcome.after === outcome.before) {
       this.saveState({ branch: head.branch, journal: null });
       return { status: outcome.status, commit: null, conflicts: outcome.conflicts, refresh: null };
     }
-    const refresh = await this.runJournal({ ...journal, to: outcome.after }, undefined, outcome.before);
+    const refresh = await this.runJournal({ ...journal, to: outcome.after }, undefined, outcome.before, cancel);
     return { status: outcome.status, commit: outcome.after, conflicts: [], refresh };
   }
 
-  /** Records the journal, moves the store if needed, refreshes Chroma, then clears the journal. */
-  private async runJournal(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>, undo?: string): Promise<RefreshResult> {
+  /**
+   * Plans the refresh, then records the journal (the point of no return: see cancellation.ts), moves the store
+   * if needed, refreshes Chroma, and clears the journal.
+   */
+  private async runJournal(
+    journal: RefreshJournal & { to: string },
+    delta?: Promise<CommitDelta>,
+    undo?: string,
+    cancel?: Cancellation,
+  ): Promise<RefreshResult> {
+    const plan = await this.planFor(journal, delta, undo);
+    if (cancel) {
+      let writes = 0;
+      let removes = 0;
+      for (const p of plan?.documents.values() ?? []) {
+        writes += p.writes.length;
+        removes += p.removes.length;
+      }
+      cancel.report({ phase: 'planned', writes, removes });
+      cancel.pointOfNoReturn();
+    }
     this.saveState({ branch: this.state.branch, journal });
-    return this.finish(journal, delta, undo);
+    return this.apply(journal, plan, cancel);
+  }
+
+  /** Finishes a recorded refresh (after a crash): plans it and carries it out. */
+  private async finish(journal: RefreshJournal & { to: string }, undo?: string): Promise<RefreshResult> {
+    return this.apply(journal, await this.planFor(journal, undefined, undo));
   }
 
   /**
+   * Planned and checked before the store or Chroma moves: a commit Chroma cannot hold (written through the
+   * store's own API) is refused with nothing changed, instead of failing halfway and again at every open.
    * `undo`: the commit the branch was on before a store operation that moved it already (merge, revert, pull):
    * put back if the refresh is refused.
    */
-  private async finish(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>, undo?: string): Promise<RefreshResult> {
-    const active = await this.versioning.activeBranch();
-    // Planned and checked before the store or Chroma moves: a commit Chroma cannot hold (written through the
-    // store's own API) is refused with nothing changed, instead of failing halfway and again at every open.
+  private async planFor(journal: RefreshJournal & { to: string }, delta?: Promise<CommitDelta>, undo?: string): Promise<RefreshPlan | null> {
     let plan: RefreshPlan | null = null;
     if (journal.from !== journal.to || journal.restore.length > 0 || journal.restoreCollections.length > 0) {
       try {
@@ -616,6 +753,12 @@ export class Repository {
         throw error;
       }
     }
+    return plan;
+  }
+
+  /** Carries out a planned refresh whose journal is recorded. */
+  private async apply(journal: RefreshJournal & { to: string }, plan: RefreshPlan | null, cancel?: Cancellation): Promise<RefreshResult> {
+    const active = await this.versioning.activeBranch();
     if (journal.storeStep === 'reset' && (await this.versioning.resolve('HEAD')) !== journal.to) {
       try {
         await this.versioning.resetHard(journal.to);
@@ -626,7 +769,12 @@ export class Repository {
         throw error;
       }
     }
-    const refresh = plan === null ? NO_REFRESH : await applyRefresh({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, plan);
+    const refresh =
+      plan === null
+        ? NO_REFRESH
+        : await applyRefresh({ chroma: this.chroma, sync: this.sync, versioning: this.versioning }, plan, (collectionsDone, collectionsTotal) =>
+            cancel?.report({ phase: 'refreshing', collectionsDone, collectionsTotal }),
+          );
     if (active !== journal.branch) {
       await this.versioning.switchBranch(journal.branch);
       // A detached checkout's branch has no other use once the working copy leaves it.
@@ -646,7 +794,7 @@ export class Repository {
         to = await this.versioning.resolve('HEAD');
       }
       // Refused (a commit Chroma cannot hold): a store operation that moved the branch is undone.
-      await this.finish({ ...journal, to }, undefined, journal.to === null ? journal.from : undefined);
+      await this.finish({ ...journal, to }, journal.to === null ? journal.from : undefined);
       return;
     }
     if (branch !== null && (await this.versioning.activeBranch()) !== branch) await this.versioning.switchBranch(branch);
@@ -659,9 +807,39 @@ export class Repository {
     return head as HeadInfo & { branch: string };
   }
 
-  private async requireClean(operation: string): Promise<void> {
-    const status = await this.status({ verify: this.verify });
+  private async requireClean(operation: string, cancel: Cancellation): Promise<void> {
+    const status = await this.checkedStatus(this.verify, cancel);
     if (!status.clean) throw new UncommittedChangesError(operation, pendingChanges(status));
+  }
+
+  /** The status before an operation moves the working copy: its detection cancelled by the operation's signal. */
+  private async checkedStatus(verify: Verify, cancel: Cancellation): Promise<WorkingCopyStatus> {
+    cancel.checkpoint();
+    const status =
+      verify === 'flags' && (await provablyClean(this.chroma, this.versioning, this.chunkTotals))
+        ? { collections: [], clean: true }
+        : await workingCopyStatus(this.chroma, this.sync, this.store, this.versioning, verify, cancel.signal);
+    cancel.report({ phase: 'checked' });
+    cancel.checkpoint();
+    return status;
+  }
+
+  /**
+   * Runs a versioning operation alone on the working copy (see {@link exclusive}), cancellable by
+   * `options.signal` up to its point of no return (see cancellation.ts).
+   */
+  private cancellable<T>(method: string, options: VersioningCallOptions, work: (cancel: Cancellation) => Promise<T>): Promise<T> {
+    const cancel = new Cancellation(`Repository.${method}`, options);
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(new AbortError(cancel.op, 'waiting', signal.reason));
+    return this.exclusive(async () => {
+      if (signal?.aborted) throw new AbortError(cancel.op, 'queued', signal.reason);
+      try {
+        return await work(cancel);
+      } catch (error) {
+        return cancel.settle(error);
+      }
+    });
   }
 
   private saveState(state: RepositoryState): void {

@@ -67,6 +67,8 @@ export async function workingCopyStatus(
   store: VersionStore,
   versioning: VersioningStore,
   verify: Verify = 'content',
+  /** Cancels the detection (each collection's reads). */
+  signal?: AbortSignal,
 ): Promise<WorkingCopyStatus> {
   const [inChroma, committed] = await Promise.all([chroma.listCollections(), versioning.collectionsAt('HEAD')]);
   const stored = new Map<string, StoredCollection>(committed.map((c) => [c.name, c]));
@@ -74,7 +76,7 @@ export async function workingCopyStatus(
   for (const info of [...inChroma].sort((a, b) => a.name.localeCompare(b.name))) {
     const metadata = normaliseMetadata(info.metadata);
     const known = stored.get(info.name);
-    const detected = await sync.detectLocalChanges(info.name, { verify });
+    const detected = await sync.detectLocalChanges(info.name, signal === undefined ? { verify } : { verify, signal });
     const modified = known && detected.modified.length > 0 ? await withoutEarlierRows(chroma, versioning, info.name, detected.modified) : detected.modified;
     collections.push({
       name: info.name,
