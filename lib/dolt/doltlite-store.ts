@@ -4,6 +4,7 @@
  * and restarted neither leaks it nor loses it: the executor re-opens the store in a new owner while this
  * thread still holds the path, and only `close()` releases it, after the owner is gone.
  */
+import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock, type PathLock } from '../path-lock.js';
@@ -14,7 +15,7 @@ import { withOwnerHeapDefaults } from '../owner-heap.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
-import './errors.js'; // registers the typed store errors for this thread
+import { storeExists } from './errors.js'; // also registers the typed store errors for this thread
 import { ChangeStreamValidator, checkMessage, validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
@@ -31,6 +32,16 @@ const REQUEST_BYTES = 48 * 1024;
 
 /** The most ids per `exists` batch; larger batches are split into several queries. */
 const EXISTS_BATCH = 10_000;
+
+/** Whether anything (a file, a folder, a dangling link) is at `path`. */
+function pathTaken(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class DoltLiteStore implements VersionStore {
   readonly dialect = 'doltlite' as const;
@@ -70,11 +81,17 @@ export class DoltLiteStore implements VersionStore {
     }
   }
 
-  /** Creates a store at `path` as a clone of a remote (a folder another store pushed to, or a `file://` URL). */
+  /**
+   * Creates a store at `path` as a clone of a remote (a folder another store pushed to, or a `file://` URL).
+   * A file at `path` already is refused with `StoreExistsError` (it is left untouched): a clone never opens an
+   * existing store in its place.
+   */
   static async clone(from: string, options: DoltLiteOptions & { path: string; executor?: ExecutorOptions }): Promise<DoltLiteStore> {
     checkText('DoltLiteStore.clone', 'the remote', from);
     checkOptions('DoltLiteStore.clone', options, ['path', 'engine', 'python', 'executor'], true);
     checkPathOption('DoltLiteStore.clone', options.path, false);
+    const path = resolve(options.path);
+    if (pathTaken(path)) throw storeExists(path);
     return DoltLiteStore.open({ ...options, cloneFrom: from });
   }
 
