@@ -11,7 +11,13 @@ export type { MysqlSsl, MysqlTlsOptions } from '../dolt/mysql-connection-options
 export {
   DocumentTooLargeError,
   InvalidChangeError,
+  PushRejectedError,
+  RemoteIsSelfError,
+  StoreAlreadyExistsError,
   StoreArgumentError,
+  StoreExistsError,
+  UnrelatedHistoriesError,
+  UnresolvableMergeError,
   StoreConnectionError,
   StoreConstraintError,
   StoreError,
