@@ -14,8 +14,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remoteIsSelf } from './errors.js';
 
-/** The paths a `file://` URL may name: as the engine reads it (text after the scheme) and as a file URL. */
+/**
+ * The paths a `file://` URL may name: as the engine reads it (text after the scheme) and as a file URL. A bare
+ * path (no scheme; refused as a remote anyway) is compared too, so that giving the store's own path is told so.
+ */
 function candidatePaths(url: string): string[] {
+  if (!url.includes('://')) return url.length > 0 && !url.includes('\0') ? [resolve(url)] : [];
   if (!/^file:\/\//i.test(url)) return [];
   const paths = [resolve(url.slice('file://'.length))];
   try {

@@ -40,6 +40,8 @@ test('remote is self: every spelling of the store file is refused when added, an
     `file://${join(dir, 'file-link.doltlite')}`,
     `file://${join(dir, 'folder-link', name)}`,
     `file://${join(dir, 'hard-link.doltlite')}`,
+    path,
+    relative(process.cwd(), path),
   ];
   const before = digest(path);
   for (const [i, url] of spellings.entries()) {
