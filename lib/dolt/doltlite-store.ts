@@ -35,12 +35,7 @@ const EXISTS_BATCH = 10_000;
 
 /** Whether anything (a file, a folder, a dangling link) is at `path`. */
 function pathTaken(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 export class DoltLiteStore implements VersionStore {

@@ -22,6 +22,7 @@ import {
   checkDocumentsAtOptions,
   refuseNameOfOtherKind,
   unlessExists,
+  unlessMissing,
   collectionDeltas,
   CONFLICT_COLUMNS,
   conflictFromRow,
@@ -119,7 +120,7 @@ class DoltServerVersioning implements VersioningStore {
   async deleteBranch(name: string, force = false): Promise<void> {
     checkBranchName(name);
     if (name === (await this.activeBranch())) throw storeArgumentError(`cannot delete the current branch ${name}`);
-    await this.on((run) => run('CALL DOLT_BRANCH(?, ?)', [force ? '-D' : '-d', name]));
+    await this.on((run) => unlessMissing('branch', name, countWith(run), () => run('CALL DOLT_BRANCH(?, ?)', [force ? '-D' : '-d', name])));
   }
 
   async renameBranch(from: string, to: string, force = false): Promise<void> {
@@ -127,7 +128,8 @@ class DoltServerVersioning implements VersioningStore {
     checkBranchName(to);
     await this.on(async (run) => {
       await refuseNameOfOtherKind('branch', to, countWith(run));
-      return unlessExists('branch', to, countWith(run), () => run('CALL DOLT_BRANCH(?, ?, ?)', [force ? '-M' : '-m', from, to]));
+      return unlessMissing('branch', from, countWith(run), () =>
+        unlessExists('branch', to, countWith(run), () => run('CALL DOLT_BRANCH(?, ?, ?)', [force ? '-M' : '-m', from, to])));
     });
     if (this.branch === from) await this.switchBranch(to);
   }
@@ -395,7 +397,7 @@ class DoltServerVersioning implements VersioningStore {
 
   async deleteTag(name: string): Promise<void> {
     checkBranchName(name, 'tag');
-    await this.on((run) => run("CALL DOLT_TAG('-d', ?)", [name]));
+    await this.on((run) => unlessMissing('tag', name, countWith(run), () => run("CALL DOLT_TAG('-d', ?)", [name])));
   }
 
   async addRemote(name: string, url: string): Promise<void> {
@@ -406,7 +408,7 @@ class DoltServerVersioning implements VersioningStore {
 
   async removeRemote(name: string): Promise<void> {
     checkBranchName(name, 'remote');
-    await this.on((run) => run("CALL DOLT_REMOTE('remove', ?)", [name]));
+    await this.on((run) => unlessMissing('remote', name, countWith(run), () => run("CALL DOLT_REMOTE('remove', ?)", [name])));
   }
 
   remotes(): Promise<RemoteInfo[]> {

@@ -59,41 +59,40 @@ export async function refuseNameOfOtherKind(
   if (Number(await count(COUNT_NAMED[other], [name])) > 0) throw alreadyExists(other, name);
 }
 
+type NameKind = 'branch' | 'tag' | 'remote';
+/** Runs a `SELECT count(*) AS n ...` on the store's connection. */
+type CountRows = (sql: string, values: unknown[]) => Promise<number>;
+
 /**
  * Runs a create (or a rename onto `name`); when it fails and `name` exists, the failure is a typed
  * `StoreAlreadyExistsError` instead of the engine's text. Looked up only after a failure, so a create that works
  * costs no extra query.
  */
-export async function unlessExists<T>(
-  kind: 'branch' | 'tag' | 'remote',
-  name: string,
-  count: (sql: string, values: unknown[]) => Promise<number>,
-  create: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await create();
-  } catch (error) {
-    const exists = await count(COUNT_NAMED[kind], [name]).then((n) => Number(n) > 0, () => false);
-    throw exists ? alreadyExists(kind, name) : error;
-  }
+export function unlessExists<T>(kind: NameKind, name: string, count: CountRows, create: () => Promise<T>): Promise<T> {
+  return explainFailure(kind, name, count, create, (n) => (n > 0 ? alreadyExists(kind, name) : null));
 }
 
 /**
  * Runs an operation on an existing branch, tag or remote (delete, rename); when it fails and `name` does not
  * exist, the failure is the caller's typed `StoreArgumentError` ("unknown ...") instead of the engine's text.
- * Looked up only after a failure, as in {@link unlessExists}.
  */
-export async function unlessMissing<T>(
-  kind: 'branch' | 'tag' | 'remote',
+export function unlessMissing<T>(kind: NameKind, name: string, count: CountRows, action: () => Promise<T>): Promise<T> {
+  return explainFailure(kind, name, count, action, (n) => (n === 0 ? unknownName(kind, name) : null));
+}
+
+/** Runs `action`; after a failure, counts `name` and throws `explain(count)` instead when it gives an error. */
+async function explainFailure<T>(
+  kind: NameKind,
   name: string,
-  count: (sql: string, values: unknown[]) => Promise<number>,
+  count: CountRows,
   action: () => Promise<T>,
+  explain: (named: number) => Error | null,
 ): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    const missing = await count(COUNT_NAMED[kind], [name]).then((n) => Number(n) === 0, () => false);
-    throw missing ? unknownName(kind, name) : error;
+    const better = await count(COUNT_NAMED[kind], [name]).then((n) => explain(Number(n)), () => null);
+    throw better ?? error;
   }
 }
 

@@ -4,7 +4,7 @@
  * a store already cloned from the remote is fine; DoltLiteStore.clone never opens an existing file in place of
  * a clone.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
@@ -14,18 +14,24 @@ import { openEmbeddedChroma } from '../helpers/open-chroma.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { chromaContents } from './scenario.js';
 
+/** A store with one commit (document `a` of `notes` holding `content`) pushed to `url`; returns the commit. */
+async function pushRemote(t: ExecutionContext, label: string, url: string, content: string): Promise<string> {
+  const chroma = await openEmbeddedChroma(t, label);
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  const source = await Repository.open({ chroma, store });
+  await chroma.createCollection({ name: 'notes' });
+  await source.sync.writeDocuments('notes', [{ docId: 'a', content }]);
+  const head = (await source.commit('remote'))!;
+  await source.addRemote('origin', url);
+  await source.push('origin');
+  return head;
+}
+
 test('clone: refuses a Chroma holding records and a store with history of its own, before writing; clones once they are empty', async (t) => {
   const dir = tempDir(t, 'repo-clone');
   const url = `file://${join(dir, 'remote.doltlite')}`;
-  const sourceChroma = await openEmbeddedChroma(t, 'clone-source');
-  const sourceStore = await DoltLiteStore.open();
-  t.teardown(() => sourceStore.close());
-  const source = await Repository.open({ chroma: sourceChroma, store: sourceStore });
-  await sourceChroma.createCollection({ name: 'notes' });
-  await source.sync.writeDocuments('notes', [{ docId: 'a', content: 'from the remote' }]);
-  const remoteHead = (await source.commit('remote'))!;
-  await source.addRemote('origin', url);
-  await source.push('origin');
+  const remoteHead = await pushRemote(t, 'clone-source', url, 'from the remote');
 
   // Chroma holds a record in the collection the remote has, and one elsewhere: refused, nothing written.
   const chroma = await openEmbeddedChroma(t, 'clone-target');
@@ -75,15 +81,7 @@ test('clone: refuses a Chroma holding records and a store with history of its ow
 test('clone: a store cloned from the remote already clones again; DoltLiteStore.clone refuses an existing path untouched', async (t) => {
   const dir = tempDir(t, 'repo-clone-store');
   const url = `file://${join(dir, 'remote.doltlite')}`;
-  const sourceChroma = await openEmbeddedChroma(t, 'clone2-source');
-  const sourceStore = await DoltLiteStore.open();
-  t.teardown(() => sourceStore.close());
-  const source = await Repository.open({ chroma: sourceChroma, store: sourceStore });
-  await sourceChroma.createCollection({ name: 'notes' });
-  await source.sync.writeDocuments('notes', [{ docId: 'a', content: 'cloned' }]);
-  await source.commit('remote');
-  await source.addRemote('origin', url);
-  await source.push('origin');
+  await pushRemote(t, 'clone2-source', url, 'cloned');
 
   const existing = join(dir, 'existing.doltlite');
   const first = await DoltLiteStore.open({ path: existing });
