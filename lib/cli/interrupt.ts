@@ -10,6 +10,29 @@
  */
 
 const closers = new Set<() => Promise<unknown>>();
+const running = new Set<Promise<unknown>>();
+const stopRequested = new AbortController();
+
+/**
+ * Aborted when the command is told to stop (Ctrl-C, SIGTERM, a closed pipe). A command passes it to operations
+ * that stop cleanly where they can: a checkout cancelled before it writes to Chroma puts everything back, one
+ * past that point finishes, so neither leaves the working copy halfway.
+ */
+export const stopSignal: AbortSignal = stopRequested.signal;
+
+/**
+ * Shutdown waits for `operation` (which was given {@link stopSignal}) to settle before it closes the sessions:
+ * closing them under it would cut it off between the store and Chroma, for the next open to repair.
+ */
+export function letFinish<T>(operation: Promise<T>): Promise<T> {
+  const settled = operation.then(
+    () => {},
+    () => {},
+  );
+  running.add(settled);
+  void settled.then(() => running.delete(settled));
+  return operation;
+}
 
 /** Closes `opening`'s result on Ctrl-C (`close` must be idempotent: the command may close it too). */
 export function closeOnInterrupt<T>(opening: Promise<T>, close: (opened: T) => Promise<unknown>): Promise<T> {
@@ -18,8 +41,8 @@ export function closeOnInterrupt<T>(opening: Promise<T>, close: (opened: T) => P
 }
 
 /**
- * The process's SIGINT and SIGTERM handlers and its stdout/stderr error handlers: close everything registered,
- * then exit with 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM, 141 for a closed pipe, as
+ * The process's SIGINT and SIGTERM handlers and its stdout/stderr error handlers: abort {@link stopSignal}, wait
+ * for the operations given it, close everything registered, then exit with 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM, 141 for a closed pipe, as
  * SIGPIPE would). A second Ctrl-C while closing gets Node's default (exit at once), as users expect of a
  * second interrupt.
  */
@@ -30,7 +53,10 @@ export function installInterruptHandler(onInterrupt: () => void = () => {}): voi
     stopping = true;
     onInterrupt();
     if (message !== null) process.stderr.write(message);
-    void Promise.allSettled([...closers].map((close) => close())).finally(() => process.exit(code));
+    stopRequested.abort(new Error('the command was told to stop'));
+    void Promise.allSettled([...running])
+      .then(() => Promise.allSettled([...closers].map((close) => close())))
+      .finally(() => process.exit(code));
   };
   process.once('SIGINT', () => stop(130, '\ninterrupted: shutting down...\n'));
   process.once('SIGTERM', () => stop(143, '\nterminated: shutting down...\n'));

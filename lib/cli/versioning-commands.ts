@@ -5,8 +5,11 @@
  */
 import { join, resolve } from 'node:path';
 import { Repository, type IfUncommitted } from '../repository/repository.js';
+import type { RepositoryProgress, VersioningCallOptions } from '../repository/cancellation.js';
 import { checkServerUrls, parseOptions, UsageError } from './args.js';
 import { connect } from './connect.js';
+import { letFinish, stopSignal } from './interrupt.js';
+import { Progress } from './progress.js';
 
 export const VERSIONING_COMMANDS = [
   'changes', 'commit', 'checkout', 'branch', 'merge', 'resolve', 'abort-merge', 'reset', 'revert', 'tag', 'show', 'remote', 'push', 'pull',
@@ -192,6 +195,9 @@ export async function runVersioningCommand(
       `Chroma: ${r.written} document(s) written, ${r.removed} removed` +
       (r.collectionsCreated?.length ? `; collection(s) created: ${r.collectionsCreated.join(', ')}` : '') +
       (r.collectionsDeleted?.length ? `; collection(s) deleted: ${r.collectionsDeleted.join(', ')}` : '');
+    // The operations that move the working copy: Ctrl-C cancels them cleanly or lets them finish (stopSignal), and
+    // stderr tells how far a long one got.
+    const moving = (): VersioningCallOptions => ({ signal: stopSignal, onProgress: progressLines(printAside) });
     switch (command) {
       case 'changes': {
         const status = await repo.status();
@@ -210,7 +216,7 @@ export async function runVersioningCommand(
         say((outcome as { commit: string | null }).commit ?? 'Nothing to commit.');
         break;
       case 'checkout': {
-        const result = await repo.checkout(need(args[0], 'a target'), { create: values.create === true, from: values.from, ifUncommitted: mode });
+        const result = await letFinish(repo.checkout(need(args[0], 'a target'), { create: values.create === true, from: values.from, ifUncommitted: mode, ...moving() }));
         outcome = result;
         say(`On ${result.head.branch ?? `detached commit ${result.head.commit.slice(0, 12)}`}. ${refreshLine(result)}`);
         break;
@@ -233,7 +239,7 @@ export async function runVersioningCommand(
           for (const c of preview.conflicts) say(`  conflict ${c.collection}/${c.docId}`);
           break;
         }
-        const result = await repo.merge(branch, { message: values.message });
+        const result = await letFinish(repo.merge(branch, { message: values.message, ...moving() }));
         outcome = result;
         say(`${result.status}${result.commit ? ` ${result.commit}` : ''}`);
         for (const c of result.conflicts) say(`  conflict ${c.collection}/${c.docId} (base ${c.baseHash?.slice(0, 8)}, ours ${c.oursHash?.slice(0, 8)}, theirs ${c.theirsHash?.slice(0, 8)})`);
@@ -251,11 +257,11 @@ export async function runVersioningCommand(
         await repo.abortMerge();
         break;
       case 'reset':
-        outcome = await repo.reset({ hard: values.hard });
+        outcome = await letFinish(repo.reset({ hard: values.hard, ...moving() }));
         say(refreshLine(outcome as { written: number; removed: number }));
         break;
       case 'revert':
-        outcome = await repo.revert(need(args[0], 'a commit'));
+        outcome = await letFinish(repo.revert(need(args[0], 'a commit'), moving()));
         say((outcome as { commit: string | null }).commit ?? 'Nothing to revert.');
         break;
       case 'tag':
@@ -277,10 +283,10 @@ export async function runVersioningCommand(
         else for (const r of (outcome = await repo.remotes()) as Awaited<ReturnType<Repository['remotes']>>) say(`${r.name}\t${r.url}`);
         break;
       case 'push':
-        await repo.push(args[0] ?? 'origin');
+        await letFinish(repo.push(args[0] ?? 'origin', undefined, { signal: stopSignal }));
         break;
       case 'pull': {
-        const result = await repo.pull(args[0] ?? 'origin');
+        const result = await letFinish(repo.pull(args[0] ?? 'origin', undefined, moving()));
         outcome = result;
         say(`${result.status}${result.commit ? ` ${result.commit}` : ''}`);
         break;
@@ -292,4 +298,16 @@ export async function runVersioningCommand(
   } finally {
     await connected.close();
   }
+}
+
+/**
+ * Progress of an operation that moves the working copy, as lines for stderr: what the refresh of Chroma will
+ * write and remove, then a bar over the collections refreshed.
+ */
+function progressLines(write: (line: string) => void): (progress: RepositoryProgress) => void {
+  let bar: Progress | null = null;
+  return (progress) => {
+    if (progress.phase === 'planned') write(`Refreshing Chroma: ${progress.writes} document(s) to write, ${progress.removes} to remove`);
+    if (progress.phase === 'refreshing') (bar ??= new Progress('collections refreshed', progress.collectionsTotal)).update(progress.collectionsDone);
+  };
 }

@@ -1,6 +1,8 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -54,4 +56,29 @@ test('CLI: after demo the working copy is clean, reset keeps it clean, --json pr
   t.is((failed as { code?: number }).code, 1);
   t.regex(String((failed as { stderr?: string }).stderr), /repository state file .*repository\.json is damaged \(not valid JSON\); move it aside/);
   t.notRegex(String((failed as { stderr?: string }).stderr), /\n\s+at /, 'no stack trace');
+});
+
+test('CLI: Ctrl-C once a checkout has planned its refresh lets it finish: exit 130, on the branch, the working copy clean, no lock left', async (t) => {
+  const data = tempDir(t, 'repo-cli-int');
+  const cli = async (...args: string[]) => (await run(process.execPath, [main, ...args, '--data', data])).stdout;
+  await cli('demo', '--documents', '40');
+  const log = JSON.parse(await cli('log', '--json')) as Array<{ hash: string; message: string }>;
+  await cli('branch', 'before-edits', '--from', log[1]!.hash); // the demo's first commit of documents
+
+  const child = spawn(process.execPath, [main, 'checkout', 'before-edits', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    stderr.push(line);
+    // Printed just before the point of no return: from here on the checkout completes whatever the signal does.
+    if (line.startsWith('Refreshing Chroma:')) child.kill('SIGINT');
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  t.true(stderr.some((line) => /^Refreshing Chroma: \d+ document\(s\) to write, \d+ to remove$/.test(line)), stderr.join('\n'));
+  t.is(code, 130, stderr.join('\n'));
+  // Finished in this run, not cut off for the next open to repair: no journal is left.
+  t.is((JSON.parse(readFileSync(join(data, 'repository.json'), 'utf8')) as { journal: unknown }).journal, null);
+  const branches = JSON.parse(await cli('branch', '--json')) as Array<{ name: string; current: boolean }>;
+  t.deepEqual(branches.filter((b) => b.current).map((b) => b.name), ['before-edits']);
+  t.regex(await cli('changes'), /^Nothing to commit\.\n$/, 'Chroma holds exactly the branch');
+  t.deepEqual(readdirSync(data).filter((name) => name.endsWith('.owner.lock') || name.endsWith('.tmp')), []);
 });
