@@ -200,7 +200,7 @@ export async function runVersioningCommand(
     const moving = (): VersioningCallOptions => ({ signal: stopSignal, onProgress: progressLines(printAside) });
     switch (command) {
       case 'changes': {
-        const status = await repo.status();
+        const status = await repo.status({ signal: stopSignal });
         outcome = status;
         if (status.clean) say('Nothing to commit.');
         for (const c of status.collections) {
@@ -212,7 +212,7 @@ export async function runVersioningCommand(
         break;
       }
       case 'commit':
-        outcome = { commit: await repo.commit(need(values.message, '-m MESSAGE')) };
+        outcome = { commit: await letFinish(repo.commit(need(values.message, '-m MESSAGE'), { signal: stopSignal })) };
         say((outcome as { commit: string | null }).commit ?? 'Nothing to commit.');
         break;
       case 'checkout': {

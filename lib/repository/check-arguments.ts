@@ -35,7 +35,8 @@ export function checkOpenOptions(owner: 'Repository.open' | 'Repository.clone', 
 /** The options of one method: closed, each of the right type. */
 const CALL = { signal: 'signal', onProgress: 'onProgress' } as const;
 const METHOD_OPTIONS = {
-  status: { verify: 'verify' },
+  status: { verify: 'verify', signal: 'signal' },
+  commit: CALL,
   checkout: { create: 'boolean', from: 'text', ifUncommitted: 'ifUncommitted', message: 'message', verify: 'verify', ...CALL },
   deleteBranch: { force: 'boolean' },
   renameBranch: { force: 'boolean' },

@@ -279,29 +279,33 @@ export class Repository {
 
   /**
    * Uncommitted changes in every collection, against the commit Chroma holds. With `verify: 'flags'` a clean
-   * working copy is proven without reading text where possible (see {@link RepositoryOptions.verify}).
+   * working copy is proven without reading text where possible (see {@link RepositoryOptions.verify}). `signal`
+   * cancels it (rejecting with `AbortError`, `ERR_SESSION_ABORTED`); a status changes nothing either way.
    */
-  async status(options: { verify?: Verify } = {}): Promise<WorkingCopyStatus> {
+  async status(options: { verify?: Verify; signal?: AbortSignal } = {}): Promise<WorkingCopyStatus> {
     options = checkMethodOptions('status', options);
     const verify = options.verify ?? 'content';
+    if (options.signal?.aborted) throw new AbortError('Repository.status', 'waiting', options.signal.reason);
     if (verify === 'flags' && (await provablyClean(this.chroma, this.versioning, this.chunkTotals))) {
       return { collections: [], clean: true };
     }
-    return workingCopyStatus(this.chroma, this.sync, this.store, this.versioning, verify);
+    return workingCopyStatus(this.chroma, this.sync, this.store, this.versioning, verify, options.signal);
   }
 
   /**
    * Commits every change in Chroma (collections created, deleted or with new metadata, and documents) in one
-   * commit. Returns it, or null when nothing changed.
+   * commit. Returns it, or null when nothing changed. `options.signal` cancels it while Chroma is read (nothing
+   * is committed); once the store commit starts it completes.
    */
-  async commit(message: string): Promise<string | null> {
+  async commit(message: string, options: VersioningCallOptions = {}): Promise<string | null> {
     checkMessage(message); // first, so a bad message fails the same whether or not anything changed
-    return this.exclusive(() => this.commitNow(message));
+    options = checkMethodOptions('commit', options);
+    return this.cancellable('commit', options, (cancel) => this.commitNow(message, cancel));
   }
 
   /** The same as {@link commit}: stages every collection's changes in one commit. */
-  stageAll(message: string): Promise<string | null> {
-    return this.commit(message);
+  stageAll(message: string, options: VersioningCallOptions = {}): Promise<string | null> {
+    return this.commit(message, options);
   }
 
   /**
@@ -576,7 +580,11 @@ export class Repository {
     });
   }
 
-  private async commitNow(message: string): Promise<string | null> {
+  /**
+   * Cancellable while Chroma is read; the store commit is its point of no return (one store operation: it
+   * commits whole or not at all).
+   */
+  private async commitNow(message: string, cancel: Cancellation): Promise<string | null> {
     const head = await this.head();
     if (head.branch === null) throw new DetachedHeadError('commit', head.commit);
     if (await this.versioning.merging()) throw new MergeInProgressError('commit');
@@ -584,7 +592,9 @@ export class Repository {
     // (flagged chunks under it count as staged; see the sync layer's stage floor).
     const markers = new Map<string, number>();
     for (const info of await this.chroma.listCollections()) markers.set(info.name, (await recordStageStart(this.chroma, info.name, {})).marker);
-    const commit = await commitWorkingCopy(this.chroma, this.versioning, await this.status(), message);
+    const status = await this.checkedStatus('content', cancel);
+    cancel.pointOfNoReturn();
+    const commit = await commitWorkingCopy(this.chroma, this.versioning, status, message);
     // The commit stands even if recording a floor fails: `flags` then still sees those chunks as unstaged.
     for (const [collection, marker] of markers) await recordStageFloor(this.chroma, collection, marker, {}).catch(() => {});
     return commit;

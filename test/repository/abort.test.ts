@@ -172,3 +172,27 @@ test('repository abort: merge, revert, pull and reset aborted after the store mo
   const cloned = await Repository.clone({ chroma: cloneChroma, store: cloneStore, url, branch: 'feature' });
   t.deepEqual(await cloned.head(), { branch: 'feature', commit: feature });
 });
+
+test('repository abort: commit aborted before the store commit commits nothing and keeps the changes; status rejects an aborted signal', async (t) => {
+  const { repo, main } = await setup(t, 'repo-abort-commit');
+  await repo.sync.writeDocuments('first', [{ docId: 'local', content: 'uncommitted' }]);
+  const reason = new Error('stop');
+  await t.throwsAsync(repo.status({ signal: AbortSignal.abort(reason) }), { instanceOf: AbortError, code: 'ERR_SESSION_ABORTED' });
+  const early = await t.throwsAsync(repo.commit('x', { signal: AbortSignal.abort(reason) }), { instanceOf: AbortError });
+  t.is(early!.cause, reason);
+
+  const checked = abortAt('checked');
+  await t.throwsAsync(repo.commit('aborted', checked.options), { instanceOf: AbortError, message: /Repository\.commit/ });
+  t.deepEqual(await repo.head(), { branch: 'main', commit: main }, 'nothing committed');
+  t.deepEqual((await repo.status()).collections.find((c) => c.name === 'first')?.added, ['local'], 'the change is still uncommitted');
+
+  // An abort that comes once the detection is reported, before the store commit, still cancels it.
+  const controller = new AbortController();
+  await t.throwsAsync(repo.commit('late', { signal: controller.signal, onProgress: () => queueMicrotask(() => controller.abort()) }), { instanceOf: AbortError });
+  t.deepEqual(await repo.head(), { branch: 'main', commit: main });
+  const made = await repo.commit('kept', { signal: new AbortController().signal });
+  t.truthy(made);
+  t.not(made, main);
+  t.true((await repo.status()).clean);
+  await t.throwsAsync(repo.commit('bad', { signal: 'x' } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+});
