@@ -15,7 +15,7 @@ import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
-import { ChangeStreamValidator, checkMessage, validateChangeSet } from './validate-changes.js';
+import { ChangeStreamValidator, checkMessage, checkStoreArguments, validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
@@ -99,16 +99,19 @@ export class DoltLiteStore implements VersionStore {
   ) {}
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
+    checkStoreArguments(name, undefined, metadata);
     await this.owner.call('ensureCollection', { name, metadata });
   }
 
-  documentHashes(collection: string): Promise<Map<string, string>> {
+  async documentHashes(collection: string): Promise<Map<string, string>> {
+    checkStoreArguments(collection);
     // The owner passes the pairs on as one JSON text: at 100,000 documents, building them as objects there and
     // copying them here kept tens of megabytes in the owner thread's heap after every read.
     return this.owner.call('documentHashes', collection).then((json) => new Map(JSON.parse(json) as Array<[string, string]>));
   }
 
   async existing(collection: string, ids: string[]): Promise<Set<string>> {
+    checkStoreArguments(collection, ids);
     if (ids.length === 0) return new Set();
     return new Set(await this.owner.call('existing', { collection, ids }));
   }
