@@ -15,11 +15,12 @@ import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
 import './errors.js'; // registers the typed store errors for this thread
-import { ChangeStreamValidator, checkMessage, checkStoreArguments, validateChangeSet } from './validate-changes.js';
+import { ChangeStreamValidator, checkMessage, validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
 import { StreamGate } from './stream-gate.js';
+import { checkStoreArguments } from './validate-changes.js';
 import { statementsByBytes } from './statement-batches.js';
 import { SessionOpenError } from '../errors.js';
 import { StoreEngineUnavailableError, type DoltLiteEngineKind } from './engine/sql-engine.js';
