@@ -18,9 +18,14 @@ export function argError(message: string, code: ArgErrorCode): TypeError & { cod
 
 /** What a value is, for a message: a number's value, else its type (a string's text could be a secret). */
 export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'number' ? String(value) : `a ${typeof value}`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'an object'; // a revoked Proxy throws even from Array.isArray
+  }
 }
 
 /**

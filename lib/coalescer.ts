@@ -9,6 +9,7 @@
  * Written here rather than taken from the `dataloader` package: it is one screenful, has no cache to turn off,
  * and measured no slower (see BENCHMARKS.md, "coalescer").
  */
+import { argError, checkOptions, checkWholeNumber, describeValue } from './check-args.js';
 
 /**
  * Looks up many keys at once. Resolves with one entry per key, in the same order: a value, or an `Error`
@@ -53,18 +54,17 @@ export class Coalescer<K, V> {
     private readonly bulkLoad: BulkLoad<K, V>,
     options: CoalescerOptions<K> = {},
   ) {
-    if (typeof bulkLoad !== 'function') throw new TypeError('Coalescer: the bulk load must be a function');
-    const { maxBatchSize = 1000, keyOf, ...unknown } = options ?? {};
-    const stray = Object.keys(unknown);
-    if (stray.length > 0) throw new TypeError(`Coalescer: unknown option ${JSON.stringify(stray[0])}; accepted: maxBatchSize, keyOf`);
-    // NaN or a fraction would cut batches at fractional positions: keys sent twice, or never settled.
-    if (typeof maxBatchSize !== 'number') throw new TypeError(`Coalescer: maxBatchSize must be a number; got ${typeof maxBatchSize}`);
-    if (!(Number.isInteger(maxBatchSize) || maxBatchSize === Infinity) || maxBatchSize < 1) {
-      throw new RangeError(`Coalescer: maxBatchSize must be an integer >= 1 or Infinity; got ${maxBatchSize}`);
+    if (typeof bulkLoad !== 'function') {
+      throw argError(`Coalescer: the bulk load must be a function, got ${describeValue(bulkLoad)}`, 'ERR_INVALID_ARG_TYPE');
     }
-    if (keyOf !== undefined && typeof keyOf !== 'function') throw new TypeError('Coalescer: keyOf must be a function');
-    this.maxBatchSize = maxBatchSize;
-    this.keyOf = keyOf;
+    const { maxBatchSize = 1000, keyOf } = checkOptions('Coalescer', options, ['maxBatchSize', 'keyOf']);
+    // NaN or a fraction would cut batches at fractional positions: keys sent twice, or never settled.
+    if (maxBatchSize !== Infinity) checkWholeNumber('Coalescer', 'maxBatchSize', maxBatchSize, 1);
+    if (keyOf !== undefined && typeof keyOf !== 'function') {
+      throw argError(`Coalescer: keyOf must be a function, got ${describeValue(keyOf)}`, 'ERR_INVALID_ARG_TYPE');
+    }
+    this.maxBatchSize = maxBatchSize as number;
+    this.keyOf = keyOf as ((key: K) => unknown) | undefined;
   }
 
   /** Resolves with the key's value from the next bulk call; rejects (this key alone) if `keyOf` throws. */
@@ -111,8 +111,9 @@ export class Coalescer<K, V> {
     try {
       results = await this.bulkLoad(keys);
       if (!Array.isArray(results) || results.length !== keys.length) {
-        throw new TypeError(
-          `bulk load returned ${Array.isArray(results) ? results.length : typeof results} results for ${keys.length} keys`,
+        throw Object.assign(
+          new TypeError(`Coalescer: the bulk load returned ${Array.isArray(results) ? results.length : describeValue(results)} results for ${keys.length} keys`),
+          { code: 'ERR_INVALID_RETURN_VALUE' },
         );
       }
     } catch (error) {

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
+import { argError, describeValue } from './check-args.js';
 
 /**
  * What the owner runtime offers a session besides its state. Each running operation gets its own context
@@ -69,6 +70,24 @@ export function defineSession<State, OpenOptions, Ops extends Record<string, OpF
   ops: Ops & ThisType<void>;
   close?(state: State, context: OwnerContext): unknown;
 }): SessionDefinition<State, OpenOptions, Ops> {
+  // Checked where the mistake is made: otherwise it surfaces only as a failed open in the owner thread.
+  if (typeof definition !== 'object' || definition === null) {
+    throw argError(`defineSession: the definition must be an object { open, ops, close? }, got ${describeValue(definition)}`, 'ERR_INVALID_ARG_TYPE');
+  }
+  if (typeof definition.open !== 'function') {
+    throw argError(`defineSession: open must be a function, got ${describeValue(definition.open)}`, 'ERR_INVALID_ARG_TYPE');
+  }
+  if (typeof definition.ops !== 'object' || definition.ops === null || Array.isArray(definition.ops)) {
+    throw argError(`defineSession: ops must be an object of functions, got ${describeValue(definition.ops)}`, 'ERR_INVALID_ARG_TYPE');
+  }
+  for (const [name, op] of Object.entries(definition.ops)) {
+    if (typeof op !== 'function') {
+      throw argError(`defineSession: ops.${name} must be a function, got ${describeValue(op)}`, 'ERR_INVALID_ARG_TYPE');
+    }
+  }
+  if (definition.close !== undefined && typeof definition.close !== 'function') {
+    throw argError(`defineSession: close must be a function, got ${describeValue(definition.close)}`, 'ERR_INVALID_ARG_TYPE');
+  }
   return definition;
 }
 
@@ -100,7 +119,9 @@ export interface Transferred<T> {
  * ```
  */
 export function transfer<T>(value: T, transferList: readonly TransferListItem[]): Transferred<T> {
-  if (!Array.isArray(transferList)) throw new TypeError('transfer(value, transferList): transferList must be an array');
+  if (!Array.isArray(transferList)) {
+    throw argError(`transfer(value, transferList): transferList must be an array, got ${describeValue(transferList)}`, 'ERR_INVALID_ARG_TYPE');
+  }
   return { [TRANSFER]: true, value, transferList };
 }
 
@@ -144,8 +165,10 @@ export function sessionSpec<Definition extends SessionDefinition>(
 function moduleSpecifier(module: URL | string): string {
   if (module instanceof URL) return module.href;
   if (typeof module !== 'string' || module.trim() === '') {
-    throw new TypeError(`sessionSpec: module must be a URL or a non-empty path; got ${module === '' ? 'an empty string' : typeof module}`);
+    const code = typeof module === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE';
+    throw argError(`sessionSpec: module must be a URL or a non-empty path; got ${typeof module === 'string' ? 'an empty string' : describeValue(module)}`, code);
   }
+  if (module.includes('\0')) throw argError('sessionSpec: module must not contain a NUL character', 'ERR_INVALID_ARG_VALUE');
   const relative = /^\.\.?([\\/]|$)/.test(module);
   return relative || isAbsolute(module) ? pathToFileURL(resolve(module)).href : module;
 }

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Coalescer } from '../lib/coalescer.js';
+import { ExistsCoalescer } from '../lib/exists-coalescer.js';
 import { startTestSession } from './helpers/start-test-session.js';
 
 function countingBulk(fail?: (key: string) => boolean) {
@@ -48,19 +49,28 @@ test('one failing key does not fail the others; a failing bulk call fails only i
 
 test('a bulk function returning the wrong number of results rejects its keys with a clear error', async (t) => {
   const coalescer = new Coalescer<string, number>(async () => [1]);
-  const err = await t.throwsAsync(Promise.all([coalescer.load('a'), coalescer.load('b')]));
+  const err = await t.throwsAsync(Promise.all([coalescer.load('a'), coalescer.load('b')]), { instanceOf: TypeError, code: 'ERR_INVALID_RETURN_VALUE' });
   t.regex(err.message, /1 results for 2 keys/);
+  const notAnArray = new Coalescer<string, number>(async () => 'nope' as never);
+  await t.throwsAsync(notAnArray.load('a'), { instanceOf: TypeError, code: 'ERR_INVALID_RETURN_VALUE' });
 });
 
 test('bad options are refused when constructed; a throwing keyOf rejects its own load only', async (t) => {
   const { bulk } = countingBulk();
-  for (const maxBatchSize of [NaN, 0, -1, 1.5]) {
-    t.throws(() => new Coalescer(bulk, { maxBatchSize }), { instanceOf: RangeError, message: /maxBatchSize/ }, String(maxBatchSize));
+  for (const maxBatchSize of [NaN, 0, -1, 1.5, -Infinity]) {
+    t.throws(() => new Coalescer(bulk, { maxBatchSize }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE', message: /maxBatchSize/ }, String(maxBatchSize));
   }
-  t.throws(() => new Coalescer(bulk, { maxBatchSize: '5' as never }), { instanceOf: TypeError, message: /maxBatchSize/ });
-  t.throws(() => new Coalescer(bulk, { maxBachSize: 5 } as never), { instanceOf: TypeError, message: /unknown option "maxBachSize"/ });
-  t.throws(() => new Coalescer(bulk, { keyOf: 'id' as never }), { instanceOf: TypeError, message: /keyOf/ });
-  t.throws(() => new Coalescer(null as never), { instanceOf: TypeError, message: /bulk load/ });
+  const typeError = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
+  t.throws(() => new Coalescer(bulk, { maxBatchSize: '5' as never }), { ...typeError, message: /maxBatchSize/ });
+  t.throws(() => new Coalescer(bulk, { maxBachSize: 5 } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /unknown option "maxBachSize"/ });
+  t.throws(() => new Coalescer(bulk, { keyOf: 'id' as never }), { ...typeError, message: /keyOf/ });
+  for (const load of [null, undefined, 'x', 5, {}]) {
+    t.throws(() => new Coalescer(load as never), { ...typeError, message: /bulk load/ }, String(load));
+  }
+  // A number or an array where the options belong would otherwise leave every option at its default unseen.
+  for (const options of [5, 'maxBatchSize', [], true]) {
+    t.throws(() => new Coalescer(bulk, options as never), { ...typeError, message: /options/ }, String(options));
+  }
   const unbounded = new Coalescer(bulk, { maxBatchSize: Infinity });
   t.deepEqual(await Promise.all(['a', 'b'].map((key) => unbounded.load(key))), ['A', 'B']);
   const picky = new Coalescer(bulk, {
@@ -95,4 +105,22 @@ test('1,000 concurrent exists() through an executor cost one owner op per batch'
   const found = await Promise.all(ids.map((id) => exists.load(id)));
   t.is(found.filter(Boolean).length, 900);
   t.is(exec.stats().ops['bulkExists']!.ok, 3);
+});
+
+test('ExistsCoalescer refuses a bad loader or batch size when made, and non-string names per call', async (t) => {
+  const typeError = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
+  t.throws(() => new ExistsCoalescer('existing' as never, 10), typeError);
+  t.throws(() => new ExistsCoalescer(async () => new Set<string>(), 0), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+  t.throws(() => new ExistsCoalescer(async () => new Set<string>(), NaN), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+  let lookups = 0;
+  const coalesced = new ExistsCoalescer(async (_collection, ids) => {
+    lookups++;
+    return new Set(ids.filter((id) => id !== 'gone'));
+  }, 10);
+  // A number id would never equal a stored (string) id: it would answer false, not say what is wrong.
+  await t.throwsAsync(coalesced.exists('docs', 5 as never), { ...typeError, message: /id must be a string/ });
+  await t.throwsAsync(coalesced.exists(undefined as never, 'a'), { ...typeError, message: /collection must be a string/ });
+  t.is(lookups, 0);
+  t.deepEqual(await Promise.all([coalesced.exists('docs', 'a'), coalesced.exists('docs', 'gone')]), [true, false]);
+  t.is(lookups, 1);
 });

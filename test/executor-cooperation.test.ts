@@ -173,3 +173,40 @@ test('ClosedError tells an op that never ran from one abandoned while running', 
   const after = await t.throwsAsync(exec.call('echo', 1), { instanceOf: ClosedError });
   t.false(after.started);
 });
+
+test('batch() with something other than an array rejects with ERR_INVALID_ARG_TYPE and runs nothing', async (t) => {
+  const exec = await startTestSession();
+  t.teardown(() => exec.close());
+  for (const ops of ['record', null, undefined, 5, { op: 'record', arg: 1 }]) {
+    await t.throwsAsync(exec.batch(ops as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /batch: ops must be an array/ }, String(ops));
+  }
+  t.deepEqual(await exec.call('log', undefined), []);
+});
+
+test('batch(): a hole, a non-object or an item that throws when read fails alone; the rest run', async (t) => {
+  const exec = await startTestSession();
+  t.teardown(() => exec.close());
+  const hostile = {
+    get op(): string {
+      throw new Error('op cannot be read');
+    },
+    arg: undefined,
+  };
+  const { proxy, revoke } = Proxy.revocable({ op: 'record', arg: 9 }, {});
+  revoke();
+  // eslint-disable-next-line no-sparse-arrays
+  const ops = [, { op: 'record', arg: 1 }, 5, hostile, proxy, null, { op: 7, arg: 1 }, { op: 'record', arg: 2 }] as never;
+  const outcomes = await exec.batch(ops);
+  t.is(outcomes.length, 8);
+  t.deepEqual(outcomes[1], { ok: true, value: 1 });
+  t.deepEqual(outcomes[7], { ok: true, value: 2 });
+  for (const i of [0, 2, 3, 4, 5]) {
+    const outcome = outcomes[i] as { ok: false; error: RemoteError };
+    t.false(outcome.ok, `item ${i}`);
+    t.true(outcome.error instanceof RemoteError, `item ${i}`);
+    t.is(outcome.error.code, 'ERR_INVALID_ARG_VALUE', `item ${i}`);
+    t.regex(outcome.error.message, new RegExp(`item ${i}`));
+  }
+  t.true((outcomes[6] as { error: RemoteError }).error instanceof UnknownOpError);
+  t.deepEqual(await exec.call('log', undefined), [1, 2]);
+});

@@ -28,6 +28,11 @@ const invalid: Array<[string, ExecutorOptions, typeof TypeError | typeof RangeEr
   ['saturation.high: 0', { saturation: { high: 0 } }, RangeError, /options\.saturation\.high/],
   ['saturation.low > high', { saturation: { high: 3, low: 4 } }, RangeError, /options\.saturation\.low must be <= options\.saturation\.high \(3\); got 4/],
   ['logger without warn', { logger: { debug() {}, info() {}, error() {} } as never }, TypeError, /options\.logger .*warn is missing/],
+  ['saturation: []', { saturation: [] } as never, TypeError, /options\.saturation must be an object/],
+  ['resourceLimits: []', { resourceLimits: [] } as never, TypeError, /options\.resourceLimits must be an object/],
+  ['resourceLimits: unknown key', { resourceLimits: { maxOldSizeMb: 64 } } as never, TypeError, /options\.resourceLimits has an unknown option "maxOldSizeMb"/],
+  ['resourceLimits.maxOldGenerationSizeMb: -1', { resourceLimits: { maxOldGenerationSizeMb: -1 } }, RangeError, /options\.resourceLimits\.maxOldGenerationSizeMb/],
+  ['resourceLimits.stackSizeMb: "4"', { resourceLimits: { stackSizeMb: '4' as never } }, TypeError, /options\.resourceLimits\.stackSizeMb/],
 ];
 
 for (const [name, options, ErrorClass, message] of invalid) {
@@ -196,4 +201,32 @@ test('every bad executor, call and close option is a TypeError or RangeError wit
   for (const spec of [undefined, {}, { module: 5 }]) {
     await t.throwsAsync(SessionExecutor.start(spec as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /sessionSpec/ });
   }
+});
+
+test('arrays are refused as executor, call and close options (their keys would be ignored without a word)', async (t) => {
+  await t.throwsAsync(startTestSession([] as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /got an array/ });
+  const exec = await startTestSession();
+  t.teardown(() => exec.close());
+  await t.throwsAsync(exec.call('echo', 1, [] as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+  await t.throwsAsync(exec.batch([{ op: 'echo', arg: 1 }], [] as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+  await t.throwsAsync(exec.close([] as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+  t.is(await exec.call('echo', 'still open'), 'still open');
+  t.is(exec.stats().ops.echo?.ok, 1);
+});
+
+test('resourceLimits within range reach the owner thread', async (t) => {
+  const exec = await startTestSession({ resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 4 } });
+  t.teardown(() => exec.close());
+  t.is(await exec.call('echo', 'ok'), 'ok');
+});
+
+test('new SessionExecutor() from JavaScript is refused: only start() makes an executor with an owner', async (t) => {
+  const { SessionExecutor } = await import('../lib/executor/session-executor.js');
+  const { sessionSpec } = await import('../lib/session.js');
+  const Construct = SessionExecutor as unknown as new (...args: unknown[]) => unknown;
+  t.throws(() => new Construct(sessionSpec(new URL('./fixtures/test-session.js', import.meta.url), { tag: 'x' })), {
+    instanceOf: TypeError,
+    code: 'ERR_ILLEGAL_CONSTRUCTOR',
+    message: /SessionExecutor\.start/,
+  });
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cachedVenvDir, venvPython } from '../lib/python/cache-dir.js';
-import { PYTHON_ENV_VARIABLE, pythonCandidates } from '../lib/python/discovery.js';
+import { PYTHON_ENV_VARIABLE, findPython, pythonCandidates, resolvePython } from '../lib/python/discovery.js';
+import { provisionPython } from '../lib/python/provision.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -60,4 +61,16 @@ test('a Python without chromadb, and one with the wrong chromadb: each named, no
   const old = await openWith(t, fake);
   t.regex(old.error.message, /has chromadb 0\.4\.24; the embedded Chroma session needs Python >= 3\.9 with chromadb 1\.x/);
   t.is(old.stderr, '');
+});
+
+test('a python option that is not a path, and bad setup options, are typed errors; nothing is run or created', async (t) => {
+  const typeError = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
+  t.throws(() => findPython(5 as never), { ...typeError, message: /python must be a string/ });
+  t.throws(() => findPython(' '), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+  await t.throwsAsync(resolvePython({} as never), typeError);
+  // `provisionPython(5)` used to go on and provision the default folder.
+  await t.throwsAsync(provisionPython(5 as never), typeError);
+  await t.throwsAsync(provisionPython({ dir: 5 } as never), typeError);
+  await t.throwsAsync(provisionPython({ folder: '/tmp/venv' } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+  await t.throwsAsync(provisionPython({ log: 'stderr' } as never), typeError);
 });

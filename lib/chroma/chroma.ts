@@ -3,6 +3,7 @@
  * client: `getCollection`, `createCollection` and `getOrCreateCollection` return a {@link Collection} handle
  * with chromadb's methods and argument names. Operations run in call order in the session's owner thread.
  */
+import { argError, describeValue } from '../check-args.js';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock } from '../path-lock.js';
 import { withOwnerHeapDefaults } from '../owner-heap.js';
@@ -12,7 +13,7 @@ import { SessionExecutor } from '../executor/session-executor.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
-import './errors.js'; // registers the typed Chroma errors for this thread
+import { chromaErrorHere } from './errors.js'; // importing it also registers the typed Chroma errors for this thread
 import { checkRecordedName, Collection, type CollectionContext } from './collection.js';
 import {
   EMBEDDING_FUNCTION_KEY,
@@ -24,7 +25,7 @@ import {
 import { hashEmbedder, type Embedder } from './hash-embedder.js';
 import { InOrder } from './in-order.js';
 import { forWrite, withPackedEmbeddings } from './packed-embeddings.js';
-import { checkCollection, checkMetadata, checkRecords, checkSelection, checkTexts, checkWithTexts } from './validate-input.js';
+import { checkCollection, checkMetadata, checkParams, checkRecords, checkSelection, checkTexts, checkWithTexts } from './validate-input.js';
 import type { ChromaSessionDefinition } from './ops.js';
 import type PythonChromaSession from './python-session.js';
 import type { PythonChromaOptions } from './python-session.js';
@@ -141,6 +142,10 @@ export class Chroma {
 
   /** Wraps an executor already running a Chroma session. */
   static async over(executor: SessionExecutor<ChromaSessionDefinition>, options: OverOptions = {}): Promise<Chroma> {
+    const usable = typeof executor === 'object' && executor !== null && typeof executor.call === 'function' && typeof executor.close === 'function';
+    if (!usable) {
+      throw argError(`Chroma.over: executor must be a SessionExecutor running a Chroma session, got ${describeValue(executor)}`, 'ERR_INVALID_ARG_TYPE');
+    }
     try {
       return new Chroma(executor, options, await executor.call('maxBatchSize', undefined));
     } catch (error) {
@@ -180,7 +185,8 @@ export class Chroma {
 
   /** A handle on an existing collection; `CollectionNotFoundError` if there is none. */
   async getCollection(params: CollectionParams, options?: CallOptions): Promise<Collection> {
-    checkCollection(params?.name);
+    checkParams(params ?? null);
+    checkCollection(params.name);
     const ef = this.embeddingFor(params);
     const info = await this.submit(() => this.executor.call('getCollection', { name: params.name }, options));
     return this.handle(info, ef);
@@ -202,7 +208,8 @@ export class Chroma {
     params: CreateCollectionParams,
     options?: CallOptions,
   ): Promise<Collection> {
-    checkCollection(params?.name);
+    checkParams(params ?? null);
+    checkCollection(params.name);
     checkMetadata(params.metadata, 'metadata');
     const ef = this.embeddingFor(params);
     const args = { name: params.name, metadata: this.withName(params, ef), temporary: params.temporary };
@@ -211,6 +218,7 @@ export class Chroma {
 
   /** Deletes a collection (by name, or `{ name }` as chromadb takes it). */
   async deleteCollection(name: string | { name: string }, options?: CallOptions): Promise<void> {
+    if (typeof name !== 'string') checkParams(name ?? null, 'the collection');
     const collection = typeof name === 'string' ? name : name.name;
     checkCollection(collection);
     this.context.coalesced.forget(collection);
@@ -294,6 +302,7 @@ export class Chroma {
   /** Which of `ids` exist, in one operation (split by the session when larger than the batch size). */
   async existing(collection: string, ids: string[], options?: CallOptions): Promise<Set<string>> {
     checkSelection(collection, { ids });
+    checkTexts(ids, 'ids'); // required here: `null` is not "no ids"
     if (ids.length === 0) return new Set();
     return new Set(await this.submit(() => this.executor.call('existing', { collection, ids }, options)));
   }
@@ -320,7 +329,7 @@ export class Chroma {
     checkSelection(collection, args);
     if (args.texts !== undefined) checkTexts(args.texts, 'texts');
     const { texts, ...rest } = args;
-    if (!rest.embeddings && !texts) return Promise.reject(new TypeError('query needs embeddings or texts'));
+    if (!rest.embeddings && !texts) throw chromaErrorHere('invalid_argument', 'query needs embeddings or texts');
     const ef = this.legacyEmbedding;
     if (!rest.embeddings && ef.python) {
       return this.submit(() => this.executor.call('query', { ...rest, texts, embeddingFunction: ef.python, collection }, options));

@@ -8,7 +8,7 @@
  * embedded session's Python process. The first time a function embeds for a collection, the collection records
  * the function's name and dimension in its metadata; a later handle with another function is a typed error.
  */
-import { checkRecords, checkSelection, checkTexts } from './validate-input.js';
+import { checkParams, checkRecords, checkSelection, checkTexts } from './validate-input.js';
 import type { CallOptions } from '../executor/options.js';
 import type { SessionExecutor } from '../executor/session-executor.js';
 import type { ExistsCoalescer } from '../exists-coalescer.js';
@@ -135,6 +135,7 @@ export class Collection {
   }
 
   async get(params: GetParams = {}, options?: CallOptions): Promise<GetResult> {
+    checkParams(params);
     const ids = list(params.ids);
     checkSelection(this.info.name, { ids, where: params.where, limit: params.limit, offset: params.offset });
     if (ids?.length === 0) return Promise.resolve(emptyGetResult(params.include));
@@ -143,12 +144,14 @@ export class Collection {
   }
 
   /** The first `limit` records with their embeddings, documents and metadatas. */
-  peek(params: { limit?: number } = {}, options?: CallOptions): Promise<GetResult> {
+  async peek(params: { limit?: number } = {}, options?: CallOptions): Promise<GetResult> {
+    checkParams(params);
     return this.get({ limit: params.limit ?? 10, include: ['embeddings', 'documents', 'metadatas'] }, options);
   }
 
   /** Nearest records to each query, by `queryEmbeddings` or by `queryTexts`. */
   async query(params: QueryParams, options?: CallOptions): Promise<QueryResult> {
+    checkParams(params ?? null);
     const { queryEmbeddings, queryTexts, ...rest } = params;
     const texts = list(queryTexts);
     const ids = list(params.ids);
@@ -164,6 +167,7 @@ export class Collection {
   }
 
   async delete(params: DeleteParams = {}, options?: CallOptions): Promise<void> {
+    checkParams(params);
     const ids = list(params.ids);
     checkSelection(this.info.name, { ids, where: params.where });
     if (ids?.length === 0) return Promise.resolve();
@@ -176,6 +180,7 @@ export class Collection {
    * is kept unless `metadata` sets those keys itself.
    */
   async modify(params: { name?: string; metadata?: Metadata }, options?: CallOptions): Promise<void> {
+    checkParams(params ?? null);
     const metadata = params.metadata && { ...this.recordedKeys(), ...params.metadata };
     const before = this.info.name;
     const args = { collection: before, name: params.name, metadata };
@@ -190,6 +195,9 @@ export class Collection {
   }
 
   private async write(op: WriteOp, params: AddRecordsParams, options: CallOptions | undefined): Promise<void> {
+    checkParams(params ?? null);
+    // Without ids nothing would be written, and the call would still resolve.
+    if (params.ids === undefined) throw chromaErrorHere('invalid_argument', `${op} needs ids`);
     const ids = list(params.ids) ?? [];
     if (ids.length === 0) return;
     const records = { ids, embeddings: params.embeddings, documents: list(params.documents), metadatas: list(params.metadatas) };

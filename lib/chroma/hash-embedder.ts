@@ -5,6 +5,7 @@
  * tests, demos and change tracking, and a real embedding function for search quality.
  */
 
+import { argError, checkWholeNumber, describeValue } from '../check-args.js';
 import type { PackedEmbeddings } from './packed-embeddings.js';
 
 /** A function from texts to vectors (the older form of an embedding function; both are accepted). */
@@ -20,9 +21,17 @@ export interface HashEmbeddingFunction extends Embedder {
   generate(texts: string[]): Promise<number[][]>;
 }
 
-/** @param dimensions length of every vector. @default 64 */
+/** Longest vector {@link hashEmbedder} makes: far above any embedding model's, far below a memory problem. */
+export const MAX_HASH_DIMENSIONS = 65_536;
+
+/**
+ * @param dimensions length of every vector, a whole number from 1 to 65,536 (else it throws
+ * `ERR_INVALID_ARG_TYPE` or `ERR_OUT_OF_RANGE` at once, not at the first embedding). @default 64
+ */
 export function hashEmbedder(dimensions = 64): HashEmbeddingFunction {
+  checkWholeNumber('hashEmbedder', 'dimensions', dimensions, 1, MAX_HASH_DIMENSIONS, false);
   const embedAll = (texts: string[]) => {
+    checkTexts(texts);
     const scratch = new Float64Array(dimensions);
     return texts.map((text) => Array.from(normalised(text, scratch)));
   };
@@ -43,6 +52,15 @@ const packers = new WeakMap<object, (texts: string[]) => PackedEmbeddings>();
  */
 export function packedHashEmbedder(embedder: unknown): ((texts: string[]) => PackedEmbeddings) | undefined {
   return typeof embedder === 'function' || (typeof embedder === 'object' && embedder !== null) ? packers.get(embedder) : undefined;
+}
+
+function checkTexts(texts: unknown): void {
+  if (!Array.isArray(texts)) throw argError(`hashEmbedder: texts must be an array of strings, got ${describeValue(texts)}`, 'ERR_INVALID_ARG_TYPE');
+  for (let i = 0; i < texts.length; i++) {
+    if (typeof texts[i] !== 'string') {
+      throw argError(`hashEmbedder: texts[${i}] must be a string, got ${describeValue(texts[i])}`, 'ERR_INVALID_ARG_TYPE');
+    }
+  }
 }
 
 function embedPacked(texts: string[], dimensions: number): PackedEmbeddings {

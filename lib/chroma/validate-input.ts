@@ -29,6 +29,17 @@ function checkStrings(values: unknown, what: string, nullable = false): number {
   return values.length;
 }
 
+/**
+ * A method's parameters object (`undefined` passes where the method has a default). A number, string or array
+ * there would otherwise be read as "no ids, no filter": a write that writes nothing, a read of everything.
+ */
+export function checkParams(params: unknown, what = 'the parameters'): void {
+  if (params === undefined) return;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw invalid(`${what} must be an object, got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`);
+  }
+}
+
 /** Checks one metadata object: string keys, scalar values (string, finite number, boolean, null). */
 export function checkMetadata(metadata: unknown, what: string | (() => string)): void {
   if (metadata === null || metadata === undefined) return;
@@ -84,7 +95,7 @@ export function checkRecords(collection: unknown, records: {
   embeddings?: unknown;
 }): void {
   checkCollection(collection);
-  if (typeof records !== 'object' || records === null) throw invalid('records must be an object');
+  if (typeof records !== 'object' || records === null || Array.isArray(records)) throw invalid('records must be an object');
   const count = checkStrings(records.ids, 'ids');
   const sameLength = (values: unknown, what: string) => {
     if (values === undefined || values === null) return;
@@ -121,6 +132,7 @@ export function checkSelection(
   args: { ids?: unknown; where?: unknown; limit?: unknown; offset?: unknown; nResults?: unknown },
 ): void {
   checkCollection(collection);
+  checkParams(args);
   if (args.ids !== undefined && args.ids !== null) checkStrings(args.ids, 'ids');
   checkWhere(args.where);
   checkCount(args.limit, 'limit', 0);

@@ -21,6 +21,7 @@ import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
 import { prepareStoreFile } from './doltlite-file.js';
 import { StreamGate } from './stream-gate.js';
+import { checkStoreArguments } from './validate-changes.js';
 import { statementsByBytes } from './statement-batches.js';
 import { SessionOpenError } from '../errors.js';
 import { StoreEngineUnavailableError, type DoltLiteEngineKind } from './engine/sql-engine.js';
@@ -111,16 +112,19 @@ export class DoltLiteStore implements VersionStore {
   ) {}
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
+    checkStoreArguments(name, undefined, metadata);
     await this.owner.call('ensureCollection', { name, metadata });
   }
 
-  documentHashes(collection: string): Promise<Map<string, string>> {
+  async documentHashes(collection: string): Promise<Map<string, string>> {
+    checkStoreArguments(collection);
     // The owner passes the pairs on as one JSON text: at 100,000 documents, building them as objects there and
     // copying them here kept tens of megabytes in the owner thread's heap after every read.
     return this.owner.call('documentHashes', collection).then((json) => new Map(JSON.parse(json) as Array<[string, string]>));
   }
 
   async existing(collection: string, ids: string[]): Promise<Set<string>> {
+    checkStoreArguments(collection, ids);
     if (ids.length === 0) return new Set();
     return new Set(await this.owner.call('existing', { collection, ids }));
   }

@@ -31,7 +31,7 @@ import {
 import { redactMessage } from '../redact.js';
 import { schemaStatements, widenStatements } from './mysql-schema.js';
 import { sqlLiteralBytes, statementsByBytes } from './statement-batches.js';
-import { ChangeStreamValidator, checkCollectionName, validateChangeSet } from './validate-changes.js';
+import { ChangeStreamValidator, checkStoreArguments, validateChangeSet } from './validate-changes.js';
 import { StreamGate } from './stream-gate.js';
 import {
   MAX_ID_LENGTH,
@@ -226,7 +226,7 @@ export class MysqlStore implements VersionStore {
   }
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
-    checkCollectionName(name);
+    checkStoreArguments(name, undefined, metadata);
     await this.run(this.pool, 'INSERT IGNORE INTO collections (name, metadata) VALUES (?, ?)', [
       name,
       JSON.stringify(metadata ?? {}),
@@ -234,6 +234,7 @@ export class MysqlStore implements VersionStore {
   }
 
   async documentHashes(collection: string): Promise<Map<string, string>> {
+    checkStoreArguments(collection);
     const [rows] = (await this.run(
       this.pool,
       'SELECT doc_id, content_hash FROM documents WHERE collection_name = ?',
@@ -243,6 +244,7 @@ export class MysqlStore implements VersionStore {
   }
 
   async existing(collection: string, ids: string[]): Promise<Set<string>> {
+    checkStoreArguments(collection, ids);
     return this.existingIn(this.pool, collection, ids);
   }
 

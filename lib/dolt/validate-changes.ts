@@ -6,6 +6,7 @@
  * content) is caught here.
  */
 import { codePointLength, isWellFormed } from '../strings.js';
+import { argError, describeValue } from '../check-args.js';
 import { documentTooLarge, invalidChange } from './errors.js';
 import {
   MAX_COLLECTION_NAME_LENGTH,
@@ -19,6 +20,25 @@ import {
 const HASH = /^[0-9a-f]{64}$/;
 
 /** Refuses an empty, too long or malformed collection name. */
+/**
+ * The arguments of a store read (`documentHashes`, `existing`) or of `ensureCollection`: a number or an object
+ * as the collection would otherwise read as an empty collection, and ids that are not strings would match
+ * nothing, both without a word. A wrong type is `ERR_INVALID_ARG_TYPE`; a name the store cannot hold is
+ * InvalidChangeError, as when writing.
+ */
+export function checkStoreArguments(collection: unknown, ids?: unknown, metadata?: unknown): void {
+  if (typeof collection !== 'string') {
+    throw argError(`the collection name must be a string, got ${describeValue(collection)}`, 'ERR_INVALID_ARG_TYPE');
+  }
+  checkCollectionName(collection);
+  if (ids !== undefined && (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))) {
+    throw argError('ids must be an array of strings', 'ERR_INVALID_ARG_TYPE');
+  }
+  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+    throw argError(`the collection metadata must be an object, got ${describeValue(metadata)}`, 'ERR_INVALID_ARG_TYPE');
+  }
+}
+
 export function checkCollectionName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) throw invalidChange('the collection name must be a non-empty string', { field: 'collection' });
   if (!isWellFormed(name)) throw invalidChange('the collection name contains a lone surrogate', { field: 'collection' });

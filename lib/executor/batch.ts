@@ -3,6 +3,7 @@
  * others did. Failures that can be found on the main side never reach the owner: an unknown op name, and (found
  * only if the batch as a whole cannot be sent) an argument that cannot be cloned.
  */
+import { argError, describeValue } from '../check-args.js';
 import { RemoteError, SerializationError, UnknownOpError } from '../errors.js';
 import { deserializeError, encodeGroup, isCloneable, type GroupArg, type GroupOutcome } from '../protocol.js';
 import type { CallOptions } from './options.js';
@@ -26,27 +27,36 @@ export async function runBatch(
   options: CallOptions | undefined,
   host: BatchHost,
 ): Promise<BatchOutcome[]> {
-  if (!Array.isArray(ops)) throw new TypeError('batch() takes an array of { op, arg }');
+  if (!Array.isArray(ops)) {
+    throw argError(`batch: ops must be an array of { op, arg }, got ${describeValue(ops)}`, 'ERR_INVALID_ARG_TYPE');
+  }
   const outcomes: Array<BatchOutcome | undefined> = new Array(ops.length);
+  // Each item is read once, here: a getter or a Proxy could answer differently (or throw) when read again.
+  const items: Array<{ op: string; arg: unknown }> = new Array(ops.length);
   let sendable: number[] = [];
-  ops.forEach((item, i) => {
-    if (typeof item === 'object' && item !== null && host.knows(item.op)) {
+  for (let i = 0; i < ops.length; i++) {
+    const item = readItem(ops, i);
+    if (item instanceof RemoteError) {
+      host.countUnknown();
+      outcomes[i] = { ok: false, error: item };
+    } else if (host.knows(item.op)) {
+      items[i] = item;
       sendable.push(i);
-      return;
+    } else {
+      host.countUnknown();
+      outcomes[i] = { ok: false, error: unknownOpError(item.op) };
     }
-    host.countUnknown();
-    outcomes[i] = { ok: false, error: unknownOpError(item?.op) };
-  });
+  }
   let results: GroupOutcome[] | undefined;
   while (sendable.length > 0 && !results) {
     try {
-      results = await host.submitGroup(encodeGroup(sendable.map((i) => ops[i]!)), options);
+      results = await host.submitGroup(encodeGroup(sendable.map((i) => items[i]!)), options);
     } catch (error) {
       if (!(error instanceof SerializationError) || error.direction !== 'argument') throw error;
-      const cloneable = sendable.filter((i) => isCloneable(ops[i]!.arg));
+      const cloneable = sendable.filter((i) => isCloneable(items[i]!.arg));
       if (cloneable.length === sendable.length) throw error; // not an argument's fault after all
       for (const i of sendable) {
-        if (!cloneable.includes(i)) outcomes[i] = { ok: false, error: uncloneableArgument(ops[i]!.op, error.cause) };
+        if (!cloneable.includes(i)) outcomes[i] = { ok: false, error: uncloneableArgument(items[i]!.op, error.cause) };
       }
       sendable = cloneable;
     }
@@ -55,6 +65,28 @@ export async function runBatch(
     outcomes[sendable[n]!] = outcome.ok ? { ok: true, value: outcome.value } : { ok: false, error: deserializeError(outcome.error) };
   });
   return outcomes as BatchOutcome[];
+}
+
+/**
+ * Item `i` as `{ op, arg }`, or the outcome that item gets: a hole, a non-object or an item whose properties
+ * throw when read fails alone (`ERR_INVALID_ARG_VALUE`), as an unknown op name does.
+ */
+function readItem(ops: ReadonlyArray<unknown>, i: number): { op: string; arg: unknown } | RemoteError {
+  const item = ops[i];
+  if (typeof item === 'object' && item !== null) {
+    try {
+      const { op, arg } = item as { op: unknown; arg: unknown };
+      if (typeof op === 'string') return { op, arg };
+      return unknownOpError(op);
+    } catch {
+      return badItem(`batch: item ${i} could not be read`);
+    }
+  }
+  return badItem(`batch: item ${i} must be an object { op, arg }, got ${item === undefined ? 'nothing' : describeValue(item)}`);
+}
+
+function badItem(message: string): RemoteError {
+  return new RemoteError({ name: 'TypeError', message, code: 'ERR_INVALID_ARG_VALUE' });
 }
 
 function uncloneableArgument(op: string, cause: unknown): RemoteError {

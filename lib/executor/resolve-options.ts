@@ -8,7 +8,7 @@
  * A bad option now throws a `TypeError` (wrong type) or `RangeError` (out of range) naming the
  * option and what it accepts, as piscina and p-queue do.
  */
-import { argError } from '../check-args.js';
+import { argError, describeValue } from '../check-args.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from './options.js';
 import type { SaturationOptions } from './saturation.js';
@@ -56,6 +56,7 @@ const executorKeys = [
   'timeoutMs', 'hardDeadlineMs', 'openTimeoutMs', 'maxQueue', 'whenFull', 'maxInFlight', 'concurrency',
   'saturation', 'maxRestarts', 'restartBackoffMs', 'metricsWindowMs', 'logger', 'resourceLimits',
 ] as const satisfies readonly (keyof ExecutorOptions)[];
+const resourceLimitKeys = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 const saturationKeys = ['high', 'low', 'warnEveryMs', 'keepEvents'] as const satisfies readonly (keyof SaturationOptions)[];
 const callKeys = ['timeoutMs', 'signal', 'label', 'onProgress'] as const satisfies readonly (keyof CallOptions)[];
 const closeKeys = ['mode', 'timeoutMs'] as const satisfies readonly (keyof CloseOptions)[];
@@ -75,7 +76,10 @@ function rejectUnknownKeys(what: string, options: object, accepted: readonly str
 /** `undefined` and `null` both mean "no options"; anything else must be an object. */
 function optionsObject<T extends object>(what: string, options: T | null | undefined, accepted: readonly string[]): Partial<T> {
   if (options === undefined || options === null) return {};
-  if (typeof options !== 'object') throw argError(`${what} must be an object; got ${typeof options}`, 'ERR_INVALID_ARG_TYPE');
+  // An array is an object too, but never an options object: its keys would be ignored without a word.
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw argError(`${what} must be an object; got ${describeValue(options)}`, 'ERR_INVALID_ARG_TYPE');
+  }
   rejectUnknownKeys(what, options, accepted);
   return options;
 }
@@ -95,10 +99,14 @@ export function resolveOptions(options: ExecutorOptions | undefined): ResolvedOp
     }
   }
   const logger = given === silentLogger ? given : guardLogger(given);
-  if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
+  const limits = options.resourceLimits;
+  if (limits !== undefined && (typeof limits !== 'object' || limits === null || Array.isArray(limits))) {
     throw argError('options.resourceLimits must be an object (worker_threads ResourceLimits)', 'ERR_INVALID_ARG_TYPE');
   }
-  if (options.saturation === null || (options.saturation !== undefined && typeof options.saturation !== 'object')) {
+  // Checked here, not left to `new Worker`: there a bad limit surfaces only as a failed open (or restart).
+  const resourceLimits = limits === undefined ? undefined : optionsObject('options.resourceLimits', limits, resourceLimitKeys);
+  for (const key of resourceLimitKeys) number('options.resourceLimits.', key, resourceLimits?.[key], 0, { min: 0, above: true });
+  if (options.saturation === null || (options.saturation !== undefined && (typeof options.saturation !== 'object' || Array.isArray(options.saturation)))) {
     throw argError('options.saturation must be an object', 'ERR_INVALID_ARG_TYPE');
   }
   const saturation = optionsObject('options.saturation', options.saturation, saturationKeys);

@@ -8,6 +8,7 @@
  * package's own in a checkout), then the per-user virtualenv `npx session-executor setup-python` creates.
  * There is no fallback to a system `python3`: one without chromadb was the usual cause of confusing failures.
  */
+import { checkText } from '../check-args.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,7 @@ export function pythonCandidates(option?: string, cwd: string = process.cwd()): 
  * Throws {@link PythonEnvironmentError} when none does.
  */
 export function findPython(option?: string): PythonChoice {
+  checkText('findPython', 'python', option, true);
   const candidates = pythonCandidates(option);
   const explicit = candidates[0]!;
   if (explicit.source === 'python option' || explicit.source === PYTHON_ENV_VARIABLE) return explicit;
@@ -91,6 +93,7 @@ const checked = new Map<string, Promise<void>>();
  * interpreter per thread. Rejects with {@link PythonEnvironmentError}; nothing reaches stderr.
  */
 export async function resolvePython(option?: string): Promise<string> {
+  checkText('resolvePython', 'python', option, true);
   const choice = findPython(option);
   let check = checked.get(choice.path);
   if (!check) {

@@ -6,6 +6,7 @@
  * lock file, so pip never installs into the same environment twice at the same time. Processes are started
  * without a shell.
  */
+import { argError, checkOptions, checkText, describeValue } from '../check-args.js';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -42,6 +43,14 @@ export class PythonSetupError extends Error {
 const STAMP = '.session-executor-stamp';
 
 export async function provisionPython(options: ProvisionOptions = {}): Promise<ProvisionResult> {
+  // Checked before anything is created: a number for options would otherwise provision the default folder.
+  checkOptions('provisionPython', options, ['dir', 'basePython', 'log']);
+  checkText('provisionPython', 'dir', options?.dir, true);
+  checkText('provisionPython', 'basePython', options?.basePython, true);
+  if (options?.log !== undefined && typeof options.log !== 'function') {
+    throw argError(`provisionPython: log must be a function, got ${describeValue(options.log)}`, 'ERR_INVALID_ARG_TYPE');
+  }
+  options ??= {};
   const dir = resolve(options.dir ?? cachedVenvDir());
   const python = venvPython(dir);
   const log = options.log ?? (() => {});

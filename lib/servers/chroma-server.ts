@@ -5,6 +5,7 @@
  * a guardian process kills it if the process that started it dies.
  */
 import { existsSync } from 'node:fs';
+import { checkOptions, checkText, checkWholeNumber } from '../check-args.js';
 import { dirname, join } from 'node:path';
 import { SETUP_COMMAND, findPython } from '../python/discovery.js';
 import { GuardedProcess, freePort } from './guarded-server.js';
@@ -30,7 +31,17 @@ export interface ChromaServer {
   restart(): Promise<void>;
 }
 
+/**
+ * Starts the server and resolves once it answers. Rejects with `ERR_INVALID_ARG_TYPE`/`ERR_INVALID_ARG_VALUE`/
+ * `ERR_OUT_OF_RANGE` for bad options before anything is started or created on disk.
+ */
 export async function startChromaServer(options: ChromaServerOptions): Promise<ChromaServer> {
+  const where = 'startChromaServer';
+  checkOptions(where, options, ['path', 'port', 'chromaBin', 'readyTimeoutMs'], true);
+  checkText(where, 'path', options.path);
+  checkWholeNumber(where, 'port', options.port, 1, 65_535);
+  checkText(where, 'chromaBin', options.chromaBin, true);
+  checkWholeNumber(where, 'readyTimeoutMs', options.readyTimeoutMs, 1);
   const chromaBin = options.chromaBin ?? join(dirname(findPython().path), 'chroma');
   if (!existsSync(chromaBin)) {
     throw new Error(`chroma not found at ${chromaBin}: run "${SETUP_COMMAND}" (it installs chromadb), or pass chromaBin`);

@@ -4,8 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+import { argError, checkOptions, checkText, checkWholeNumber } from '../check-args.js';
 
 const GUARD = fileURLToPath(new URL('./guard-main.js', import.meta.url));
 
@@ -57,12 +60,24 @@ export class GuardedProcess {
       cleanupDir?: string;
     } = {},
   ): Promise<GuardedProcess> {
+    const where = 'GuardedProcess.start';
+    checkText(where, 'command', command);
+    if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string' && !arg.includes('\0'))) {
+      throw argError(`${where}: args must be an array of strings without NUL characters`, 'ERR_INVALID_ARG_TYPE');
+    }
+    const { stopSignal, graceMs, onStderr, cleanupDir } = checkOptions(where, options, ['stopSignal', 'graceMs', 'onStderr', 'cleanupDir']);
+    if (stopSignal !== undefined && (typeof stopSignal !== 'string' || !(stopSignal in constants.signals))) {
+      throw argError(`${where}: stopSignal must be a signal name such as "SIGTERM"`, 'ERR_INVALID_ARG_VALUE');
+    }
+    checkWholeNumber(where, 'graceMs', graceMs, 0);
+    if (onStderr !== undefined && typeof onStderr !== 'function') throw argError(`${where}: onStderr must be a function`, 'ERR_INVALID_ARG_TYPE');
+    checkText(where, 'cleanupDir', cleanupDir, true);
     const guard = spawn(
       process.execPath,
-      [GUARD, options.stopSignal ?? 'SIGTERM', String(options.graceMs ?? 10_000), options.cleanupDir ?? '-', command, ...args],
+      [GUARD, (stopSignal as string | undefined) ?? 'SIGTERM', String(graceMs ?? 10_000), (cleanupDir as string | undefined) ?? '-', command, ...args],
       { stdio: ['pipe', 'pipe', 'pipe'], shell: false },
     );
-    guard.stderr!.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
+    guard.stderr!.on('data', (chunk: Buffer) => (onStderr as ((chunk: Buffer) => void) | undefined)?.(chunk));
     const exited = new Promise<void>((resolve) => guard.once('exit', () => resolve()));
     const firstLine = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: guard.stdout! });

@@ -10,10 +10,19 @@
  * without `@{hex}`) are reserved: with that rule every (document id, chunk index, version) has its own Chroma
  * id, and no chunk id is ever a document id.
  */
+import { argError, checkWholeNumber, describeValue } from '../check-args.js';
+
 export const CHUNK_SIZE = 512;
 export const CHUNK_OVERLAP = 50;
 
+/**
+ * Splits `content` into windows of `size` code points overlapping by `overlap`. Throws `ERR_INVALID_ARG_TYPE`
+ * for a non-string, `ERR_OUT_OF_RANGE` unless `size` is a whole number >= 1 and `overlap` one from 0 to
+ * `size - 1` (an overlap as large as the window would never advance).
+ */
 export function chunkText(content: string, size = CHUNK_SIZE, overlap = CHUNK_OVERLAP): string[] {
+  checkString('chunkText', 'content', content);
+  checkWindow('chunkText', size, overlap);
   if (content.length <= size) return [content]; // UTF-16 length bounds the code-point length
   // Without surrogates, code points are UTF-16 units: slice the string itself (no array of characters).
   if (!SURROGATE.test(content)) return windows(content.length, size, overlap, (start, end) => content.slice(start, end));
@@ -37,6 +46,10 @@ function windows(length: number, size: number, overlap: number, cut: (start: num
 
 /** The inverse of chunkText for chunks in order: each chunk after the first repeats `overlap` characters. */
 export function joinChunks(chunks: string[], overlap = CHUNK_OVERLAP): string {
+  if (!Array.isArray(chunks)) throw argError(`joinChunks: chunks must be an array of strings, got ${describeValue(chunks)}`, 'ERR_INVALID_ARG_TYPE');
+  chunks.forEach((chunk, i) => checkString('joinChunks', `chunks[${i}]`, chunk));
+  checkWholeNumber('joinChunks', 'overlap', overlap, 0, undefined, false);
+  if (chunks.length === 0) return '';
   if (chunks.length === 1) return chunks[0]!;
   return chunks.map((chunk, i) => (i === 0 ? chunk : afterCodePoints(chunk, overlap))).join('');
 }
@@ -51,6 +64,15 @@ function afterCodePoints(text: string, count: number): string {
     index += pair && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
   }
   return text.slice(index);
+}
+
+function checkString(owner: string, name: string, value: unknown): void {
+  if (typeof value !== 'string') throw argError(`${owner}: ${name} must be a string, got ${describeValue(value)}`, 'ERR_INVALID_ARG_TYPE');
+}
+
+function checkWindow(owner: string, size: number, overlap: number): void {
+  checkWholeNumber(owner, 'size', size, 1, undefined, false);
+  checkWholeNumber(owner, 'overlap', overlap, 0, size - 1, false);
 }
 
 /** Document ids of this form are reserved for chunk ids. */

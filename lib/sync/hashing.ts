@@ -25,6 +25,7 @@
  * same way.
  */
 import { createHash } from 'node:crypto';
+import { argError, describeValue } from '../check-args.js';
 import type { Metadata } from '../chroma/types.js';
 
 /** The version tag that opens the encoding; a new encoding would get a new tag. */
@@ -32,6 +33,7 @@ const VERSION_TAG = 'session-executor/document-version/1\n';
 
 /** SHA-256 of the UTF-8 text, lowercase hex: the version hash of a document without metadata of its own. */
 export function contentHash(content: string): string {
+  if (typeof content !== 'string') throw argError(`contentHash: content must be a string, got ${describeValue(content)}`, 'ERR_INVALID_ARG_TYPE');
   return createHash('sha256').update(content, 'utf8').digest('hex');
 }
 
@@ -40,6 +42,10 @@ export function contentHash(content: string): string {
  * layer's; see `ownMetadata`). Equal to {@link contentHash} when the metadata is empty.
  */
 export function documentHash(content: string, metadata: Readonly<Metadata> | null | undefined): string {
+  if (metadata !== null && metadata !== undefined && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+    // A number or a string here would hash as "no metadata" without a word.
+    throw argError(`documentHash: metadata must be an object, null or undefined, got ${describeValue(metadata)}`, 'ERR_INVALID_ARG_TYPE');
+  }
   return versionHashOf(contentHash(content), metadata);
 }
 
@@ -83,7 +89,7 @@ function encodeValue(value: unknown): string {
         const record = value as Record<string, unknown>;
         return `o${keys.length}:${keys.map((key) => `${utf8Length(key)}:${key}${encodeValue(record[key])}`).join('')}`;
       }
-      throw new TypeError(`metadata values must be strings, numbers, booleans or arrays of them, got ${typeof value}`);
+      throw argError(`metadata values must be strings, numbers, booleans or arrays of them, got ${describeValue(value)}`, 'ERR_INVALID_ARG_VALUE');
   }
 }
 

@@ -22,6 +22,20 @@ function isChromaMetadataKey(key: string): boolean {
   return key.length > 0 && key[0] !== '$' && key[0] !== '#' && key !== CHROMA_DOCUMENT_KEY;
 }
 
+const DOCUMENT_KEYS: ReadonlySet<string> = new Set(['docId', 'content', 'metadata']);
+
+/**
+ * A misspelt key (`meta`, `metdata`, `text`) would otherwise be dropped without a word: the document written
+ * without its metadata, and a later stage committing it so. (A for-in loop: no array per document.)
+ */
+function checkDocumentKeys(doc: object, index: number): void {
+  for (const key in doc) {
+    if (!DOCUMENT_KEYS.has(key)) {
+      throw invalidChange(`document ${index}: unknown key ${JSON.stringify(key.slice(0, 64))}; a document has docId, content and metadata`, { field: key, index });
+    }
+  }
+}
+
 /**
  * Throws InvalidChangeError (or DocumentTooLargeError) for the first bad document; nothing is written.
  * `restoring`: the documents come from a commit (a checkout's write), which may hold chunk-shaped ids: a record
@@ -32,6 +46,7 @@ export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: numb
   const seen = new Set<string>();
   docs.forEach((doc, index) => {
     if (typeof doc !== 'object' || doc === null) throw invalidChange(`document ${index} is not an object`, { index });
+    if (!restoring) checkDocumentKeys(doc, index);
     checkDocumentId(doc.docId, index);
     if (!restoring && isReservedDocId(doc.docId)) {
       throw invalidChange(

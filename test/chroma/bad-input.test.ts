@@ -101,3 +101,52 @@ test('the Python host answers an undecodable request with an error and keeps ser
   t.is(await chroma.count('frames'), 1);
   t.is(await chroma.executor.call('pid', undefined), pid, 'the same host process throughout');
 });
+
+test('parameters that are not objects, a write without ids and a query without texts: typed errors, nothing run', async (t) => {
+  const chroma = await Chroma.embedded({ path: tempDir(t, 'bad-params'), embeddingFunction: 'hash' });
+  t.teardown(() => chroma.close());
+  const notes = await chroma.createCollection({ name: 'params' });
+  await notes.add({ ids: ['a'], documents: ['x'] });
+  const before = chroma.executor.stats().ops;
+  const attempts: Array<[string, () => Promise<unknown>]> = [];
+  // A number or string here used to be read as "no ids": writes resolved having written nothing, reads read all.
+  for (const bad of [5, 'a', null, [], true]) {
+    const shown = JSON.stringify(bad);
+    attempts.push(
+      [`add ${shown}`, () => notes.add(bad as never)],
+      [`upsert ${shown}`, () => notes.upsert(bad as never)],
+      [`update ${shown}`, () => notes.update(bad as never)],
+      [`get ${shown}`, () => notes.get(bad as never)],
+      [`peek ${shown}`, () => notes.peek(bad as never)],
+      [`query ${shown}`, () => notes.query(bad as never)],
+      [`delete ${shown}`, () => notes.delete(bad as never)],
+      [`modify ${shown}`, () => notes.modify(bad as never)],
+      [`name-first get ${shown}`, () => chroma.get('params', bad as never)],
+      [`name-first delete ${shown}`, () => chroma.delete('params', bad as never)],
+      [`name-first query ${shown}`, () => chroma.query('params', bad as never)],
+      [`name-first add ${shown}`, () => chroma.add('params', bad as never)],
+      [`getCollection ${shown}`, () => chroma.getCollection(bad as never)],
+      [`createCollection ${shown}`, () => chroma.createCollection(bad as never)],
+      [`getOrCreateCollection ${shown}`, () => chroma.getOrCreateCollection(bad as never)],
+    );
+  }
+  attempts.push(
+    ['deleteCollection null', () => chroma.deleteCollection(null as never)],
+    ['existing null', () => chroma.existing('params', null as never)],
+    ['add without ids', () => notes.add({ documents: ['y'] } as never)],
+    ['name-first query without texts', () => chroma.query('params', {} as never)],
+    ['query without texts', () => notes.query({})],
+  );
+  for (const [what, attempt] of attempts) {
+    const error = await t.throwsAsync(attempt(), { instanceOf: ChromaInvalidArgumentError }, what);
+    t.is(error?.code, 'ERR_CHROMA_INVALID_ARGUMENT', what);
+  }
+  t.deepEqual(chroma.executor.stats().ops, before, 'nothing reached the session');
+  t.deepEqual((await notes.get()).ids, ['a']);
+});
+
+test('Chroma.over refuses something that is not an executor with ERR_INVALID_ARG_TYPE', async (t) => {
+  for (const executor of [undefined, 5, {}, { call: () => 1 }]) {
+    await t.throwsAsync(Chroma.over(executor as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' }, String(executor));
+  }
+});

@@ -153,3 +153,26 @@ test('no store error carries an SQL statement the engine quoted', (t) => {
   t.is(withoutStatement('SELECT 1'), 'the statement was rejected');
   t.is(withoutStatement('branch already exists'), 'branch already exists', 'English text is kept');
 });
+
+test('store reads and ensureCollection refuse a collection or ids of the wrong type instead of reading nothing', async (t) => {
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  await store.ensureCollection('notes');
+  const queries = await store.queryCount();
+  const typeError = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
+  for (const collection of [5, null, undefined, {}, ['notes']]) {
+    await t.throwsAsync(store.documentHashes(collection as never), typeError, `documentHashes ${String(collection)}`);
+    await t.throwsAsync(store.existing(collection as never, ['a']), typeError, `existing ${String(collection)}`);
+    await t.throwsAsync(store.exists(collection as never, 'a'), typeError, `exists ${String(collection)}`);
+    await t.throwsAsync(store.ensureCollection(collection as never), typeError, `ensureCollection ${String(collection)}`);
+  }
+  for (const ids of [null, 'a', 5, { 0: 'a', length: 1 }, ['a', 5]]) {
+    await t.throwsAsync(store.existing('notes', ids as never), typeError, `ids ${JSON.stringify(ids)}`);
+  }
+  await t.throwsAsync(store.exists('notes', 5 as never), typeError);
+  await t.throwsAsync(store.ensureCollection('notes', 'metadata' as never), typeError);
+  await t.throwsAsync(store.documentHashes(''), { instanceOf: InvalidChangeError });
+  t.is(await store.queryCount(), queries, 'no bad call reached the engine');
+  t.deepEqual(await store.existing('notes', []), new Set());
+  t.deepEqual(await store.documentHashes('notes'), new Map());
+});

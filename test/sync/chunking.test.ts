@@ -107,3 +107,34 @@ test('documents are validated whole before anything is written: ids, strings, me
   t.notThrows(() => validateDocuments([{ docId: '😀'.repeat(512), content: 'x' }], undefined), 'an id at the limit');
   t.throws(() => validateDocuments([{ docId: 'big', content: 'x'.repeat(101) }], 100), { code: 'ERR_STORE_DOCUMENT_TOO_LARGE' });
 });
+
+test('chunkText and joinChunks refuse what they cannot cut or join: a typed error, never an endless loop', (t) => {
+  const typeError = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
+  const rangeError = { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' };
+  for (const content of [null, undefined, 5, ['text']]) t.throws(() => chunkText(content as never), typeError, String(content));
+  t.throws(() => chunkText('abc', 'a' as never), typeError);
+  // An overlap as large as the window never advances: this looped until memory ran out.
+  for (const [size, overlap] of [[2, 2], [2, 5], [0, 0], [-1, 0], [2, -1], [1.5, 0], [4, 0.5], [NaN, 0], [Infinity, 0]] as const) {
+    t.throws(() => chunkText('abcdefgh', size, overlap), rangeError, `${size}/${overlap}`);
+  }
+  t.deepEqual(chunkText('abcdefgh', 3, 1), ['abc', 'cde', 'efg', 'gh']);
+  t.deepEqual(chunkText('abcdefgh', 1, 0), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+  t.throws(() => joinChunks('abc' as never), typeError);
+  t.throws(() => joinChunks(['a', 5] as never), { ...typeError, message: /chunks\[1\]/ });
+  t.throws(() => joinChunks(['a', 'b'], -1), rangeError);
+  t.is(joinChunks([]), '');
+  t.is(joinChunks(chunkText('abcdefgh', 3, 1), 1), 'abcdefgh');
+});
+
+test('contentHash and documentHash: a non-string text or non-object metadata is a typed error, not a hash of nothing', (t) => {
+  const typeError = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
+  t.throws(() => contentHash(5 as never), { ...typeError, message: /contentHash: content/ });
+  t.throws(() => documentHash(undefined as never, null), typeError);
+  // Before, a number or string here hashed as "no metadata", the same as a document without any.
+  for (const metadata of [5, 'topic=a', true, ['a']]) {
+    t.throws(() => documentHash('text', metadata as never), { ...typeError, message: /metadata must be an object/ }, String(metadata));
+  }
+  t.throws(() => documentHash('text', { fn: (() => 1) as never }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+  t.is(documentHash('text', null), contentHash('text'));
+  t.is(documentHash('text', {}), contentHash('text'));
+});

@@ -102,3 +102,19 @@ test('deleteDocuments with an id given twice deletes it once (Chroma refused the
   await sync.deleteDocuments('notes', ['a', 'b', 'a', 'b', 'missing', 'missing']);
   t.deepEqual((await collection.get({})).ids, ['c']);
 });
+
+test('sync: a document with a misspelt key (metdata, text) is refused whole, not written without its metadata', async (t) => {
+  const chroma = await openEmbeddedChroma(t, 'sync-doc-keys');
+  const store = await DoltLiteStore.open();
+  t.teardown(() => store.close());
+  const sync = new ChromaDoltSync(chroma, store);
+  const collection = await chroma.createCollection({ name: 'doc-keys' });
+  const good = { docId: 'a', content: 'text', metadata: { topic: 'x' } };
+  for (const bad of [{ docId: 'b', content: 'text', metdata: { topic: 'y' } }, { docId: 'b', content: 'text', text: 'more' }]) {
+    const error = await t.throwsAsync(sync.writeDocuments('doc-keys', [good, bad as never]), { code: 'ERR_STORE_INVALID_CHANGE', message: /document 1: unknown key/ });
+    t.is((error as unknown as { details: { index: number } }).details.index, 1);
+  }
+  t.is(await collection.count(), 0, 'nothing was written');
+  await sync.writeDocuments('doc-keys', [good]);
+  t.is((await collection.get({ ids: ['a'] })).metadatas?.[0]?.['topic'], 'x');
+});
