@@ -78,3 +78,16 @@ export function checkBoolean(owner: string, name: string, value: unknown): void 
     throw argError(`${owner}: ${name} must be a boolean, got ${describeValue(value)}`, 'ERR_INVALID_ARG_TYPE');
   }
 }
+
+/**
+ * The token a class with a factory passes its own constructor: `new` from JavaScript (the constructor is
+ * private only to TypeScript) would make an object that was never opened, failing later with a raw error.
+ */
+export const FACTORY_TOKEN: unique symbol = Symbol('session-executor factory');
+
+/** Throws `ERR_ILLEGAL_CONSTRUCTOR` unless the constructor was called by the class's factory (see {@link FACTORY_TOKEN}). */
+export function checkFactoryToken(token: unknown, className: string, factory: string): void {
+  if (token !== FACTORY_TOKEN) {
+    throw Object.assign(new TypeError(`use ${factory}, not new ${className}()`), { code: 'ERR_ILLEGAL_CONSTRUCTOR' as const });
+  }
+}

@@ -3,7 +3,7 @@
  * client: `getCollection`, `createCollection` and `getOrCreateCollection` return a {@link Collection} handle
  * with chromadb's methods and argument names. Operations run in call order in the session's owner thread.
  */
-import { argError, describeValue } from '../check-args.js';
+import { argError, checkFactoryToken, describeValue, FACTORY_TOKEN } from '../check-args.js';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock } from '../path-lock.js';
 import { withOwnerHeapDefaults } from '../owner-heap.js';
@@ -147,7 +147,7 @@ export class Chroma {
       throw argError(`Chroma.over: executor must be a SessionExecutor running a Chroma session, got ${describeValue(executor)}`, 'ERR_INVALID_ARG_TYPE');
     }
     try {
-      return new Chroma(executor, options, await executor.call('maxBatchSize', undefined));
+      return new Chroma(executor, options, await executor.call('maxBatchSize', undefined), FACTORY_TOKEN);
     } catch (error) {
       await executor.close(); // an unusable option must not leave an owner thread behind
       throw error;
@@ -167,7 +167,9 @@ export class Chroma {
     options: OverOptions,
     /** The most records the server takes in one call; larger inputs are split by the session. */
     readonly maxBatchSize: number,
+    token?: typeof FACTORY_TOKEN,
   ) {
+    checkFactoryToken(token, 'Chroma', 'Chroma.embedded(), Chroma.remote() or Chroma.over()');
     this.session = options.session ?? 'embedded';
     this.defaultEmbedding = options.embeddingFunction;
     // The name-first methods always embed documents given without embeddings, as they always did.

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock, type PathLock } from '../path-lock.js';
 import { checkPathOption } from '../path-option.js';
-import { checkOneOf, checkOptions, checkText, checkWholeNumber } from '../check-args.js';
+import { checkFactoryToken, checkOneOf, checkOptions, checkText, checkWholeNumber, FACTORY_TOKEN } from '../check-args.js';
 import { SessionExecutor } from '../executor/session-executor.js';
 import { withOwnerHeapDefaults } from '../owner-heap.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
@@ -68,7 +68,7 @@ export class DoltLiteStore implements VersionStore {
         opens: new SharedArrayBuffer(4),
       };
       const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), owner);
-      return new DoltLiteStore(await SessionExecutor.start(spec, withOwnerHeapDefaults(executor)), lock);
+      return new DoltLiteStore(await SessionExecutor.start(spec, withOwnerHeapDefaults(executor)), lock, FACTORY_TOKEN);
     } catch (error) {
       lock?.release();
       // A missing engine is the caller's to fix: its own class, not a failed open of an unknown cause.
@@ -109,7 +109,10 @@ export class DoltLiteStore implements VersionStore {
      */
     readonly executor: SessionExecutor<typeof DoltLiteSession>,
     private readonly lock: PathLock | null,
-  ) {}
+    token?: typeof FACTORY_TOKEN,
+  ) {
+    checkFactoryToken(token, 'DoltLiteStore', 'DoltLiteStore.open() or DoltLiteStore.clone()');
+  }
 
   async ensureCollection(name: string, metadata?: Record<string, unknown>): Promise<void> {
     checkStoreArguments(name, undefined, metadata);

@@ -13,7 +13,7 @@
  * statement over it fails and, worse, kills its pooled connection, so a change set made of large documents
  * would fail on every retry. A document too large for one statement is refused before anything is written.
  */
-import { checkOptions, checkText, checkWholeNumber } from '../check-args.js';
+import { checkFactoryToken, checkOptions, checkText, checkWholeNumber, FACTORY_TOKEN } from '../check-args.js';
 import type * as mysql from 'mysql2/promise';
 import { importPeer } from '../optional-peer.js';
 import { isoDate } from './commit-date.js';
@@ -156,7 +156,7 @@ export class MysqlStore implements VersionStore {
     // that would crash the process.
     pool.on('connection', (connection) => connection.on('error', () => {}));
     const database = config?.database ?? ((await pool.query('SELECT DATABASE() AS db')) as unknown as [[{ db: string }]])[0][0].db;
-    const store = new MysqlStore(pool, options, database);
+    const store = new MysqlStore(pool, options, database, FACTORY_TOKEN);
     try {
       await store.initialise();
     } catch (error) {
@@ -186,7 +186,9 @@ export class MysqlStore implements VersionStore {
     private readonly pool: mysql.Pool,
     private readonly options: MysqlStoreOptions,
     private readonly database: string,
+    token?: typeof FACTORY_TOKEN,
   ) {
+    checkFactoryToken(token, 'MysqlStore', 'MysqlStore.connect()');
     this.queryTimeoutMs = options.queryTimeoutMs ?? (options.url ? urlSettings(parseUrl(options.url).searchParams).queryTimeoutMs : undefined) ?? 30_000;
     this.idsPerQuery = Math.max(1, options.idsPerQuery ?? 5_000);
     this.rowsPerInsert = Math.max(1, options.rowsPerInsert ?? 500);

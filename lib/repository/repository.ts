@@ -25,7 +25,7 @@ import { ChromaDoltSync, type Verify } from '../sync/chroma-dolt-sync.js';
 import { documentHash } from '../sync/hashing.js';
 import { recordStageFloor, recordStageStart } from '../sync/stage-floor.js';
 import { checkMethodOptions, checkName, checkOpenOptions } from './check-arguments.js';
-import { checkWholeNumber } from '../check-args.js';
+import { checkFactoryToken, checkWholeNumber, FACTORY_TOKEN } from '../check-args.js';
 import { checkMessage } from '../dolt/validate-changes.js';
 import {
   CarryConflictError,
@@ -176,6 +176,7 @@ export class Repository {
       versioningFor(options.store),
       new StateFile(options.statePath ?? null),
       options.verify ?? 'content',
+      FACTORY_TOKEN,
     );
     await repository.recover();
     // A restarted DoltLite owner reopens on its default branch (and without an open merge): put the branch back.
@@ -266,7 +267,9 @@ export class Repository {
     readonly versioning: VersioningStore,
     private readonly stateFile: StateFile,
     private readonly verify: Verify,
+    token?: typeof FACTORY_TOKEN,
   ) {
+    checkFactoryToken(token, 'Repository', 'Repository.open() or Repository.clone()');
     this.state = stateFile.read();
   }
 

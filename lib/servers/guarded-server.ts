@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-import { argError, checkOptions, checkText, checkWholeNumber } from '../check-args.js';
+import { argError, checkFactoryToken, checkOptions, checkText, checkWholeNumber, FACTORY_TOKEN } from '../check-args.js';
 
 const GUARD = fileURLToPath(new URL('./guard-main.js', import.meta.url));
 
@@ -46,7 +46,10 @@ export class GuardedProcess {
     /** The server's own pid (for SIGSTOP/SIGCONT fault tests and diagnostics). */
     readonly pid: number,
     readonly exited: Promise<void>,
-  ) {}
+    token?: typeof FACTORY_TOKEN,
+  ) {
+    checkFactoryToken(token, 'GuardedProcess', 'GuardedProcess.start()');
+  }
 
   /** Starts `command` under a guardian. `stopSignal` is sent on stop, SIGKILL after `graceMs`. */
   static async start(
@@ -89,7 +92,7 @@ export class GuardedProcess {
     });
     const { pid } = JSON.parse(firstLine) as { pid?: number };
     if (!pid) throw new Error(`${command} did not start`);
-    return new GuardedProcess(guard, pid, exited);
+    return new GuardedProcess(guard, pid, exited, FACTORY_TOKEN);
   }
 
   /**
