@@ -22,6 +22,9 @@ import { chunkMetadata, clearRemovedKeys, layoutChunks, ownerOf, type ChunkRecor
 import { ChunkIdConflictError, SyncWriteError } from './errors.js';
 import { stampIfLate } from './stage-floor.js';
 
+/** From how many documents a write first counts the collection, to skip the lookup when it is empty. */
+export const COUNT_BEFORE_LOOKUP_FROM = 1_000;
+
 /** Writes validated documents (the caller holds the collection's lock); see the file header. */
 export async function writeVersions(
   chroma: Chroma,
@@ -36,13 +39,17 @@ export async function writeVersions(
   if (docs.length === 0) return { documents: 0, chunks: 0, sessionOps: 0 };
   const writeId = nextWriteId();
   // The lookup needs only the document ids: it is sent first, and the session runs it while this thread chunks.
-  // Into an empty collection (a first import) there is nothing to find: a count of one operation answers for
-  // the 1 + ceil(documents / batchSize) reads by id, which cost about 2% of such a write.
+  // Into an empty collection (a first import) there is nothing to find: for a large write a count of one
+  // operation answers for the 1 + ceil(documents / batchSize) reads by id, which cost several percent of it.
+  // A smaller write's lookup costs a few milliseconds, and the count would add one.
   const ids = docs.map((doc) => doc.docId);
-  const lookup = chroma.count(collection, call).then((count) => {
-    reader.ops++;
-    return count === 0 ? [] : reader.recordsOf(ids, false);
-  });
+  const lookup =
+    docs.length < COUNT_BEFORE_LOOKUP_FROM
+      ? reader.recordsOf(ids, false)
+      : chroma.count(collection, call).then((count) => {
+          reader.ops++;
+          return count === 0 ? [] : reader.recordsOf(ids, false);
+        });
   lookup.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
   await nextTurn();
   // Ids first: they are all the lookup's answer is compared with. Metadata (and the hashing it needs) is made

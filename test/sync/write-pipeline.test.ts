@@ -8,6 +8,7 @@ import { Chroma } from '../../lib/chroma/chroma.js';
 import type { VersionStore } from '../../lib/dolt/version-store.js';
 import { ChromaDoltSync, type SyncProgress } from '../../lib/sync/chroma-dolt-sync.js';
 import { SyncWriteError } from '../../lib/sync/errors.js';
+import { COUNT_BEFORE_LOOKUP_FROM } from '../../lib/sync/write-documents.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** writeDocuments reads only the store's size limit; the store itself plays no part here. */
@@ -116,13 +117,33 @@ test('operations of a write: new documents vs replacing them, each kind counted'
     t.is(result.chunks, 60);
     return ops;
   };
-  // Into the empty collection the lookup is a count alone; then ceil(60 / 25) adds; the late-write check reads
-  // the markers.
-  t.deepEqual(await counted(() => sync.writeDocuments('counted', mixed('v1'))), { count: 1, get: 0, add: 3, upsert: 0, delete: 0, getCollection: 1, update: 0 });
+  // Lookup: 1 by id + ceil(40 / 25) by source_id; then ceil(60 / 25) adds; the late-write check reads the markers.
+  t.deepEqual(await counted(() => sync.writeDocuments('counted', mixed('v1'))), { count: 0, get: 3, add: 3, upsert: 0, delete: 0, getCollection: 1, update: 0 });
   // Replacing: the one-chunk documents are overwritten in place (30: 2 upserts), the long ones get new chunk ids
   // (30: 2 adds), and their 30 previous chunks are deleted (2 deletes).
-  // Lookup: a count, 1 read by id and ceil(40 / 25) by source_id.
-  t.deepEqual(await counted(() => sync.writeDocuments('counted', mixed('v2'))), { count: 1, get: 3, add: 2, upsert: 2, delete: 2, getCollection: 1, update: 0 });
+  t.deepEqual(await counted(() => sync.writeDocuments('counted', mixed('v2'))), { count: 0, get: 3, add: 2, upsert: 2, delete: 2, getCollection: 1, update: 0 });
   t.is(await chroma.count('counted'), 60);
   t.deepEqual(await read(chroma, 'counted', ['d0', 'd29']), { d0: 'document 0, v2', d29: 'document 29, v2' });
+});
+
+test('a write of 1,000 documents or more into an empty collection counts it instead of looking up; into a non-empty one it looks up too', async (t) => {
+  const chroma = await open(t, 'import');
+  const sync = new ChromaDoltSync(chroma, noStore);
+  const opsOf = async (write: () => Promise<{ sessionOps: number }>) => {
+    const before = chroma.executor.stats().ops;
+    const result = await write();
+    const after = chroma.executor.stats().ops;
+    const ops = Object.fromEntries(['count', 'get'].map((op) => [op, (after[op]?.ok ?? 0) - (before[op]?.ok ?? 0)]));
+    t.true(result.sessionOps >= ops['count']! + ops['get']!);
+    return ops;
+  };
+  const many = docs(COUNT_BEFORE_LOOKUP_FROM, 'v1');
+  // The first import: one count, and none of the reads by id (the late-write check reads no records).
+  t.deepEqual(await opsOf(() => sync.writeDocuments('import', many)), { count: 1, get: 0 });
+  t.is(await chroma.count('import'), COUNT_BEFORE_LOOKUP_FROM);
+  // Again, into what the first wrote: the count finds records, so the lookup runs (1 by id + 1 by source_id) and
+  // every document is replaced, none doubled.
+  t.deepEqual(await opsOf(() => sync.writeDocuments('import', docs(COUNT_BEFORE_LOOKUP_FROM, 'v2'))), { count: 1, get: 2 });
+  t.is(await chroma.count('import'), COUNT_BEFORE_LOOKUP_FROM);
+  t.deepEqual(await read(chroma, 'import', ['d0', 'd999']), { d0: 'document 0, v2', d999: 'document 999, v2' });
 });
