@@ -9,14 +9,13 @@ import { ExecutorEngine, type BatchOutcome, type ExecutorStats } from './engine.
 import type { RestartedEvent } from './lifecycle.js';
 import type { CallOptions, CloseOptions, ExecutorOptions } from './options.js';
 import { resolveCloseOptions, resolveOptions } from './resolve-options.js';
-import { argError, describeValue } from '../check-args.js';
+import { argError, checkFactoryToken, describeValue, FACTORY_TOKEN } from '../check-args.js';
 import type { SaturationEvent } from './saturation.js';
 
 export type { BatchOutcome, ExecutorPhase, ExecutorStats } from './engine.js';
 export type { RestartedEvent } from './lifecycle.js';
 
 /** Lets only {@link SessionExecutor.start} construct an executor. */
-const STARTING = Symbol('SessionExecutor.start');
 
 export interface ExecutorEvents {
   saturated: (event: SaturationEvent) => void;
@@ -40,18 +39,18 @@ export class SessionExecutor<D extends SessionDefinition> extends EventEmitter {
    * with `SessionOpenError` if `open` fails or exceeds `openTimeoutMs` (no thread is left running).
    */
   static async start<D extends SessionDefinition>(spec: SessionSpec<D>, options: ExecutorOptions = {}): Promise<SessionExecutor<D>> {
-    const executor = new SessionExecutor<D>(spec, options, STARTING);
+    const executor = new SessionExecutor<D>(spec, options, FACTORY_TOKEN);
     await executor.engine.lifecycle.start();
     return executor;
   }
 
   private readonly engine: ExecutorEngine;
 
-  private constructor(spec: SessionSpec<D>, options: ExecutorOptions, token?: typeof STARTING) {
+  private constructor(spec: SessionSpec<D>, options: ExecutorOptions, token?: typeof FACTORY_TOKEN) {
     super();
     // `new` from JavaScript (the constructor is private only to TypeScript) would give an executor with no owner
     // thread, whose calls all fail as unknown operations.
-    if (token !== STARTING) throw Object.assign(new TypeError('use SessionExecutor.start(spec, options), not new SessionExecutor()'), { code: 'ERR_ILLEGAL_CONSTRUCTOR' });
+    checkFactoryToken(token, 'SessionExecutor', 'SessionExecutor.start(spec, options)');
     if (typeof spec !== 'object' || spec === null || typeof spec.module !== 'string') {
       throw argError(`spec must come from sessionSpec(module, options), got ${describeValue(spec)}`, 'ERR_INVALID_ARG_TYPE');
     }

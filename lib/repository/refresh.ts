@@ -16,7 +16,7 @@ import type { RefreshJournal } from './state-file.js';
 import { normaliseMetadata, sameMetadata } from './working-copy.js';
 import { CommitNotCheckoutableError } from './errors.js';
 import { checkChromaCollectionName, checkMetadata as checkChromaMetadata } from '../chroma/validate-input.js';
-import { markValidated, validateDocuments } from '../sync/validate-documents.js';
+import { validateDocuments } from '../sync/validate-documents.js';
 
 export interface RefreshResult {
   /** Documents written to Chroma (added or replaced). */
@@ -150,11 +150,9 @@ export async function planRefresh(
     const docs: SourceDocument[] = writes.map((d) => ({ docId: d.docId, content: d.content, metadata: chromaMetadata(d.metadata) }));
     // The checks the write itself makes (what a checkout writes may hold chunk-shaped ids), one document at a
     // time only on the rare path, to name the one refused.
-    // With the write's own limits, so the write can skip its pass over the same documents.
     const maxDocumentBytes = parts.sync.store.maxDocumentBytes;
     try {
       validateDocuments(docs, maxDocumentBytes, true);
-      markValidated(docs, maxDocumentBytes, true);
     } catch {
       for (const doc of docs) {
         try {

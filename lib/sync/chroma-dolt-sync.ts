@@ -27,7 +27,7 @@ import { detect, type Detection } from './detect.js';
 import { recordStageFloor, recordStageStart, stampIfLate } from './stage-floor.js';
 import { stageChanges } from './stage-changes.js';
 import { nextWriteId } from './chunking.js';
-import { validateUnlessChecked } from './validate-documents.js';
+import { validateDocuments } from './validate-documents.js';
 import { writeVersions } from './write-documents.js';
 
 /**
@@ -216,7 +216,7 @@ export class ChromaDoltSync {
   async writeDocuments(collection: string, docs: SourceDocument[], options: WriteOptions = {}): Promise<WriteResult> {
     checkCollectionArg('writeDocuments', collection);
     checkSyncOptions('writeDocuments', options, ['localChange']);
-    validateUnlessChecked(docs, this.store.maxDocumentBytes, options?.localChange === false);
+    validateDocuments(docs, this.store.maxDocumentBytes, options?.localChange === false);
     return this.serialised(collection, 'writeDocuments', options, () =>
       writeVersions(this.chroma, collection, docs, this.reader(collection, callOptions(options)), this.batchSize, callOptions(options), (p) =>
         report(options, p), options?.localChange ?? true,

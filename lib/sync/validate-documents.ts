@@ -73,22 +73,3 @@ export function validateDocuments(docs: SourceDocument[], maxDocumentBytes: numb
   });
 }
 
-/**
- * Arrays of documents already checked by {@link validateDocuments} with the given limits, by the code that built
- * them (a checkout's refresh plan checks every document before anything moves, to refuse a commit Chroma cannot
- * hold with nothing changed): the write does not check them a second time. Keyed by the array itself, which
- * only library code creates and marks; its length is kept as a guard against an array changed since.
- */
-const validated = new WeakMap<readonly SourceDocument[], { length: number; maxDocumentBytes: number | undefined; restoring: boolean }>();
-
-/** @internal Records that `docs` passed {@link validateDocuments} with these arguments. */
-export function markValidated(docs: readonly SourceDocument[], maxDocumentBytes: number | undefined, restoring: boolean): void {
-  validated.set(docs, { length: docs.length, maxDocumentBytes, restoring });
-}
-
-/** {@link validateDocuments}, unless `docs` was marked as checked with the same arguments. */
-export function validateUnlessChecked(docs: SourceDocument[], maxDocumentBytes: number | undefined, restoring: boolean): void {
-  const mark = Array.isArray(docs) ? validated.get(docs) : undefined;
-  if (mark && mark.length === docs.length && mark.maxDocumentBytes === maxDocumentBytes && mark.restoring === restoring) return;
-  validateDocuments(docs, maxDocumentBytes, restoring);
-}

@@ -2,17 +2,22 @@
  * The sync calls' options are closed and checked before anything is read or written: a misspelt `timeOutMs`
  * is a typed error, not a call without its deadline; an unknown `verify` level has a stable code.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { ChromaInvalidArgumentError } from '../../lib/chroma/errors.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { ChromaDoltSync } from '../../lib/sync/chroma-dolt-sync.js';
 import { openEmbeddedChroma } from '../helpers/open-chroma.js';
 
-test('sync options: unknown keys and values are TypeErrors with codes; duplicate ids are ChromaInvalidArgumentError', async (t) => {
-  const chroma = await openEmbeddedChroma(t, 'sync-options-chroma');
+/** An embedded Chroma and an in-memory store (closed after the test), and a sync over them. */
+async function openSync(t: ExecutionContext, label: string, options?: ConstructorParameters<typeof ChromaDoltSync>[2]) {
+  const chroma = await openEmbeddedChroma(t, label);
   const store = await DoltLiteStore.open();
   t.teardown(() => store.close());
-  const sync = new ChromaDoltSync(chroma, store);
+  return { chroma, store, sync: new ChromaDoltSync(chroma, store, options) };
+}
+
+test('sync options: unknown keys and values are TypeErrors with codes; duplicate ids are ChromaInvalidArgumentError', async (t) => {
+  const { chroma, store, sync } = await openSync(t, 'sync-options-chroma');
   const collection = await chroma.createCollection({ name: 'notes' });
   const docs = [{ docId: 'a', content: 'x' }];
   await t.throwsAsync(sync.writeDocuments('notes', docs, { timeOutMs: 1 } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /timeOutMs/ });
@@ -58,11 +63,8 @@ test('sync: the constructor checks its arguments, and every call its collection 
 });
 
 test('sync: metadata keys Chroma refuses are refused whole before anything is written', async (t) => {
-  const chroma = await openEmbeddedChroma(t, 'sync-keys-chroma');
-  const store = await DoltLiteStore.open();
-  t.teardown(() => store.close());
   // Small operations: a refusal by Chroma itself would come after the first documents were written.
-  const sync = new ChromaDoltSync(chroma, store, { batchSize: 2 });
+  const { chroma, store, sync } = await openSync(t, 'sync-keys-chroma', { batchSize: 2 });
   const collection = await chroma.createCollection({ name: 'keys' });
   const good = Array.from({ length: 6 }, (_, i) => ({ docId: `d${i}`, content: `text ${i}`, metadata: { 'a$': i, 'b#': true, 'chroma:x': 'ok' } }));
   for (const key of ['', '$and', '$', '#document', '#', 'chroma:document']) {
@@ -93,10 +95,7 @@ test('two ChromaDoltSync over one Chroma client take turns per collection: concu
 });
 
 test('deleteDocuments with an id given twice deletes it once (Chroma refused the repeated ids, naming one)', async (t) => {
-  const chroma = await openEmbeddedChroma(t, 'sync-delete-twice');
-  const store = await DoltLiteStore.open();
-  t.teardown(() => store.close());
-  const sync = new ChromaDoltSync(chroma, store);
+  const { chroma, store, sync } = await openSync(t, 'sync-delete-twice');
   const collection = await chroma.createCollection({ name: 'notes' });
   await sync.writeDocuments('notes', [{ docId: 'a', content: 'x' }, { docId: 'b', content: 'y'.repeat(2_000) }, { docId: 'c', content: 'z' }]);
   await sync.deleteDocuments('notes', ['a', 'b', 'a', 'b', 'missing', 'missing']);
@@ -104,10 +103,7 @@ test('deleteDocuments with an id given twice deletes it once (Chroma refused the
 });
 
 test('sync: a document with a misspelt key (metdata, text) is refused whole, not written without its metadata', async (t) => {
-  const chroma = await openEmbeddedChroma(t, 'sync-doc-keys');
-  const store = await DoltLiteStore.open();
-  t.teardown(() => store.close());
-  const sync = new ChromaDoltSync(chroma, store);
+  const { chroma, store, sync } = await openSync(t, 'sync-doc-keys');
   const collection = await chroma.createCollection({ name: 'doc-keys' });
   const good = { docId: 'a', content: 'text', metadata: { topic: 'x' } };
   for (const bad of [{ docId: 'b', content: 'text', metdata: { topic: 'y' } }, { docId: 'b', content: 'text', text: 'more' }]) {
