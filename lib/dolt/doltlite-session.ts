@@ -16,6 +16,7 @@ import { checkBranchName, storeArgumentError, storeError } from './errors.js';
 import { prepareStoreFile, type TornTailPolicy } from './doltlite-file.js';
 import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
+import { readSnapshot, writeSnapshot } from './hash-snapshot.js';
 import { isoDate } from './commit-date.js';
 import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import { refuseSelfRemote } from './remote-self.js';
@@ -78,6 +79,8 @@ export interface State {
   stream: { token: number; collection: string; message: string } | null;
   /** Streamed commits begun (tokens). */
   streams: number;
+  /** False once the engine was found without `dolt_hashof_table` (no document hash snapshots). */
+  tableHashes?: boolean;
 }
 
 const SCHEMA = [
@@ -114,6 +117,22 @@ async function run<T>(state: State, work: (engine: SqlEngine) => Promise<T>): Pr
     const constraint = error.resultCode !== undefined && (error.resultCode & 0xff) === 19; // SQLITE_CONSTRAINT
     throw storeError(constraint, error.message, error.resultCode);
   }
+}
+
+/**
+ * The documents table's content hash, or null where the engine has no `dolt_hashof_table` (then no snapshot is
+ * used; asked once per open).
+ */
+async function documentsTableHash(state: State): Promise<string | null> {
+  if (state.tableHashes === false) return null;
+  try {
+    const hash = await value<unknown>(state, "SELECT dolt_hashof_table('documents')");
+    if (typeof hash === 'string' && hash.length > 0) return hash;
+  } catch {
+    // An engine without the function: detection reads the table, as it always can.
+  }
+  state.tableHashes = false;
+  return null;
 }
 
 function select<T>(state: State, sql: string, bind: unknown[] = []): Promise<T[]> {
@@ -363,9 +382,25 @@ export default defineSession({
       return null;
     },
 
-    /** Every (id, hash) pair as one JSON text: the caller parses it (see `SqlEngine.arraysJson`). */
-    documentHashes: async (state: State, collection: string): Promise<string> =>
-      run(state, (engine) => engine.arraysJson('SELECT doc_id, content_hash FROM documents WHERE collection_name = ?', [collection])),
+    /**
+     * Every (id, hash) pair as one JSON text: the caller parses it (see `SqlEngine.arraysJson`). A store with a
+     * file answers from its snapshot when the documents table is as the snapshot found it (hash-snapshot.ts),
+     * and otherwise reads the table and records a snapshot; `fresh` skips the snapshot (the caller found it bad).
+     */
+    documentHashes: async (state: State, args: { collection: string; fresh?: boolean }): Promise<string> => {
+      const path = state.options.path;
+      const table = path ? await documentsTableHash(state) : null;
+      if (table !== null && args.fresh !== true) {
+        const recorded = readSnapshot(path!, table, args.collection);
+        if (recorded !== null) return recorded;
+      }
+      const json = await run(state, (engine) =>
+        engine.arraysJson('SELECT doc_id, content_hash FROM documents WHERE collection_name = ?', [args.collection]),
+      );
+      // Recorded only when the table is still as it was before the read: the snapshot must be of that state.
+      if (table !== null && (await documentsTableHash(state)) === table) writeSnapshot(path!, table, args.collection, json);
+      return json;
+    },
 
     existing: async (state: State, args: { collection: string; ids: string[] }): Promise<string[]> => {
       const found: string[] = [];

@@ -123,7 +123,14 @@ export class DoltLiteStore implements VersionStore {
     checkStoreArguments(collection);
     // The owner passes the pairs on as one JSON text: at 100,000 documents, building them as objects there and
     // copying them here kept tens of megabytes in the owner thread's heap after every read.
-    return this.owner.call('documentHashes', collection).then((json) => new Map(JSON.parse(json) as Array<[string, string]>));
+    const json = await this.owner.call('documentHashes', { collection });
+    try {
+      return pairsToMap(json);
+    } catch {
+      // A snapshot beside the store that passed its checks yet is not pairs (written by something else): the
+      // table itself answers, and its read replaces the snapshot.
+      return pairsToMap(await this.owner.call('documentHashes', { collection, fresh: true }));
+    }
   }
 
   async existing(collection: string, ids: string[]): Promise<Set<string>> {
@@ -248,4 +255,16 @@ export class DoltLiteStore implements VersionStore {
       this.lock?.release();
     }
   }
+}
+
+/** The pairs' JSON text as a map; throws unless it is an array of [id, hash] string pairs. */
+function pairsToMap(json: string): Map<string, string> {
+  const pairs = JSON.parse(json) as unknown;
+  if (!Array.isArray(pairs)) throw new TypeError('document hashes: not an array');
+  const map = new Map<string, string>();
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new TypeError('document hashes: not a pair');
+    map.set(pair[0], pair[1]);
+  }
+  return map;
 }

@@ -135,7 +135,7 @@ test(`doltlite engine: the engine process SIGKILLed at random points of commits,
       head = now;
     }
     t.deepEqual(await store.call('status', undefined), [], `round ${round}: nothing uncommitted`);
-    t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', 'c'))).keys()].sort(), [...expected].sort(), `round ${round}: documents match the head`);
+    t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', { collection: 'c' }))).keys()].sort(), [...expected].sort(), `round ${round}: documents match the head`);
   }
   t.log(`${lost} of ${ROUNDS} commits were lost in flight`);
 });

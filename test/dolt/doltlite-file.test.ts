@@ -150,11 +150,11 @@ test('doltlite commit (wasm engine): all or nothing: when the commit fails the r
   t.true(failed.message.includes('EIO'), 'the system reason is in the message');
   t.is((await store.call('log', 1))[0]!.hash, base!);
   t.deepEqual(await store.call('status', undefined), [], 'nothing was left in the working set');
-  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', 'c'))).entries()], [['keep', doc('keep', 'k').contentHash]]);
+  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', { collection: 'c' }))).entries()], [['keep', doc('keep', 'k').contentHash]]);
 
   const hash = await store.call('commitChanges', changes);
   t.not(hash, null);
-  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', 'c'))).keys()].sort(), ['keep', 'new']);
+  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', { collection: 'c' }))).keys()].sort(), ['keep', 'new']);
   const diff = await store.call('diff', { to: hash! });
   t.deepEqual(diff.map((d) => `${d.type} ${d.docId}`).sort(), ['added new', 'modified keep']);
 });

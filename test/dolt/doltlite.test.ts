@@ -99,7 +99,7 @@ test('doltlite (wasm engine): an owner killed mid-commit restarts; the torn comm
   );
   t.is((await restarted).reason, 'crashed');
   t.is((await store.call('log', 100))[0]!.hash, safe!, 'the last complete commit is the head');
-  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', 'c'))).keys()], ['one']);
+  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', { collection: 'c' }))).keys()], ['one']);
   t.deepEqual(await store.call('status', undefined), [], 'nothing uncommitted');
   t.is(statSync(path).size, sizeBefore, 'the torn bytes were cut off');
   t.true(readdirSync(dir).some((name) => name.startsWith('.store.doltlite.torn-')), 'and kept beside the store');
@@ -129,7 +129,7 @@ test('doltlite (wasm engine): an owner killed before each write of a commit in t
     t.true(outcome.error instanceof SessionCrashedError, `write ${atWrite}`);
     t.is((await store.call('log', 1))[0]!.hash, head, `write ${atWrite}: the head is the last commit`);
     t.deepEqual(await store.call('status', undefined), [], `write ${atWrite}: nothing of the lost commit is left uncommitted`);
-    t.false(new Map<string, string>(JSON.parse(await store.call('documentHashes', 'c'))).has(`w${atWrite}`), `write ${atWrite}`);
+    t.false(new Map<string, string>(JSON.parse(await store.call('documentHashes', { collection: 'c' }))).has(`w${atWrite}`), `write ${atWrite}`);
   }
   t.true(landed > 0, 'the crash points covered a whole commit');
 });
@@ -151,6 +151,6 @@ test('doltlite: a wedged worker is restarted and reopens the store', async (t) =
   const store = await startWithTestOps(t, path, { hardDeadlineMs: 3_000 });
   await store.call('commitChanges', { collection: 'w', upserts: [doc('kept', 'k')], deletes: [], message: 'before wedge' });
   await t.throwsAsync(store.call('hang', undefined), { instanceOf: SessionRestartedError });
-  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', 'w'))).keys()], ['kept']);
+  t.deepEqual([...new Map<string, string>(JSON.parse(await store.call('documentHashes', { collection: 'w' }))).keys()], ['kept']);
   t.true(existsSync(path));
 });
