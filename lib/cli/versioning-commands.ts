@@ -248,13 +248,13 @@ export async function runVersioningCommand(
       case 'resolve': {
         const choice = need(args[1], 'ours or theirs');
         if (choice !== 'ours' && choice !== 'theirs') throw new UsageError('resolve takes ours or theirs');
-        const result = await repo.resolve(need(args[0], 'a document id'), choice, { collection: values.collection });
+        const result = await letFinish(repo.resolve(need(args[0], 'a document id'), choice, { collection: values.collection, ...moving() }));
         outcome = result;
         say(result.commit ? `Merged: ${result.commit}` : `${result.remaining.length} conflict(s) left`);
         break;
       }
       case 'abort-merge':
-        await repo.abortMerge();
+        await letFinish(repo.abortMerge({ signal: stopSignal }));
         break;
       case 'reset':
         outcome = await letFinish(repo.reset({ hard: values.hard, ...moving() }));

@@ -76,6 +76,14 @@ export type IfUncommitted = 'abort' | 'commit' | 'discard' | 'carry';
 
 export type { RepositoryProgress, VersioningCallOptions } from './cancellation.js';
 
+/** Options of {@link Repository.resolve}. */
+export interface ResolveOptions extends VersioningCallOptions {
+  /** The conflict's collection; needed only when the document id conflicts in more than one. @default the one conflict with that id */
+  collection?: string;
+  /** The merge commit's message, used when this settles the last conflict. @default `Merge into <branch>` */
+  message?: string;
+}
+
 export interface CheckoutOptions extends VersioningCallOptions {
   /** Create `target` as a new branch (at `from`) and switch to it. @default false */
   create?: boolean;
@@ -409,17 +417,17 @@ export class Repository {
    * merge is committed and Chroma refreshed. `collection` may be left out when the id is unique among the
    * conflicts.
    */
-  resolve(
+  async resolve(
     docId: string,
     choice: 'ours' | 'theirs' | { content: string; metadata?: Record<string, unknown> },
-    options: { collection?: string; message?: string } = {},
+    options: ResolveOptions = {},
   ): Promise<ResolveResult> {
     checkName('resolve', 'the document id', docId);
     options = checkMethodOptions('resolve', options);
     if (choice !== 'ours' && choice !== 'theirs' && (typeof choice !== 'object' || choice === null)) {
       throw new RepositoryArgumentError("resolve: the choice must be 'ours', 'theirs' or { content }");
     }
-    return this.exclusive(async () => {
+    return this.cancellable('resolve', options, async (cancel) => {
       const open = await this.versioning.conflicts();
       const matching = open.filter((c) => c.docId === docId && (options.collection === undefined || c.collection === options.collection));
       if (matching.length !== 1) {
@@ -432,6 +440,9 @@ export class Repository {
         typeof choice === 'string'
           ? choice
           : { collection: conflict.collection, docId, content: choice.content, contentHash: resolvedHash(choice), metadata: choice.metadata ?? {} };
+      // A settled conflict is not put back, and settling the last one commits the merge: an abort after this
+      // point would leave a merge with nothing left to resolve and nothing committed.
+      cancel.pointOfNoReturn();
       await this.versioning.resolveConflict(conflict.collection, docId, resolved);
       const remaining = await this.versioning.conflicts();
       if (remaining.length > 0) return { remaining, commit: null };
@@ -439,14 +450,21 @@ export class Repository {
       const outcome = await this.storeThenRefresh('merge', head, async () => {
         const after = await this.versioning.commitMerge(options.message ?? `Merge into ${head.branch}`);
         return { status: 'merged' as const, before: head.commit, after, conflicts: [] };
-      }, new Cancellation('Repository.resolve', {}));
+      }, cancel);
       return { remaining: [], commit: outcome.commit };
     });
   }
 
-  /** Ends the open merge; the store and Chroma are as before it. */
-  abortMerge(): Promise<void> {
-    return this.exclusive(() => this.versioning.abortMerge());
+  /**
+   * Ends the open merge; the store and Chroma are as before it. One store operation: `signal` cancels it only
+   * before it starts.
+   */
+  async abortMerge(options: VersioningCallOptions = {}): Promise<void> {
+    options = checkMethodOptions('abortMerge', options);
+    return this.cancellable('abortMerge', options, async (cancel) => {
+      cancel.pointOfNoReturn();
+      await this.versioning.abortMerge();
+    });
   }
 
   /**

@@ -196,3 +196,36 @@ test('repository abort: commit aborted before the store commit commits nothing a
   t.true((await repo.status()).clean);
   await t.throwsAsync(repo.commit('bad', { signal: 'x' } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
 });
+
+test('repository abort: resolve and abortMerge refuse an aborted signal with the merge left open; an abort past the first settled conflict is ignored', async (t) => {
+  const { repo, chroma, main } = await setup(t, 'repo-abort-resolve');
+  // Both branches edit `a` in both collections: a merge with two conflicts.
+  for (const name of ['first', 'second']) await repo.sync.writeDocuments(name, [{ docId: 'a', content: `${name} edited on main` }]);
+  const edited = (await repo.commit('main edits'))!;
+  t.not(edited, main);
+  const merged = await repo.merge('feature');
+  t.is(merged.status, 'conflicts');
+  t.is(merged.conflicts.length, 2);
+
+  const reason = new Error('stop');
+  const early = await t.throwsAsync(repo.resolve('a', 'theirs', { collection: 'first', signal: AbortSignal.abort(reason) }), { instanceOf: AbortError });
+  t.is(early!.cause, reason);
+  await t.throwsAsync(repo.abortMerge({ signal: AbortSignal.abort(reason) }), { instanceOf: AbortError, message: /Repository\.abortMerge/ });
+  t.true(await repo.versioning.merging(), 'the merge is still open');
+  t.is((await repo.conflicts()).length, 2, 'no conflict was settled');
+  await t.throwsAsync(repo.abortMerge({ signal: 'x' } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+  await t.throwsAsync(repo.resolve('a', 'ours', { collection: 'first', onProgress: 5 } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+
+  t.is((await repo.resolve('a', 'theirs', { collection: 'first' })).remaining.length, 1);
+  // The last conflict commits the merge and refreshes Chroma: an abort while Chroma is planned is past the point
+  // of no return (the conflict is settled), so the merge completes.
+  const late = abortAt('planned');
+  const done = await repo.resolve('a', 'ours', { collection: 'second', ...late.options });
+  t.true(late.signal.aborted, 'the abort came');
+  t.truthy(done.commit);
+  t.deepEqual(late.seen.filter((p) => p === 'moved' || p === 'planned'), ['moved', 'planned']);
+  t.false(await repo.versioning.merging());
+  t.is((await chroma.get('first', { ids: ['a'] })).documents![0], 'first on feature');
+  t.is((await chroma.get('second', { ids: ['a'] })).documents![0], 'second edited on main');
+  t.true((await repo.status()).clean);
+});
