@@ -12,7 +12,7 @@
 import { makeFolders } from '../path-lock.js';
 import { dirname, join, resolve } from 'node:path';
 import { defineSession, type OwnerContext } from '../session.js';
-import { checkBranchName, storeArgumentError, storeError } from './errors.js';
+import { checkBranchName, StoreArgumentError, storeArgumentError, storeError } from './errors.js';
 import { prepareStoreFile, type TornTailPolicy } from './doltlite-file.js';
 import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
@@ -263,7 +263,14 @@ async function rollback(state: State): Promise<void> {
 
 function openStream(state: State, token: number): NonNullable<State['stream']> {
   if (state.stream === null || state.stream.token !== token) {
-    throw storeArgumentError('the streamed commit is no longer open (it failed, or the store restarted)');
+    // The main side serialises streams and stops a stream at its first failure, so a stream it still holds a
+    // token for is gone only because this owner is not the one that began it (the engine or thread died).
+    throw new StoreArgumentError({
+      name: 'StoreArgumentError',
+      message: 'the streamed commit is no longer open (it failed, or the store restarted)',
+      code: 'ERR_STORE_ARGUMENT',
+      details: { streamGone: true },
+    });
   }
   return state.stream;
 }

@@ -15,7 +15,7 @@ import { withOwnerHeapDefaults } from '../owner-heap.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
-import { storeExists } from './errors.js'; // also registers the typed store errors for this thread
+import { StoreArgumentError, StoreConnectionError, storeExists } from './errors.js'; // also registers the typed store errors for this thread
 import { ChangeStreamValidator, checkMessage, validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
@@ -169,6 +169,10 @@ export class DoltLiteStore implements VersionStore {
         // The owner rolled back already if the engine failed; a bad part or a throwing source leaves it to us.
         // After a restart the stream is gone with the old engine (its rows were never committed).
         if (token !== null) await this.executor.call('streamAbort', token).catch(() => {});
+        if (error instanceof StoreArgumentError && error.details['streamGone'] === true) {
+          // Not the caller's mistake: the engine went away between two parts and took the transaction with it.
+          throw new StoreConnectionError("the store's engine stopped while the streamed commit was open (it was restarted); nothing of the commit was written", error);
+        }
         throw error;
       }
     });
