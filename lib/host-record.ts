@@ -32,12 +32,8 @@ export function forgetHost(recordFile: string): void {
   rmSync(recordFile, { force: true });
 }
 
-/**
- * Waits until the host recorded in `recordFile` has exited (a recycled pid is told apart by its start time).
- * Resolves with `null` when it is gone or none is recorded, or with its pid when it still runs after
- * `waitMs`: the caller reports that in its own typed error.
- */
-export async function waitForRecordedHost(recordFile: string, waitMs = PREVIOUS_HOST_WAIT_MS): Promise<number | null> {
+/** The recorded process, or null when none is recorded (or the record is unreadable). */
+function readRecord(recordFile: string): { pid: number; start: unknown } | null {
   let recorded: { pid?: unknown; start?: unknown };
   try {
     const fd = openSync(recordFile, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -47,13 +43,34 @@ export async function waitForRecordedHost(recordFile: string, waitMs = PREVIOUS_
       closeSync(fd);
     }
   } catch {
-    return null; // none recorded (or unreadable: then there is nothing to wait for)
+    return null;
   }
   if (typeof recorded.pid !== 'number' || !Number.isInteger(recorded.pid) || recorded.pid <= 0) return null;
+  return { pid: recorded.pid, start: recorded.start ?? null };
+}
+
+/** Whether the recorded process still runs (a recycled pid is told apart by its start time). */
+function stillRuns(recorded: { pid: number; start: unknown }): boolean {
+  const start = processStartTime(recorded.pid);
+  return start !== null && (recorded.start === null || start === recorded.start);
+}
+
+/** Whether a process is recorded in `recordFile` and has exited since: what it was writing may be incomplete. */
+export function recordedHostDied(recordFile: string): boolean {
+  const recorded = readRecord(recordFile);
+  return recorded !== null && !stillRuns(recorded);
+}
+
+/**
+ * Waits until the host recorded in `recordFile` has exited. Resolves with `null` when it is gone or none is
+ * recorded, or with its pid when it still runs after `waitMs`: the caller reports that in its own typed error.
+ */
+export async function waitForRecordedHost(recordFile: string, waitMs = PREVIOUS_HOST_WAIT_MS): Promise<number | null> {
+  const recorded = readRecord(recordFile);
+  if (recorded === null) return null; // none recorded (or unreadable: then there is nothing to wait for)
   const deadline = Date.now() + waitMs;
   for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
-    const start = processStartTime(recorded.pid);
-    if (start === null || (recorded.start !== null && start !== recorded.start)) return null;
+    if (!stillRuns(recorded)) return null;
     if (Date.now() > deadline) return recorded.pid;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

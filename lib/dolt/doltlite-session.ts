@@ -13,12 +13,13 @@ import { makeFolders } from '../path-lock.js';
 import { dirname, join, resolve } from 'node:path';
 import { defineSession, type OwnerContext } from '../session.js';
 import { checkBranchName, StoreArgumentError, storeArgumentError, storeError } from './errors.js';
-import { prepareStoreFile, type TornTailPolicy } from './doltlite-file.js';
+import { prepareStoreFile, StoreFormatError, type TornTailPolicy } from './doltlite-file.js';
 import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import { isoDate } from './commit-date.js';
 import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import { refuseSelfRemote } from './remote-self.js';
+import { markRemoteCreation, remoteCreated, setAsideCrashedCreation } from './remote-creation.js';
 import { openEngine } from './engine/choose-engine.js';
 import { waitForPreviousHost } from './engine/native-engine.js';
 import { EngineSqlError, type DoltLiteEngineKind, type SqlEngine, type Statement } from './engine/sql-engine.js';
@@ -174,19 +175,31 @@ const REMOTE_FILE = 'store.doltlite';
  * write to a remote file (`repair`), so a torn tail there is a pusher's crash debris, cut (and kept aside) before
  * the next push appends; reads (fetch, pull) only check it (`report`).
  */
-async function prepareRemote(state: State, remote: string, policy: TornTailPolicy): Promise<void> {
+async function prepareRemote(state: State, remote: string, policy: TornTailPolicy): Promise<string | null> {
   const url = await value<string | undefined>(state, 'SELECT url FROM dolt_remotes WHERE name = ?', [remote]);
   if (!url) throw storeArgumentError(`unknown remote ${JSON.stringify(remote)}`);
   refuseSelfRemote(state.options.path, remote, url);
-  if (!url.startsWith('file://')) return;
+  if (!url.startsWith('file://')) return null;
   const path = url.slice('file://'.length);
+  let exists: boolean;
+  try {
+    exists = prepareStoreFile(path, policy).exists;
+  } catch (error) {
+    // An empty or cut file left by a push that died creating this remote is set aside; anything else stays.
+    if (!(policy === 'repair' && error instanceof StoreFormatError && setAsideCrashedCreation(path))) throw error;
+    exists = false;
+  }
   // Nothing to read there yet (no store pushed to it): the caller's to fix, said plainly, not the engine's
   // "failed to open remote".
-  if (!prepareStoreFile(path, policy).exists && policy !== 'repair') {
+  if (!exists && policy !== 'repair') {
     throw storeArgumentError(`remote ${JSON.stringify(remote)} holds no store yet (nothing was pushed to ${url})`);
   }
+  if (exists || policy !== 'repair') return null;
   // The engine does not create a missing folder for a remote's first push.
-  if (policy === 'repair') makeFolders(dirname(path));
+  makeFolders(dirname(path));
+  // The process that writes the file: the native engine's host, or this one for the WebAssembly engine.
+  markRemoteCreation(path, state.engine.pid ?? process.pid);
+  return path;
 }
 
 /** Checks out the branch recorded at the last checkout, if it still exists. */
@@ -488,8 +501,10 @@ export default defineSession({
       return versioning.remoteAdd(state, args);
     },
     push: async (state: State, args: { remote: string; branch: string }): Promise<null> => {
-      await prepareRemote(state, args.remote, 'repair');
-      return versioning.push(state, args);
+      const creating = await prepareRemote(state, args.remote, 'repair');
+      await versioning.push(state, args);
+      if (creating !== null) remoteCreated(creating);
+      return null;
     },
     fetch: async (state: State, args: { remote: string; branch?: string }): Promise<null> => {
       await prepareRemote(state, args.remote, 'report');
