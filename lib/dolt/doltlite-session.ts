@@ -350,7 +350,15 @@ export default defineSession({
     const state: State = { engine, options, queries: 0, created, stream: null, streams: 0 };
     try {
       if (afterCrash) await discardUncommittedAfterCrash(state);
-      if (options.cloneFrom && created) await value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);
+      if (options.cloneFrom && created) {
+        const url = remoteUrl(options.cloneFrom);
+        // Checked first: the engine's own refusal of a missing or foreign remote file is an untyped "failed to
+        // open remote".
+        if (url.startsWith('file://') && !prepareStoreFile(url.slice('file://'.length), 'report').exists) {
+          throw storeArgumentError(`the remote ${url} holds no store (nothing was pushed there)`);
+        }
+        await value(state, 'SELECT dolt_clone(?)', [url]);
+      }
       // Only a store without the tables gets the schema commit: reopening must not commit whatever the working
       // set holds (an ensureCollection not yet committed, say) under the schema's name.
       const tables = await value<number>(

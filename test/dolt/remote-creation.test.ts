@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
 import { StoreFormatError } from '../../lib/dolt/doltlite-file.js';
+import { StoreArgumentError } from '../../lib/dolt/errors.js';
 import { markRemoteCreation } from '../../lib/dolt/remote-creation.js';
 import { versioningFor } from '../../lib/dolt/versioning-for.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -40,4 +41,26 @@ test('push: an empty or cut remote file left by a push that died creating it is 
     t.true(readdirSync(dir).some((file) => file.startsWith(`.${name}.doltlite.torn-`)), `${name}: the debris is kept aside`);
     t.false(existsSync(join(dir, `.${name}.doltlite.creating`)), `${name}: the mark is gone once the push landed`);
   }
+});
+
+test('DoltLiteStore.clone of a remote with no store or an unreadable file: a typed error, nothing left at the path, which clones later', async (t) => {
+  const dir = tempDir(t, 'clone-bad-remote');
+  const remote = join(dir, 'remote.doltlite');
+  const path = join(dir, 'clone.doltlite');
+  const leftovers = () => readdirSync(dir).filter((file) => file.includes('clone.doltlite'));
+  await t.throwsAsync(DoltLiteStore.clone(`file://${remote}`, { path }), { instanceOf: StoreArgumentError, message: /holds no store/ });
+  t.deepEqual(leftovers(), [], 'a missing remote leaves nothing');
+  writeFileSync(remote, '');
+  await t.throwsAsync(DoltLiteStore.clone(`file://${remote}`, { path }), { instanceOf: StoreFormatError });
+  t.deepEqual(leftovers(), [], 'an empty remote leaves nothing');
+  t.is(readFileSync(remote, 'utf8'), '', 'the remote file is untouched');
+
+  const source = await DoltLiteStore.open({ path: join(dir, 'source.doltlite') });
+  t.teardown(() => source.close());
+  const head = await source.commitChanges({ collection: 'c', upserts: [doc('a', 'A')], deletes: [], message: 'one' });
+  await versioningFor(source).addRemote('origin', `file://${join(dir, 'good.doltlite')}`);
+  await versioningFor(source).push('origin', 'main');
+  const clone = await DoltLiteStore.clone(`file://${join(dir, 'good.doltlite')}`, { path });
+  t.teardown(() => clone.close());
+  t.is(await clone.head(), head);
 });
