@@ -155,7 +155,8 @@ export function makeFolders(folder: string): void {
   }
 }
 
-function realPathIfExists(path: string): string {
+/** The real path of `path` if it exists (a symbolic link resolved), else `path` itself. */
+export function realPathIfExists(path: string): string {
   try {
     return realpathSync(path);
   } catch {

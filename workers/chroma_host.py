@@ -26,6 +26,12 @@ _protocol_in = sys.stdin.buffer
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+# Never outlive the owner: a host left running after its Node process died would write the directory while the
+# next process, which found the path lock free, opens it too.
+from die_with_parent import die_with_parent  # noqa: E402  (beside this file)
+
+die_with_parent()
+
 import chromadb  # noqa: E402
 from chromadb.config import Settings  # noqa: E402
 from chromadb.errors import NotFoundError  # noqa: E402

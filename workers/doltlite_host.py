@@ -27,22 +27,10 @@ _protocol_in = sys.stdin.buffer
 # Files the engine creates (the store, its lock file, a remote's folder) are private to the user: 0600/0700.
 os.umask(0o077)
 
+# Never outlive the owner (see the module).
+from die_with_parent import die_with_parent  # noqa: E402  (beside this file)
 
-def _die_with_parent():
-    """The owner thread that started this process may be terminated (a wedge) or its process killed: this
-    process must not outlive it, holding the store's file open and perhaps writing. Linux sends the signal
-    when the thread that started the process ends; checked afterwards, in case it already has."""
-    parent = int(os.environ.get("SESSION_EXECUTOR_PARENT_PID", "0"))
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the owner's SIGKILL on termination is the only guard
-        pass
-    if parent and os.getppid() != parent:
-        os._exit(1)
-
-
-_die_with_parent()
+die_with_parent()
 
 # doltlite marks the environment once it has bootstrapped; inherited from a parent, the mark would make it do
 # nothing and leave the stdlib SQLite in place (a store without Dolt). This process bootstraps it itself.

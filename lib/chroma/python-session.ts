@@ -3,6 +3,9 @@
  * holding a chromadb PersistentClient (and the GIL). Every op is one request to that child, in order.
  */
 import { defineSession, type OwnerContext, type Transferred } from '../session.js';
+import { resolve } from 'node:path';
+import { forgetHost, recordHost, waitForRecordedHost } from '../host-record.js';
+import { ChromaLockedError, lockFileFor, realPathIfExists } from '../path-lock.js';
 import { workerFile } from '../paths.js';
 import { resolvePython } from '../python/discovery.js';
 import { CHROMA_ERROR_CODES, chromaError, type ChromaErrorKind } from './errors.js';
@@ -35,6 +38,8 @@ export interface PythonChromaOptions {
 
 export interface State {
   child: FramedChild;
+  /** Where the host's pid is recorded beside the directory (see {@link hostRecordFile}). */
+  record: string;
   maxBatchSize: number;
   options: PythonChromaOptions;
 }
@@ -67,8 +72,25 @@ function onTheWire(args: RecordsArgs): object {
   return { ...args, packedEmbeddings: toWire(args.packedEmbeddings) };
 }
 
+/**
+ * `.<name>.host` beside the Chroma directory (where its path lock is): the Python host that has it open. The
+ * host dies with its owner thread, but a host of a process that was killed may still be finishing a write: the
+ * next owner waits for it to be gone before its own client opens the directory.
+ */
+function hostRecordFile(path: string): string {
+  const target = realPathIfExists(resolve(path));
+  return lockFileFor(target).slice(0, -'.owner.lock'.length) + '.host';
+}
+
 function start(python: string, hostScript: string, context: OwnerContext): FramedChild {
-  const env = { ...process.env, PYTHONUNBUFFERED: '1', ANONYMIZED_TELEMETRY: 'False', PYTHONDONTWRITEBYTECODE: '1' };
+  const env = {
+    ...process.env,
+    PYTHONUNBUFFERED: '1',
+    ANONYMIZED_TELEMETRY: 'False',
+    PYTHONDONTWRITEBYTECODE: '1',
+    // The host checks it still has this parent after asking to die with it (workers/die_with_parent.py).
+    SESSION_EXECUTOR_PARENT_PID: String(process.pid),
+  };
   const child = new FramedChild(python, [hostScript], env);
   if (child.pid) context.registerChildProcess(child.pid);
   child.onUnexpectedExit = (description) => {
@@ -89,8 +111,13 @@ export async function openPythonChroma(
   context: OwnerContext,
   hostScript: string = workerFile('chroma_host.py'),
 ): Promise<State> {
-  const child = start(await resolvePython(options.python), hostScript, context);
-  const state: State = { child, maxBatchSize: 0, options };
+  const python = await resolvePython(options.python);
+  const record = hostRecordFile(options.path);
+  const running = await waitForRecordedHost(record);
+  if (running !== null) throw new ChromaLockedError(resolve(options.path), running);
+  const child = start(python, hostScript, context);
+  if (child.pid) recordHost(record, child.pid);
+  const state: State = { child, maxBatchSize: 0, record, options };
   try {
     const opened = await ask<{ maxBatchSize: number }>(state, 'open', {
       path: options.path,
@@ -101,6 +128,7 @@ export async function openPythonChroma(
   } catch (error) {
     child.onUnexpectedExit = null;
     await child.stop(1_000);
+    forgetHost(record);
     throw error;
   }
   return state;
@@ -162,6 +190,7 @@ export default defineSession<State, PythonChromaOptions, ChromaOpTable<State>>({
     } finally {
       await state.child.stop(graceMs);
       if (pid) context.unregisterChildProcess(pid);
+      forgetHost(state.record);
     }
   },
 });

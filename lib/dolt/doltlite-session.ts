@@ -12,14 +12,15 @@
 import { makeFolders } from '../path-lock.js';
 import { dirname, join, resolve } from 'node:path';
 import { defineSession, type OwnerContext } from '../session.js';
-import { checkBranchName, storeArgumentError, storeError } from './errors.js';
-import { prepareStoreFile, type TornTailPolicy } from './doltlite-file.js';
+import { checkBranchName, StoreArgumentError, storeArgumentError, storeError } from './errors.js';
+import { prepareStoreFile, StoreFormatError, type TornTailPolicy } from './doltlite-file.js';
 import { readActiveBranch, writeActiveBranch } from './doltlite-branch-file.js';
 import { foldDiffRows, type DiffRow } from './diff-fold.js';
 import { readSnapshot, writeSnapshot } from './hash-snapshot.js';
 import { isoDate } from './commit-date.js';
 import { doltLiteVersioningOps } from './doltlite-versioning.js';
 import { refuseSelfRemote } from './remote-self.js';
+import { markRemoteCreation, remoteCreated, setAsideCrashedCreation } from './remote-creation.js';
 import { openEngine } from './engine/choose-engine.js';
 import { waitForPreviousHost } from './engine/native-engine.js';
 import { EngineSqlError, type DoltLiteEngineKind, type SqlEngine, type Statement } from './engine/sql-engine.js';
@@ -193,19 +194,31 @@ const REMOTE_FILE = 'store.doltlite';
  * write to a remote file (`repair`), so a torn tail there is a pusher's crash debris, cut (and kept aside) before
  * the next push appends; reads (fetch, pull) only check it (`report`).
  */
-async function prepareRemote(state: State, remote: string, policy: TornTailPolicy): Promise<void> {
+async function prepareRemote(state: State, remote: string, policy: TornTailPolicy): Promise<string | null> {
   const url = await value<string | undefined>(state, 'SELECT url FROM dolt_remotes WHERE name = ?', [remote]);
   if (!url) throw storeArgumentError(`unknown remote ${JSON.stringify(remote)}`);
   refuseSelfRemote(state.options.path, remote, url);
-  if (!url.startsWith('file://')) return;
+  if (!url.startsWith('file://')) return null;
   const path = url.slice('file://'.length);
+  let exists: boolean;
+  try {
+    exists = prepareStoreFile(path, policy).exists;
+  } catch (error) {
+    // An empty or cut file left by a push that died creating this remote is set aside; anything else stays.
+    if (!(policy === 'repair' && error instanceof StoreFormatError && setAsideCrashedCreation(path))) throw error;
+    exists = false;
+  }
   // Nothing to read there yet (no store pushed to it): the caller's to fix, said plainly, not the engine's
   // "failed to open remote".
-  if (!prepareStoreFile(path, policy).exists && policy !== 'repair') {
+  if (!exists && policy !== 'repair') {
     throw storeArgumentError(`remote ${JSON.stringify(remote)} holds no store yet (nothing was pushed to ${url})`);
   }
+  if (exists || policy !== 'repair') return null;
   // The engine does not create a missing folder for a remote's first push.
-  if (policy === 'repair') makeFolders(dirname(path));
+  makeFolders(dirname(path));
+  // The process that writes the file: the native engine's host, or this one for the WebAssembly engine.
+  markRemoteCreation(path, state.engine.pid ?? process.pid);
+  return path;
 }
 
 /** Checks out the branch recorded at the last checkout, if it still exists. */
@@ -282,7 +295,14 @@ async function rollback(state: State): Promise<void> {
 
 function openStream(state: State, token: number): NonNullable<State['stream']> {
   if (state.stream === null || state.stream.token !== token) {
-    throw storeArgumentError('the streamed commit is no longer open (it failed, or the store restarted)');
+    // The main side serialises streams and stops a stream at its first failure, so a stream it still holds a
+    // token for is gone only because this owner is not the one that began it (the engine or thread died).
+    throw new StoreArgumentError({
+      name: 'StoreArgumentError',
+      message: 'the streamed commit is no longer open (it failed, or the store restarted)',
+      code: 'ERR_STORE_ARGUMENT',
+      details: { streamGone: true },
+    });
   }
   return state.stream;
 }
@@ -349,7 +369,15 @@ export default defineSession({
     const state: State = { engine, options, queries: 0, created, stream: null, streams: 0 };
     try {
       if (afterCrash) await discardUncommittedAfterCrash(state);
-      if (options.cloneFrom && created) await value(state, 'SELECT dolt_clone(?)', [remoteUrl(options.cloneFrom)]);
+      if (options.cloneFrom && created) {
+        const url = remoteUrl(options.cloneFrom);
+        // Checked first: the engine's own refusal of a missing or foreign remote file is an untyped "failed to
+        // open remote".
+        if (url.startsWith('file://') && !prepareStoreFile(url.slice('file://'.length), 'report').exists) {
+          throw storeArgumentError(`the remote ${url} holds no store (nothing was pushed there)`);
+        }
+        await value(state, 'SELECT dolt_clone(?)', [url]);
+      }
       // Only a store without the tables gets the schema commit: reopening must not commit whatever the working
       // set holds (an ensureCollection not yet committed, say) under the schema's name.
       const tables = await value<number>(
@@ -516,8 +544,10 @@ export default defineSession({
       return versioning.remoteAdd(state, args);
     },
     push: async (state: State, args: { remote: string; branch: string }): Promise<null> => {
-      await prepareRemote(state, args.remote, 'repair');
-      return versioning.push(state, args);
+      const creating = await prepareRemote(state, args.remote, 'repair');
+      await versioning.push(state, args);
+      if (creating !== null) remoteCreated(creating);
+      return null;
     },
     fetch: async (state: State, args: { remote: string; branch?: string }): Promise<null> => {
       await prepareRemote(state, args.remote, 'report');

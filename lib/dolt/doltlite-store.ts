@@ -4,8 +4,8 @@
  * and restarted neither leaks it nor loses it: the executor re-opens the store in a new owner while this
  * thread still holds the path, and only `close()` releases it, after the owner is gone.
  */
-import { lstatSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { lstatSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExistsCoalescer } from '../exists-coalescer.js';
 import { acquirePathLock, type PathLock } from '../path-lock.js';
 import { checkPathOption } from '../path-option.js';
@@ -15,11 +15,11 @@ import { withOwnerHeapDefaults } from '../owner-heap.js';
 import type { CloseOptions, ExecutorOptions } from '../executor/options.js';
 import { requirePeer } from '../optional-peer.js';
 import { sessionSpec } from '../session.js';
-import { storeExists } from './errors.js'; // also registers the typed store errors for this thread
+import { StoreArgumentError, StoreConnectionError, StoreError, storeExists } from './errors.js'; // also registers the typed store errors for this thread
 import { ChangeStreamValidator, checkMessage, validateChangeSet } from './validate-changes.js';
 import type DoltLiteSession from './doltlite-session.js';
 import type { DoltLiteOptions, DoltLiteOwnerOptions } from './doltlite-session.js';
-import { prepareStoreFile } from './doltlite-file.js';
+import { prepareStoreFile, StoreFormatError } from './doltlite-file.js';
 import { StreamGate } from './stream-gate.js';
 import { checkStoreArguments } from './validate-changes.js';
 import { statementsByBytes } from './statement-batches.js';
@@ -37,6 +37,13 @@ const EXISTS_BATCH = 10_000;
 /** Whether anything (a file, a folder, a dangling link) is at `path`. */
 function pathTaken(path: string): boolean {
   return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/** What a failed clone made at `path`: the store file, and the engine's lock file and the branch file beside it. */
+function removeFailedClone(path: string): void {
+  for (const file of [path, join(dirname(path), `.${basename(path)}-lock`), join(dirname(path), `.${basename(path)}.branch`)]) {
+    rmSync(file, { force: true });
+  }
 }
 
 export class DoltLiteStore implements VersionStore {
@@ -58,9 +65,10 @@ export class DoltLiteStore implements VersionStore {
     const { executor, ...open } = options ?? {};
     const path = open.path === undefined ? undefined : resolve(open.path);
     const lock = path === undefined ? null : acquirePathLock(path, 'store');
+    let created = false;
     try {
       // Checked here too, read-only, so a foreign file fails with its own error class before any thread starts.
-      if (path !== undefined) prepareStoreFile(path, lock!.previousHolderDied ? 'report' : 'refuse');
+      if (path !== undefined) created = !prepareStoreFile(path, lock!.previousHolderDied ? 'report' : 'refuse').exists;
       const owner: DoltLiteOwnerOptions = {
         ...open,
         path,
@@ -70,9 +78,13 @@ export class DoltLiteStore implements VersionStore {
       const spec = sessionSpec<typeof DoltLiteSession>(new URL('./doltlite-session.js', import.meta.url), owner);
       return new DoltLiteStore(await SessionExecutor.start(spec, withOwnerHeapDefaults(executor)), lock, FACTORY_TOKEN);
     } catch (error) {
+      // A clone that failed leaves no half-made store at its path (still locked here): the next attempt can run.
+      if (created && open.cloneFrom !== undefined) removeFailedClone(path!);
       lock?.release();
-      // A missing engine is the caller's to fix: its own class, not a failed open of an unknown cause.
+      // A missing engine is the caller's to fix: its own class, not a failed open of an unknown cause; so is a
+      // remote a clone cannot read.
       if (error instanceof SessionOpenError && error.cause instanceof StoreEngineUnavailableError) throw error.cause;
+      if (error instanceof SessionOpenError && open.cloneFrom !== undefined && (error.cause instanceof StoreError || error.cause instanceof StoreFormatError)) throw error.cause;
       throw error;
     }
   }
@@ -176,6 +188,10 @@ export class DoltLiteStore implements VersionStore {
         // The owner rolled back already if the engine failed; a bad part or a throwing source leaves it to us.
         // After a restart the stream is gone with the old engine (its rows were never committed).
         if (token !== null) await this.executor.call('streamAbort', token).catch(() => {});
+        if (error instanceof StoreArgumentError && error.details['streamGone'] === true) {
+          // Not the caller's mistake: the engine went away between two parts and took the transaction with it.
+          throw new StoreConnectionError("the store's engine stopped while the streamed commit was open (it was restarted); nothing of the commit was written", error);
+        }
         throw error;
       }
     });

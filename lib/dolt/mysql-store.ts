@@ -548,11 +548,26 @@ export class MysqlStore implements VersionStore {
    * leave a prepared statement per distinct length on every connection.
    */
   private async run(db: Queryable, sql: string, values: unknown[] = []): Promise<unknown> {
+    if (db === this.pool) {
+      // A statement past its deadline stays at the head of its connection's queue (mysql2 cannot cancel it, and
+      // a frozen server never answers it): anything sent on that connection afterwards would wait behind it
+      // with no deadline armed, for ever. So pool statements run on a connection taken here, which a timeout
+      // discards, rather than one the pool would take back.
+      const connection = await this.getConnection();
+      try {
+        return await this.run(connection, sql, values);
+      } finally {
+        connection.release();
+      }
+    }
     this.queries++;
     try {
       return await db.query({ sql, values, timeout: this.queryTimeoutMs });
     } catch (error) {
-      throw translate(error);
+      const typed = translate(error);
+      // Closed at once: what is sent on it later (a ROLLBACK) fails at once instead of queueing behind it.
+      if (typed instanceof StoreTimeoutError) (db as Partial<mysql.PoolConnection>).destroy?.();
+      throw typed;
     }
   }
 }

@@ -207,10 +207,26 @@ export class Repository {
     checkOpenOptions('Repository.clone', options);
     if (options.signal?.aborted) throw new AbortError('Repository.clone', 'waiting', options.signal.reason);
     const repository = await Repository.openChecked(options);
-    await repository.cancellable('clone', options, (cancel) =>
-      repository.cloneNow(options.url, options.remote ?? 'origin', options.branch ?? 'main', cancel),
-    );
+    const remote = options.remote ?? 'origin';
+    const branch = options.branch ?? 'main';
+    // Already this clone (one a crash interrupted after it began filling Chroma, finished by the open above, or
+    // one run before): complete, and refusing the Chroma it filled would leave no way to run it to the end.
+    if (await repository.isCleanCloneOf(options.url, remote, branch)) return repository;
+    await repository.cancellable('clone', options, (cancel) => repository.cloneNow(options.url, remote, branch, cancel));
     return repository;
+  }
+
+  /**
+   * Whether the working copy is a clone of `url` (added as `remote`) on `branch` at the remote's head, with
+   * nothing uncommitted: what the clone would make. Only a store with that remote pays for the fetch and status.
+   */
+  private async isCleanCloneOf(url: string, remote: string, branch: string): Promise<boolean> {
+    if (!(await this.versioning.remotes()).some((r) => r.name === remote && r.url === url)) return false;
+    const head = await this.head();
+    if (head.branch !== branch) return false;
+    await this.versioning.fetch(remote, branch);
+    if ((await this.versioning.resolve(`${remote}/${branch}`).catch(() => null)) !== head.commit) return false;
+    return (await this.status()).clean;
   }
 
   private async cloneNow(url: string, remote: string, branch: string, cancel: Cancellation): Promise<void> {

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionCrashedError } from '../../lib/errors.js';
 import { DoltLiteStore } from '../../lib/dolt/doltlite-store.js';
+import { StoreArgumentError, StoreConnectionError } from '../../lib/dolt/errors.js';
 import { StoreEngineUnavailableError } from '../../lib/dolt/engine/sql-engine.js';
 import { PathNotUsableError } from '../../lib/path-lock.js';
 import { startWithTestOps } from '../helpers/doltlite-test-ops.js';
@@ -154,8 +155,10 @@ test('doltlite engine: the engine process killed in the middle of a streamed com
     await restarted;
     yield { upserts: [doc('second', 'second')], deletes: ['a'] };
   }
-  const error = await t.throwsAsync(store.commitStream({ collection: 'c', message: 'lost', batches: source() }));
-  t.true(typeof (error as { code?: unknown }).code === 'string', `a typed error (${error?.name}: ${(error as { code?: string }).code})`);
+  // The engine went away, the caller passed nothing wrong: a connection error, never an argument error.
+  const error = await t.throwsAsync(store.commitStream({ collection: 'c', message: 'lost', batches: source() }), { instanceOf: StoreConnectionError });
+  t.is(error?.code, 'ERR_STORE_CONNECTION');
+  t.false(error instanceof StoreArgumentError);
   t.not((await store.engine()).pid, pid);
   t.is(await store.head(), kept, 'history unchanged');
   t.deepEqual(await store.status(), []);

@@ -130,6 +130,38 @@ test.serial('mariadb: a frozen server gives StoreTimeoutError at the query deadl
   t.deepEqual(await store.documentHashes('c'), new Map());
 });
 
+/** Settles with what `work` settles with, or rejects after `ms`: a hang fails the test at once instead of timing it out. */
+function withinDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still pending after ${ms} ms`)), ms)));
+  return Promise.race([work, hang]).finally(() => clearTimeout(timer));
+}
+
+test.serial('mariadb: a frozen server: a commit and every call after it reject at their deadlines (a timed-out connection is never reused)', async (t) => {
+  const own = await startMariaDb();
+  t.teardown(async () => {
+    own.process.signal('SIGCONT');
+    await own.stop();
+  });
+  const store = await MysqlStore.connect({ url: own.url(await freshDatabase(own)), queryTimeoutMs: 500, connectTimeoutMs: 1_000, connections: 2 });
+  t.teardown(() => store.close());
+  const kept = await store.commitChanges({ collection: 'c', upserts: [doc('a', 'A')], deletes: [], message: 'kept' });
+  await Promise.all([store.log(), store.log()]); // both pooled connections open and idle
+  await freeze(own.process.pid);
+  // The commit's transaction times out on its connection, and its ROLLBACK must not wait behind that statement;
+  // then more calls than the pool has connections: none may queue behind a statement that timed out.
+  const commit = store.commitChanges({ collection: 'c', upserts: [doc('b', 'B')], deletes: [], message: 'frozen' });
+  const error = await withinDeadline(commit.then(() => null, (e: unknown) => e), 10_000, 'the commit');
+  t.true(error instanceof StoreTimeoutError || error instanceof StoreConnectionError, `typed: ${String(error)}`);
+  for (let call = 0; call < 4; call++) {
+    const outcome = await withinDeadline(store.log().then(() => null, (e: unknown) => e), 10_000, `call ${call}`);
+    t.true(outcome instanceof StoreTimeoutError || outcome instanceof StoreConnectionError, `call ${call} typed: ${String(outcome)}`);
+  }
+  own.process.signal('SIGCONT');
+  t.is(await store.head(), kept, 'the frozen commit did not land');
+  t.deepEqual([...(await store.documentHashes('c')).keys()], ['a']);
+});
+
 test('mariadb: multi-row statements are cut by bytes: 600 documents of 4 KB commit under a 1 MiB packet, quotes and all', async (t) => {
   const store = await openStore(t);
   const body = (i: number) => `'quoted' "double" \\back\nslash ${i} `.repeat(120);

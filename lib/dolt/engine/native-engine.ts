@@ -10,18 +10,14 @@
  * file, the previous one (recorded beside the store) must be gone: a dying host still holds the file, and the
  * torn-commit repair must not race its last write.
  */
-import { randomUUID } from 'node:crypto';
-import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FramedChild, type FramedReply } from '../../chroma/framed-child.js';
 import { workerFile } from '../../paths.js';
-import { processStartTime } from '../../path-lock.js';
+import { forgetHost, recordHost, waitForRecordedHost } from '../../host-record.js';
 import { pythonCandidates } from '../../python/discovery.js';
 import type { OwnerContext } from '../../session.js';
 import { EngineSqlError, engineUnavailable, type SqlEngine, type Statement } from './sql-engine.js';
-
-/** How long a new host waits for the previous one to be gone (it was SIGKILLed: milliseconds, normally). */
-const PREVIOUS_HOST_WAIT_MS = 10_000;
 
 interface RunReply {
   columns?: string[];
@@ -131,7 +127,7 @@ export class NativeEngine implements SqlEngine {
     this.child.onUnexpectedExit = null;
     await this.child.stop(graceMs);
     if (this.child.pid) this.context.unregisterChildProcess(this.child.pid);
-    if (this.pidFile) rmSync(this.pidFile, { force: true });
+    if (this.pidFile) forgetHost(this.pidFile);
   }
 
   private run(sql: string, bind: unknown[] | undefined, want: 'rows' | 'arrays' | 'json' | 'value' | 'none'): Promise<RunReply> {
@@ -194,44 +190,12 @@ function removePlantedLink(path: string): void {
   }
 }
 
-/** Written to a fresh file (a random name, created exclusively) and renamed over: never torn, never through a link. */
-function recordHost(pidFile: string, pid: number): void {
-  const temp = `${pidFile}.${randomUUID()}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, JSON.stringify({ pid, start: processStartTime(pid) }));
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, pidFile);
-}
-
 /**
  * Waits until the host recorded beside the store at `storePath` (by a previous owner in this process, or by a
  * process that died holding the store) has exited. The store's path lock is held, so such a host can only be
  * dying. Call it before checking or repairing the file.
  */
 export async function waitForPreviousHost(storePath: string): Promise<void> {
-  const pidFile = hostPidFile(storePath);
-  let recorded: { pid?: unknown; start?: unknown };
-  try {
-    const fd = openSync(pidFile, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      recorded = JSON.parse(readFileSync(fd, 'utf8')) as typeof recorded;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return; // none recorded (or unreadable: then there is nothing to wait for)
-  }
-  if (typeof recorded.pid !== 'number' || !Number.isInteger(recorded.pid) || recorded.pid <= 0) return;
-  const deadline = Date.now() + PREVIOUS_HOST_WAIT_MS;
-  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
-    const start = processStartTime(recorded.pid);
-    if (start === null || (recorded.start !== null && start !== recorded.start)) return;
-    if (Date.now() > deadline) {
-      throw engineUnavailable(`the store's previous engine host (process ${recorded.pid}) is still running; it was told to exit`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+  const running = await waitForRecordedHost(hostPidFile(storePath));
+  if (running !== null) throw engineUnavailable(`the store's previous engine host (process ${running}) is still running; it was told to exit`);
 }
