@@ -8,23 +8,16 @@
  * two processes never write one store file or one Chroma directory. Such a host can only be dying, since the
  * lock's previous holder is gone (or is this process, which stopped it before restarting its owner).
  */
-import { randomUUID } from 'node:crypto';
-import { closeSync, constants, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.js';
 import { processStartTime } from './path-lock.js';
 
 /** How long a new owner waits for the previous host to be gone (it was SIGKILLed: milliseconds, normally). */
 export const PREVIOUS_HOST_WAIT_MS = 10_000;
 
-/** Written to a fresh file (a random name, created exclusively) and renamed over: never torn, never through a link. */
+/** Written atomically (never torn, never through a link); not synced: a record lost in a power cut names no live process anyway. */
 export function recordHost(recordFile: string, pid: number): void {
-  const temp = `${recordFile}.${randomUUID()}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, JSON.stringify({ pid, start: processStartTime(pid) }));
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, recordFile);
+  writeFileAtomic(recordFile, JSON.stringify({ pid, start: processStartTime(pid) }), 0o600, false);
 }
 
 /** Removes the record once its host has exited. */

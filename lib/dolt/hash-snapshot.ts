@@ -13,9 +13,10 @@
  * read-only folder only costs the next read its speed) and needs no fsync: a file torn by a power cut fails
  * its checks.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 
 const FORMAT = 'session-executor/document-hashes';
 const VERSION = 1;
@@ -56,13 +57,7 @@ export function readSnapshot(storePath: string, table: string, collection: strin
     return null;
   }
   try {
-    const size = fstatSync(fd).size;
-    const data = Buffer.allocUnsafe(size);
-    for (let offset = 0; offset < size; ) {
-      const read = readSync(fd, data, offset, size - offset, offset);
-      if (read === 0) return null;
-      offset += read;
-    }
+    const data = readFileSync(fd);
     const newline = data.indexOf(0x0a);
     if (newline < 0) return null;
     const header = parseHeader(data.subarray(0, newline).toString('utf8'));
@@ -95,35 +90,20 @@ function parseHeader(text: string): Header | null {
 
 /**
  * Records `json` (the pairs as the engine returned them) for `collection` at table hash `table`. Best effort:
- * returns whether the snapshot was written. The file is written under a fresh name and renamed over the old,
- * so a reader sees the old snapshot or the new, never a mix; a folder that is not a real folder (a link) is
- * never written into.
+ * returns whether the snapshot was written. Written atomically (a reader sees the old snapshot or the new, never
+ * a mix); a folder that is not a real folder (a link) is never written into.
  */
 export function writeSnapshot(storePath: string, table: string, collection: string, json: string): boolean {
   const folder = snapshotFolder(storePath);
-  const temp = join(folder, `.${randomUUID()}.tmp`);
   try {
-    const target = snapshotFile(storePath, collection);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     if (!lstatSync(folder).isDirectory()) return false;
     const body = Buffer.from(json, 'utf8');
     const header: Header = { format: FORMAT, version: VERSION, table, collection, bytes: body.length, sha1: digestOf(body) };
-    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-      for (const part of [Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]) {
-        for (let offset = 0; offset < part.length; ) offset += writeSync(fd, part, offset, part.length - offset);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
+    // Not synced: a snapshot torn by a power cut fails its checks and is read past.
+    writeFileAtomic(snapshotFile(storePath, collection), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]), 0o600, false);
     return true;
   } catch {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // Nothing was made there (the folder is unusable): nothing to remove.
-    }
     return false;
   }
 }
