@@ -41,6 +41,7 @@ try:
 except ImportError:  # older chromadb
     InvalidArgumentError = ValueError
 from chromadb.api.types import validate_metadata  # noqa: E402
+from chroma_direct_scan import open_reader  # noqa: E402  (beside this file)
 import numpy as np  # noqa: E402  (chromadb depends on it)
 
 # The collection metadata key naming the distance function (fixed when the collection is created).
@@ -279,8 +280,10 @@ class Embedders:
 
 
 class Session:
-    def __init__(self, path, allow_download=True, model_cache_dir=None):
+    def __init__(self, path, allow_download=True, model_cache_dir=None, direct_scan=True):
         self.client = chromadb.PersistentClient(path=path, settings=Settings(anonymized_telemetry=False))
+        # Scans read pages from the client's file where that is exact (see chroma_direct_scan.py); None: get.
+        self.direct = open_reader(path, chromadb.__version__) if direct_scan else None
         self.batch = self.client.get_max_batch_size()
         self.temporary = set()
         self.embedders = Embedders(allow_download, model_cache_dir)
@@ -486,16 +489,28 @@ class Session:
         with_hashes = args.get("withHashes", True) is not False
         limit, offset, where = args["limit"], args["offset"], args.get("where")
         include = ["documents", "metadatas"] if with_hashes else ["metadatas"]
+        # A whole scan's pages come from the client's file where that is exact; a filtered one (ids and flags
+        # only, already cheap) goes through chromadb.
+        direct = self.direct if where is None and with_hashes else None
 
-        def read(at):
-            return lambda: col.get(where=where, include=include, limit=limit + 1, offset=at)
+        def read(at, after=None):
+            def through_get():
+                return col.get(where=where, include=include, limit=limit + 1, offset=at)
+
+            segment = direct.segment_of(str(col.id)) if direct is not None else None
+            if segment is None:
+                return through_get
+            return lambda: direct.page(segment, limit + 1, offset=at, after=after) or through_get()
 
         scan = (args["collection"], json.dumps(where, sort_keys=True), with_hashes, limit)
         page = self.read_ahead.take(scan + (offset,))
         if page is None:
             page = read(offset)()
         if len(page["ids"]) > limit:
-            self.read_ahead.start(scan + (offset + limit,), read(offset + limit))
+            # Read from the file, the next page starts after this one's last row: no OFFSET to count through.
+            # Valid only for the next request, and only without a write between (a write drops a read ahead).
+            rows = page.get("rows")
+            self.read_ahead.start(scan + (offset + limit,), read(offset + limit, rows[limit - 1] if rows else None))
         else:
             # The scan's last page: the caller, asking one page ahead, has likely asked for the empty one after it
             # already. Known empty, it is served without a read (chromadb would sort the collection to find so).
@@ -524,6 +539,9 @@ class Session:
             self.client.clear_system_cache()
         except Exception:  # noqa: BLE001
             pass
+        if self.direct is not None:
+            self.direct.close()
+            self.direct = None
         self.client = None
         gc.collect()
         return None
@@ -918,6 +936,7 @@ def main():
                     args["path"],
                     allow_download=args.get("allowModelDownload", True) is not False,
                     model_cache_dir=args.get("modelCacheDir"),
+                    direct_scan=args.get("directScan", True) is not False,
                 )
                 write_frame({"ok": {"maxBatchSize": session.batch, "pid": os.getpid()}})
                 continue

@@ -14,8 +14,8 @@ import { openWindow, peakMiB } from './memory.js';
 /** Generous deadlines: a page of a large corpus is slow on a loaded machine, and a timeout would void the run. */
 const executor = { timeoutMs: 3_600_000, hardDeadlineMs: 7_200_000, maxQueue: 1_000_000 };
 
-async function open(chromaDir: string, storePath?: string) {
-  const chroma = await Chroma.embedded({ path: chromaDir, executor });
+async function open(chromaDir: string, storePath?: string, directScan = true) {
+  const chroma = await Chroma.embedded({ path: chromaDir, executor, directScan });
   const store = await DoltLiteStore.open({ ...(storePath ? { path: storePath } : {}), executor });
   await chroma.getOrCreateCollection({ name: COLLECTION, embeddingFunction: 'hash' });
   await store.ensureCollection(COLLECTION);
@@ -74,7 +74,7 @@ async function run(task: Task): Promise<Record<string, unknown>> {
       return { modified: edits.length, deleted: deletes.length };
     }
     case 'detect': {
-      const { chroma, sync, close } = await open(task.chromaDir, task.storePath);
+      const { chroma, sync, close } = await open(task.chromaDir, task.storePath, task.directScan ?? true);
       const chunks = await chroma.count(COLLECTION);
       const options = task.verify ? ({ verify: task.verify } as Record<string, unknown>) : {};
       const window = openWindow();

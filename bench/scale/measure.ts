@@ -31,6 +31,8 @@ export interface CorpusMetrics {
   detectOps: number;
   /** The same detect with no hash snapshot beside the store (the first read after the store changed); absent in older results. */
   detectColdMs?: number;
+  /** The same detect scanning through chromadb's get (`directScan: false`); absent in older results. */
+  detectGetMs?: number;
   detectPeakMiB: number;
   /** null when the library has no `verify` option (it ran its only level). */
   detectFlagsMs: number | null;
@@ -92,6 +94,7 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
 
   const detects: Array<Record<string, any>> = [];
   const coldDetects: Array<Record<string, any>> = [];
+  const getDetects: Array<Record<string, any>> = [];
   const flagDetects: Array<Record<string, any>> = [];
   const plainFull: number[] = [];
   const plainIds: number[] = [];
@@ -109,6 +112,7 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
     if (plainFirst) readPlain();
     detects.push(runChild({ op: 'detect', ...staged }));
     if (!plainFirst) readPlain();
+    getDetects.push(runChild({ op: 'detect', ...staged, directScan: false }));
     plainIds.push(runPlain(python, ['read', cache.stagedChroma, COLLECTION, page, 'ids']).ms);
     if (flagsSupported) {
       const result = runChild({ op: 'detect', ...staged, verify: 'flags' });
@@ -178,6 +182,7 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
     detectMs: detects.map((d) => d['ms']),
     detectFlagsMs: flagDetects.map((d) => d['ms']),
     detectColdMs: coldDetects.map((d) => d['ms']),
+    detectGetMs: getDetects.map((d) => d['ms']),
     detectPeakMiB: detects.map((d) => d['rss'].peakMiB),
     stageDetectMs: stageDetects.map((d) => d['ms']),
     stageMs: stages.map((d) => d['ms']),
@@ -206,6 +211,7 @@ export async function measureCorpus(spec: CorpusSpec, config: ScaleConfig): Prom
     detectMs: pick(detects, 'ms'),
     detectOps: pick(detects, 'sessionOps'),
     detectColdMs: pick(coldDetects, 'ms'),
+    detectGetMs: pick(getDetects, 'ms'),
     detectPeakMiB: peak(detects),
     detectFlagsMs: flagDetects.length ? pick(flagDetects, 'ms') : null,
     detectFlagsOps: flagDetects.length ? pick(flagDetects, 'sessionOps') : null,

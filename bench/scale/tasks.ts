@@ -12,7 +12,8 @@ export type Task =
    * prefixed by `idPrefix` (new documents in a collection that holds the corpus already).
    */
   | { op: 'write'; chromaDir: string; corpus: CorpusSpec; limit?: number; perCall: number; idPrefix?: string }
-  | { op: 'detect'; chromaDir: string; storePath: string; verify?: 'flags' }
+  /** `directScan: false`: the embedded session scans through chromadb's get instead of reading its file. */
+  | { op: 'detect'; chromaDir: string; storePath: string; verify?: 'flags'; directScan?: boolean }
   | { op: 'stage'; chromaDir: string; storePath: string; message: string }
   /** Applies the 1% edit (untimed preparation for a stage). */
   | { op: 'change'; chromaDir: string; storePath: string; corpus: CorpusSpec };

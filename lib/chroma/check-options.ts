@@ -11,7 +11,7 @@ import { argError, checkOptions } from '../check-args.js';
 const CLIENT_KEYS = ['embeddingFunction', 'embedder', 'executor'];
 
 /** The embedded session's own keys (`PythonChromaOptions`). */
-export const EMBEDDED_KEYS = ['path', 'python', 'allowModelDownload', 'modelCacheDir', 'closeTimeoutMs'];
+export const EMBEDDED_KEYS = ['path', 'python', 'allowModelDownload', 'modelCacheDir', 'closeTimeoutMs', 'directScan'];
 
 /** The remote session's own keys (`HttpChromaOptions`). */
 export const REMOTE_KEYS = ['host', 'port', 'ssl', 'headers', 'tenant', 'database', 'requestTimeoutMs'];
@@ -36,10 +36,11 @@ const isNonEmptyString = (value: unknown) => typeof value === 'string' && value.
 /** The embedded session's options besides `path` (checked on its own): each of the right type, or left out. */
 export function checkEmbeddedOptions(options: Record<string, unknown>): void {
   const wrong = (key: string, expected: string, type = 'string') => wrongOption('Chroma.embedded', options, key, expected, type);
-  const { python, modelCacheDir, allowModelDownload, closeTimeoutMs } = options;
+  const { python, modelCacheDir, allowModelDownload, closeTimeoutMs, directScan } = options;
   if (python !== undefined && !isNonEmptyString(python)) throw wrong('python', 'the path of an interpreter');
   if (modelCacheDir !== undefined && !isNonEmptyString(modelCacheDir)) throw wrong('modelCacheDir', 'a folder path');
   if (allowModelDownload !== undefined && typeof allowModelDownload !== 'boolean') throw wrong('allowModelDownload', 'a boolean', 'boolean');
+  if (directScan !== undefined && typeof directScan !== 'boolean') throw wrong('directScan', 'a boolean', 'boolean');
   // 0 or NaN would SIGKILL Python at once instead of letting chromadb close its database.
   if (closeTimeoutMs !== undefined && !(typeof closeTimeoutMs === 'number' && closeTimeoutMs > 0)) {
     throw wrong('closeTimeoutMs', 'a number > 0 or Infinity', 'number');

@@ -34,6 +34,15 @@ export interface PythonChromaOptions {
   modelCacheDir?: string;
   /** How long `close` waits for Python to dispose of the client and exit before SIGKILL. @default 10000 */
   closeTimeoutMs?: number;
+  /**
+   * Whether scans of a whole collection (detection at the default level, staging) read its records straight
+   * from the directory's SQLite file, read-only, instead of through chromadb's `get`: two to three times
+   * faster, and the same records, values and order. It is used only with a chromadb version whose `get` it
+   * has been checked against (the one the project's setup installs), and only when every write is applied to
+   * the file; anywhere else scans use `get`. `false` always uses `get`.
+   * @default true
+   */
+  directScan?: boolean;
 }
 
 export interface State {
@@ -123,6 +132,7 @@ export async function openPythonChroma(
       path: options.path,
       allowModelDownload: options.allowModelDownload ?? true,
       modelCacheDir: options.modelCacheDir,
+      directScan: options.directScan ?? true,
     });
     state.maxBatchSize = opened.maxBatchSize;
   } catch (error) {

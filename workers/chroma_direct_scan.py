@@ -1,0 +1,187 @@
+"""Pages of a collection read straight from the persistent client's SQLite file, for scans (detect and stage).
+
+chromadb's get builds each page through its Rust frontend, which costs two to three times what reading the same
+rows from its SQLite file does. A scan reads every record of the collection, so for scans this host reads the
+file itself: read-only, through its own connection, only while chromadb is idle (the host runs one request at a
+time), and producing exactly what chromadb's get would (ids, documents, metadatas, in the same order, with the
+same types).
+
+It is used only where it is known to be exact, and chromadb's get is used everywhere else:
+- the installed chromadb is a version whose reader this one was checked against, record for record (the test
+  suite compares the two page by page on collections holding every kind of metadata value);
+- the file has every table and column read here;
+- every write the collection's log holds has been applied to its metadata segment (chromadb applies each write
+  before it returns; a log ahead of the segment means something else is going on, and chromadb's get is left to
+  deal with it).
+"""
+
+import os
+import sqlite3
+from urllib.parse import quote
+
+# chromadb versions whose get this reader reproduces exactly (see the module's docstring).
+VERIFIED_VERSIONS = frozenset(("1.5.9",))
+
+# The tables and columns read here.
+REQUIRED_COLUMNS = {
+    "collections": ("id",),
+    "segments": ("id", "scope", "collection"),
+    "embeddings": ("id", "segment_id", "embedding_id"),
+    "embedding_metadata": ("id", "key", "string_value", "int_value", "float_value", "bool_value"),
+    "embedding_metadata_array": ("id", "key", "string_value", "int_value", "float_value", "bool_value"),
+    "max_seq_id": ("segment_id", "seq_id"),
+    "embeddings_queue": ("seq_id", "topic"),
+}
+
+# The metadata key under which chromadb keeps a record's document, and the prefix of the keys it keeps for
+# itself (never part of the metadata its get returns).
+DOCUMENT_KEY = "chroma:document"
+RESERVED_PREFIX = "chroma:"
+
+
+def open_reader(path, version):
+    """A DirectScan of the client's file at `path`, or None where chromadb's get must be used."""
+    if version not in VERIFIED_VERSIONS:
+        return None
+    try:
+        # mode=ro: this connection can never write the file chromadb owns.
+        db = sqlite3.connect(f"file:{_uri_path(path)}/chroma.sqlite3?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    try:
+        for table, columns in REQUIRED_COLUMNS.items():
+            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if not present.issuperset(columns):
+                db.close()
+                return None
+    except sqlite3.Error:
+        db.close()
+        return None
+    return DirectScan(db)
+
+
+def _uri_path(path):
+    """`path` as the path part of a file: URI (the characters a URI gives a meaning to, escaped)."""
+    return quote(os.path.abspath(path))
+
+
+class DirectScan:
+    """Reads pages of collections from one SQLite file. The connection stays open until the session closes:
+    closing a second SQLite connection to a file releases the process's POSIX locks on it, including the ones
+    chromadb's own connections hold."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def segment_of(self, collection_id):
+        """The collection's metadata segment when every write of its log is applied there, else None."""
+        try:
+            row = self.db.execute(
+                "SELECT s.id, m.seq_id FROM segments s LEFT JOIN max_seq_id m ON m.segment_id = s.id"
+                " WHERE s.collection = ? AND s.scope = 'METADATA'",
+                (collection_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            segment, applied = row
+            # The log's topics end with the collection's id (persistent://tenant/database/id).
+            (logged,) = self.db.execute(
+                "SELECT MAX(seq_id) FROM embeddings_queue WHERE substr(topic, -?) = ?",
+                (len(collection_id) + 1, "/" + collection_id),
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if logged is None:
+            return segment
+        if type(applied) is not int or applied < logged:
+            return None
+        return segment
+
+    def page(self, segment, count, offset=0, after=None):
+        """Up to `count` records of the segment in chromadb's order (its rows' ids), from `offset` or, given
+        `after`, those after that row: {"ids", "documents", "metadatas", "rows"} (`rows`: the records' row ids,
+        one of which a later page may start `after`). None if the file could not be read (chromadb's get then
+        reads the page, and reports what is wrong, if anything is)."""
+        try:
+            return self._page(segment, count, offset, after)
+        except sqlite3.Error:
+            return None
+
+    def _page(self, segment, count, offset, after):
+        if after is None:
+            rows = self.db.execute(
+                "SELECT id, embedding_id FROM embeddings WHERE segment_id = ? ORDER BY id LIMIT ? OFFSET ?",
+                (segment, count, offset),
+            ).fetchall()
+        else:
+            rows = self.db.execute(
+                "SELECT id, embedding_id FROM embeddings WHERE segment_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (segment, after, count),
+            ).fetchall()
+        if not rows:
+            return {"ids": [], "documents": [], "metadatas": [], "rows": []}
+        first, last = rows[0][0], rows[-1][0]
+        # Another collection's rows may lie between these ids: those are read past (not in `values`).
+        values = {row_id: {} for row_id, _ in rows}
+        for row_id, key, text, integer, real, flag in self.db.execute(
+            "SELECT id, key, string_value, int_value, float_value, bool_value FROM embedding_metadata"
+            " WHERE id BETWEEN ? AND ?",
+            (first, last),
+        ):
+            record = values.get(row_id)
+            if record is None:
+                continue
+            # chromadb's precedence: the first column that holds a value.
+            if text is not None:
+                record[key] = text
+            elif integer is not None:
+                record[key] = integer
+            elif real is not None:
+                record[key] = float(real)
+            elif flag is not None:
+                record[key] = flag != 0
+        arrays = {}
+        for row_id, key, text, integer, real, flag in self.db.execute(
+            "SELECT id, key, string_value, int_value, float_value, bool_value FROM embedding_metadata_array"
+            " WHERE id BETWEEN ? AND ? ORDER BY id, key, rowid",
+            (first, last),
+        ):
+            if row_id not in values:
+                continue
+            # An element's type is that of its first value, as chromadb reads it.
+            if text is not None:
+                value = text
+            elif integer is not None:
+                value = integer
+            elif real is not None:
+                value = float(real)
+            elif flag is not None:
+                value = flag != 0
+            else:
+                continue
+            arrays.setdefault((row_id, key), []).append(value)
+        for (row_id, key), items in arrays.items():
+            values[row_id][key] = items
+        documents, metadatas = [], []
+        for row_id, _ in rows:
+            record = values[row_id]
+            document = record.pop(DOCUMENT_KEY, None)
+            documents.append(document if type(document) is str else None)
+            if not record:
+                metadatas.append(None)
+            elif any(key.startswith(RESERVED_PREFIX) for key in record):
+                metadatas.append({key: value for key, value in record.items() if not key.startswith(RESERVED_PREFIX)})
+            else:
+                metadatas.append(record)
+        return {
+            "ids": [embedding_id for _, embedding_id in rows],
+            "documents": documents,
+            "metadatas": metadatas,
+            "rows": [row_id for row_id, _ in rows],
+        }
+
+    def close(self):
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
