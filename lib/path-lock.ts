@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SessionExecutorError } from './errors.js';
+import { RemoteError, SessionExecutorError, SessionOpenError } from './errors.js';
 
 /** What a lock protects; it decides the error class. */
 export type PathLockKind = 'store' | 'chroma';
@@ -42,6 +42,11 @@ export class PathLockedError extends SessionExecutorError {
   ) {
     super(code, `${what} ${path} is in use by process ${holderPid}${holderPid === process.pid ? ' (this process)' : ''}`);
   }
+
+  /** The path and the holder as plain data: what survives when the error crosses from an owner thread. */
+  get details(): { path: string; holderPid: number } {
+    return { path: this.path, holderPid: this.holderPid };
+  }
 }
 
 /** The version store at `path` is open elsewhere (code `ERR_STORE_LOCKED`). */
@@ -56,6 +61,21 @@ export class ChromaLockedError extends PathLockedError {
   constructor(path: string, holderPid: number) {
     super('ERR_CHROMA_LOCKED', 'the Chroma directory', path, holderPid);
   }
+}
+
+/**
+ * A lock error an owner thread threw while opening its session (a previous owner's host process still has the
+ * path), which arrives as the cause of a `SessionOpenError`, rebuilt as the class callers catch for a path in
+ * use; null for any other error.
+ */
+export function lockErrorFromOpen(error: unknown): PathLockedError | null {
+  if (!(error instanceof SessionOpenError) || !(error.cause instanceof RemoteError)) return null;
+  const { code, details } = error.cause;
+  const { path, holderPid } = details;
+  if (typeof path !== 'string' || typeof holderPid !== 'number') return null;
+  if (code === 'ERR_CHROMA_LOCKED') return new ChromaLockedError(path, holderPid);
+  if (code === 'ERR_STORE_LOCKED') return new StoreLockedError(path, holderPid);
+  return null;
 }
 
 /** A held lock. `release()` is idempotent and removes the lock file only while it is still this holder's. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Chroma } from '../lib/chroma/chroma.js';
 import { DoltLiteStore } from '../lib/dolt/doltlite-store.js';
 import { recordHost, waitForRecordedHost } from '../lib/host-record.js';
+import { ChromaLockedError } from '../lib/path-lock.js';
 import { startFixture } from './helpers/child-lines.js';
 import { isRunning, tempDir } from './helpers/temp-dir.js';
 
@@ -52,4 +53,23 @@ test('a new owner waits for the recorded host of a previous one to be gone, and 
   const waiting = waitForRecordedHost(record, 60_000);
   lingering.kill('SIGKILL');
   t.is(await waiting, null, 'the wait ends when the host is gone');
+});
+
+test("Chroma.embedded names a previous owner's host that stays alive with ChromaLockedError, and opens once it is gone", async (t) => {
+  const dir = tempDir(t, 'host-alive');
+  const path = join(dir, 'chroma');
+  // A process recorded as the directory's host (as a killed app's host stuck in a write would be).
+  const lingering = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
+  t.teardown(() => lingering.kill('SIGKILL'));
+  recordHost(join(dir, '.chroma.host'), lingering.pid!);
+  const error = await t.throwsAsync(Chroma.embedded({ path, embeddingFunction: 'hash' }));
+  t.true(error instanceof ChromaLockedError, `${error?.name}: ${error?.message}`);
+  t.is((error as ChromaLockedError).code, 'ERR_CHROMA_LOCKED');
+  t.is((error as ChromaLockedError).holderPid, lingering.pid);
+  t.is((error as ChromaLockedError).path, path);
+  lingering.kill('SIGKILL');
+  t.true(await goneWithin(lingering.pid!, 15_000));
+  const chroma = await Chroma.embedded({ path, embeddingFunction: 'hash' });
+  t.deepEqual(await chroma.listCollections(), []);
+  await chroma.close();
 });

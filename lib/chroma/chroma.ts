@@ -5,7 +5,7 @@
  */
 import { argError, checkFactoryToken, describeValue, FACTORY_TOKEN } from '../check-args.js';
 import { ExistsCoalescer } from '../exists-coalescer.js';
-import { acquirePathLock } from '../path-lock.js';
+import { acquirePathLock, lockErrorFromOpen } from '../path-lock.js';
 import { withOwnerHeapDefaults } from '../owner-heap.js';
 import { checkPathOption } from '../path-option.js';
 import { checkEmbeddedOptions, checkOptionKeys, checkRemoteOptions, EMBEDDED_KEYS, REMOTE_KEYS } from './check-options.js';
@@ -123,7 +123,7 @@ export class Chroma {
       return chroma;
     } catch (error) {
       lock.release();
-      throw error;
+      throw lockErrorFromOpen(error) ?? error;
     }
   }
 
