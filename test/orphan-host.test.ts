@@ -65,7 +65,7 @@ test("Chroma.embedded names a previous owner's host that stays alive with Chroma
   const error = await t.throwsAsync(Chroma.embedded({ path, embeddingFunction: 'hash' }));
   t.true(error instanceof ChromaLockedError, `${error?.name}: ${error?.message}`);
   t.is((error as ChromaLockedError).code, 'ERR_CHROMA_LOCKED');
-  t.is((error as ChromaLockedError).holderPid, lingering.pid);
+  t.is((error as ChromaLockedError).holderPid, lingering.pid!);
   t.is((error as ChromaLockedError).path, path);
   lingering.kill('SIGKILL');
   t.true(await goneWithin(lingering.pid!, 15_000));
