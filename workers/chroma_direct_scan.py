@@ -65,6 +65,22 @@ def _uri_path(path):
     return quote(os.path.abspath(path))
 
 
+_NO_VALUE = object()
+
+
+def _stored_value(text, integer, real, flag):
+    """A stored value as chromadb reads it: from the first of its columns that holds one."""
+    if text is not None:
+        return text
+    if integer is not None:
+        return integer
+    if real is not None:
+        return float(real)
+    if flag is not None:
+        return flag != 0
+    return _NO_VALUE
+
+
 class DirectScan:
     """Reads pages of collections from one SQLite file. The connection stays open until the session closes:
     closing a second SQLite connection to a file releases the process's POSIX locks on it, including the ones
@@ -131,7 +147,7 @@ class DirectScan:
             record = values.get(row_id)
             if record is None:
                 continue
-            # chromadb's precedence: the first column that holds a value.
+            # _stored_value, inline: this loop runs once per stored value of every record of a scan.
             if text is not None:
                 record[key] = text
             elif integer is not None:
@@ -146,20 +162,9 @@ class DirectScan:
             " WHERE id BETWEEN ? AND ? ORDER BY id, key, rowid",
             (first, last),
         ):
-            if row_id not in values:
-                continue
-            # An element's type is that of its first value, as chromadb reads it.
-            if text is not None:
-                value = text
-            elif integer is not None:
-                value = integer
-            elif real is not None:
-                value = float(real)
-            elif flag is not None:
-                value = flag != 0
-            else:
-                continue
-            arrays.setdefault((row_id, key), []).append(value)
+            value = _stored_value(text, integer, real, flag)
+            if row_id in values and value is not _NO_VALUE:
+                arrays.setdefault((row_id, key), []).append(value)
         for (row_id, key), items in arrays.items():
             values[row_id][key] = items
         documents, metadatas = [], []
