@@ -50,7 +50,7 @@ def open_reader(path, version):
         return None
     try:
         for table, columns in REQUIRED_COLUMNS.items():
-            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            present = {row[0] for row in db.execute("SELECT name FROM pragma_table_info(?)", (table,))}
             if not present.issuperset(columns):
                 db.close()
                 return None
@@ -100,16 +100,20 @@ class DirectScan:
             if row is None:
                 return None
             segment, applied = row
-            # The log's topics end with the collection's id (persistent://tenant/database/id).
-            (logged,) = self.db.execute(
-                "SELECT MAX(seq_id) FROM embeddings_queue WHERE substr(topic, -?) = ?",
-                (len(collection_id) + 1, "/" + collection_id),
-            ).fetchone()
+            if type(applied) is not int:
+                applied = None
+            # The newest write of any collection first (the primary key's end: no scan); only when it is past
+            # what this segment applied, this collection's newest (the log's topics end with its id:
+            # persistent://tenant/database/id), which reads the whole log.
+            (logged,) = self.db.execute("SELECT MAX(seq_id) FROM embeddings_queue").fetchone()
+            if logged is not None and (applied is None or applied < logged):
+                (logged,) = self.db.execute(
+                    "SELECT MAX(seq_id) FROM embeddings_queue WHERE substr(topic, -?) = ?",
+                    (len(collection_id) + 1, "/" + collection_id),
+                ).fetchone()
         except sqlite3.Error:
             return None
-        if logged is None:
-            return segment
-        if type(applied) is not int or applied < logged:
+        if logged is not None and (applied is None or applied < logged):
             return None
         return segment
 
