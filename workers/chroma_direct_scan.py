@@ -103,7 +103,15 @@ class DirectScan:
         one of which a later page may start `after`). None if the file could not be read (chromadb's get then
         reads the page, and reports what is wrong, if anything is)."""
         try:
-            return self._page(segment, count, offset, after)
+            # One read transaction: the page's statements see one state of the file. Without it, a write another
+            # process commits between them (a delete) would leave a record listed with neither document nor
+            # metadata, a state chromadb never held. The lock it holds ends with the page, so a writer waits
+            # for one page at most.
+            self.db.execute("BEGIN")
+            try:
+                return self._page(segment, count, offset, after)
+            finally:
+                self.db.rollback()
         except sqlite3.Error:
             return None
 

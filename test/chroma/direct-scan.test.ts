@@ -22,6 +22,7 @@ interface Report {
   pages: { usable: boolean; segment: boolean; pages: number; mismatches: unknown[] };
   summaries: Array<{ size: number; readAhead: boolean; pages: number; directReads: number; getOnlyReads: number; versions: number; same: boolean }>;
   stepAside: Record<string, boolean>;
+  snapshot: { write: string; pageAsBefore: boolean; writeAfterPage: boolean | null; laterPageWithoutIt: boolean };
 }
 
 test('a scan read from the file gives what chromadb gives: every page, value and type, and every summary', async (t) => {
@@ -46,6 +47,9 @@ test('a scan read from the file gives what chromadb gives: every page, value and
     t.true(run.versions > 0, name);
   }
   t.deepEqual(report.stepAside, { unverified_version: true, log_ahead: true, missing_column: true, no_collection: true, unreadable_page: true });
+  // Another process deleting a record of the page between the page's statements: the page is read from one
+  // state of the file (the delete waits for it), never a record left with neither document nor metadata.
+  t.deepEqual(report.snapshot, { write: 'waited', pageAsBefore: true, writeAfterPage: true, laterPageWithoutIt: true });
 });
 
 test('directScan must be a boolean', (t) => {
