@@ -46,7 +46,8 @@ def open_reader(path, version):
     try:
         # mode=ro: this connection can never write the file chromadb owns.
         db = sqlite3.connect(f"file:{_uri_path(path)}/chroma.sqlite3?mode=ro", uri=True, check_same_thread=False)
-    except sqlite3.Error:
+    except (sqlite3.Error, OSError, ValueError):
+        # The reader only saves time: whatever keeps it from opening leaves the session to chromadb's get.
         return None
     try:
         for table, columns in REQUIRED_COLUMNS.items():
@@ -61,8 +62,9 @@ def open_reader(path, version):
 
 
 def _uri_path(path):
-    """`path` as the path part of a file: URI (the characters a URI gives a meaning to, escaped)."""
-    return quote(os.path.abspath(path))
+    """`path` as the path part of a file: URI: its bytes as the file system has them (a name need not be UTF-8;
+    Python holds the bytes that are not as surrogates), every one a URI gives a meaning to escaped."""
+    return quote(os.fsencode(os.path.abspath(path)))
 
 
 class DirectScan:

@@ -23,6 +23,7 @@ interface Report {
   summaries: Array<{ size: number; readAhead: boolean; pages: number; directReads: number; getOnlyReads: number; versions: number; same: boolean }>;
   stepAside: Record<string, boolean>;
   snapshot: { write: string; pageAsBefore: boolean; writeAfterPage: boolean | null; laterPageWithoutIt: boolean };
+  paths: Record<string, boolean>;
 }
 
 test('a scan read from the file gives what chromadb gives: every page, value and type, and every summary', async (t) => {
@@ -50,6 +51,9 @@ test('a scan read from the file gives what chromadb gives: every page, value and
   // Another process deleting a record of the page between the page's statements: the page is read from one
   // state of the file (the delete waits for it), never a record left with neither document nor metadata.
   t.deepEqual(report.snapshot, { write: 'waited', pageAsBefore: true, writeAfterPage: true, laterPageWithoutIt: true });
+  // Directory names with a URI's characters, or bytes that are not UTF-8 (where opening the reader used to fail
+  // the whole session), read from the file whether given absolute or relative.
+  t.deepEqual(report.paths, { 'with space': true, 'mark?and#hash': true, 'pct%41%': true, 'ünï 😀;a&b=c': true, 'latin-\\xe9': true });
 });
 
 test('directScan must be a boolean', (t) => {
