@@ -131,12 +131,18 @@ class DirectScan:
         if not rows:
             return {"ids": [], "documents": [], "metadatas": [], "rows": []}
         first, last = rows[0][0], rows[-1][0]
-        # Another collection's rows may lie between these ids: those are read past (not in `values`).
+        # The page's rows are its segment's rows from `first` to `last`. Where they make up most of that range,
+        # it is read whole (one range scan; another collection's few rows between them are read past, not in
+        # `values`); where other collections' rows fill it (a small collection written among a large one's
+        # records), only the page's own rows are read, so a page never costs what lies between its rows.
+        if last - first < 2 * len(rows):
+            where, bounds = "id BETWEEN ? AND ?", (first, last)
+        else:
+            where, bounds = "id IN (SELECT id FROM embeddings WHERE segment_id = ? AND id BETWEEN ? AND ?)", (segment, first, last)
         values = {row_id: {} for row_id, _ in rows}
         for row_id, key, text, integer, real, flag in self.db.execute(
-            "SELECT id, key, string_value, int_value, float_value, bool_value FROM embedding_metadata"
-            " WHERE id BETWEEN ? AND ?",
-            (first, last),
+            "SELECT id, key, string_value, int_value, float_value, bool_value FROM embedding_metadata WHERE " + where,
+            bounds,
         ):
             record = values.get(row_id)
             if record is None:
@@ -152,9 +158,10 @@ class DirectScan:
                 record[key] = flag != 0
         arrays = {}
         for row_id, key, text, integer, real, flag in self.db.execute(
-            "SELECT id, key, string_value, int_value, float_value, bool_value FROM embedding_metadata_array"
-            " WHERE id BETWEEN ? AND ? ORDER BY id, key, rowid",
-            (first, last),
+            "SELECT id, key, string_value, int_value, float_value, bool_value FROM embedding_metadata_array WHERE "
+            + where
+            + " ORDER BY id, key, rowid",
+            bounds,
         ):
             if row_id not in values:
                 continue

@@ -24,6 +24,7 @@ interface Report {
   stepAside: Record<string, boolean>;
   snapshot: { write: string; pageAsBefore: boolean; writeAfterPage: boolean | null; laterPageWithoutIt: boolean };
   paths: Record<string, boolean>;
+  sparse: { same: boolean; records: number; rowsRead: number; ownRows: number };
 }
 
 test('a scan read from the file gives what chromadb gives: every page, value and type, and every summary', async (t) => {
@@ -53,6 +54,12 @@ test('a scan read from the file gives what chromadb gives: every page, value and
   t.deepEqual(report.snapshot, { write: 'waited', pageAsBefore: true, writeAfterPage: true, laterPageWithoutIt: true });
   // Directory names with a URI's characters, or bytes that are not UTF-8 (where opening the reader used to fail
   // the whole session), read from the file whether given absolute or relative.
+  // A small collection's 4 records written among 600 of another's: the same pages as get, and a page reads its
+  // own metadata rows only (it used to read every row between its first and last record).
+  t.true(report.sparse.same);
+  t.is(report.sparse.records, 4);
+  t.true(report.sparse.ownRows > 0);
+  t.is(report.sparse.rowsRead, report.sparse.ownRows);
   t.deepEqual(report.paths, { 'with space': true, 'mark?and#hash': true, 'pct%41%': true, 'ünï 😀;a&b=c': true, 'latin-\\xe9': true });
 });
 
