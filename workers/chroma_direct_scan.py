@@ -33,6 +33,9 @@ REQUIRED_COLUMNS = {
     "embeddings_queue": ("seq_id", "topic"),
 }
 
+# The largest row id SQLite gives (a window's end past it is not an SQLite integer).
+_LAST_ROW = 2**63 - 1
+
 # The metadata key under which chromadb keeps a record's document, and the prefix of the keys it keeps for
 # itself (never part of the metadata its get returns).
 DOCUMENT_KEY = "chroma:document"
@@ -203,7 +206,7 @@ class DirectScan:
         rows = self.db.execute(
             "SELECT id, embedding_id FROM embeddings NOT INDEXED WHERE id > ? AND id <= ? AND segment_id = ?"
             " ORDER BY id LIMIT ?",
-            (after, after + 2 * count, segment, count),
+            (after, min(after + 2 * count, _LAST_ROW), segment, count),
         ).fetchall()
         if len(rows) == count:
             # The first `count` of the segment's rows after `after`: any other lies past the window.

@@ -26,6 +26,7 @@ interface Report {
   paths: Record<string, boolean>;
   sparse: { same: boolean; records: number; rowsRead: number; ownRows: number };
   continued: { inner: number; last: number; same: boolean };
+  lastRows: unknown[];
 }
 
 test('a scan read from the file gives what chromadb gives: every page, value and type, and every summary', async (t) => {
@@ -64,6 +65,7 @@ test('a scan read from the file gives what chromadb gives: every page, value and
   // A page continuing after another is listed by one walk over a window of rows (not through the collection's
   // index, which visits and sorts every later record); the last page takes one more statement.
   t.deepEqual(report.continued, { inner: 1, last: 2, same: true });
+  t.deepEqual(report.lastRows, [['a'], ['b', 'c']], 'rows up to the largest row id SQLite gives');
   t.deepEqual(report.paths, { 'with space': true, 'mark?and#hash': true, 'pct%41%': true, 'ünï 😀;a&b=c': true, 'latin-\\xe9': true });
 });
 
