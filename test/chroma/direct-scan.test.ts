@@ -22,6 +22,11 @@ interface Report {
   pages: { usable: boolean; segment: boolean; pages: number; mismatches: unknown[] };
   summaries: Array<{ size: number; readAhead: boolean; pages: number; directReads: number; getOnlyReads: number; versions: number; same: boolean }>;
   stepAside: Record<string, boolean>;
+  snapshot: { write: string; pageAsBefore: boolean; writeAfterPage: boolean | null; laterPageWithoutIt: boolean };
+  paths: Record<string, boolean>;
+  sparse: { same: boolean; records: number; rowsRead: number; ownRows: number };
+  continued: { inner: number; last: number; same: boolean };
+  lastRows: unknown[];
 }
 
 test('a scan read from the file gives what chromadb gives: every page, value and type, and every summary', async (t) => {
@@ -46,6 +51,22 @@ test('a scan read from the file gives what chromadb gives: every page, value and
     t.true(run.versions > 0, name);
   }
   t.deepEqual(report.stepAside, { unverified_version: true, log_ahead: true, missing_column: true, no_collection: true, unreadable_page: true });
+  // Another process deleting a record of the page between the page's statements: the page is read from one
+  // state of the file (the delete waits for it), never a record left with neither document nor metadata.
+  t.deepEqual(report.snapshot, { write: 'waited', pageAsBefore: true, writeAfterPage: true, laterPageWithoutIt: true });
+  // Directory names with a URI's characters, or bytes that are not UTF-8 (where opening the reader used to fail
+  // the whole session), read from the file whether given absolute or relative.
+  // A small collection's 4 records written among 600 of another's: the same pages as get, and a page reads its
+  // own metadata rows only (it used to read every row between its first and last record).
+  t.true(report.sparse.same);
+  t.is(report.sparse.records, 4);
+  t.true(report.sparse.ownRows > 0);
+  t.is(report.sparse.rowsRead, report.sparse.ownRows);
+  // A page continuing after another is listed by one walk over a window of rows (not through the collection's
+  // index, which visits and sorts every later record); the last page takes one more statement.
+  t.deepEqual(report.continued, { inner: 1, last: 2, same: true });
+  t.deepEqual(report.lastRows, [['a'], ['b', 'c']], 'rows up to the largest row id SQLite gives');
+  t.deepEqual(report.paths, { 'with space': true, 'mark?and#hash': true, 'pct%41%': true, 'ünï 😀;a&b=c': true, 'latin-\\xe9': true });
 });
 
 test('directScan must be a boolean', (t) => {
