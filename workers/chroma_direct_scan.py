@@ -13,6 +13,11 @@ It is used only where it is known to be exact, and chromadb's get is used everyw
 - every write the collection's log holds has been applied to its metadata segment (chromadb applies each write
   before it returns; a log ahead of the segment means something else is going on, and chromadb's get is left to
   deal with it).
+
+Why reading only while chromadb is idle is enough: chromadb and Python's sqlite3 each bring their own copy of
+SQLite into this process, and one process's file locks do not keep its own threads apart. chromadb's writes
+(the log insert, applying it to the segments, purging the log) all finish before its call returns, so nothing
+writes the file while the host is between calls; another process's writes are kept out by the locks as usual.
 """
 
 import os
