@@ -64,18 +64,16 @@ export class ChromaLockedError extends PathLockedError {
 }
 
 /**
- * A lock error an owner thread threw while opening its session (a previous owner's host process still has the
- * path), which arrives as the cause of a `SessionOpenError`, rebuilt as the class callers catch for a path in
- * use; null for any other error.
+ * The `ChromaLockedError` the embedded Chroma's owner thread throws while opening (a previous owner's Python host
+ * still has the directory), which arrives as the cause of a `SessionOpenError`, rebuilt as the class callers
+ * catch; null for any other error. (The store's engine reports its own case as `StoreEngineUnavailableError`.)
  */
-export function lockErrorFromOpen(error: unknown): PathLockedError | null {
+export function lockErrorFromOpen(error: unknown): ChromaLockedError | null {
   if (!(error instanceof SessionOpenError) || !(error.cause instanceof RemoteError)) return null;
   const { code, details } = error.cause;
   const { path, holderPid } = details;
-  if (typeof path !== 'string' || typeof holderPid !== 'number') return null;
-  if (code === 'ERR_CHROMA_LOCKED') return new ChromaLockedError(path, holderPid);
-  if (code === 'ERR_STORE_LOCKED') return new StoreLockedError(path, holderPid);
-  return null;
+  if (code !== 'ERR_CHROMA_LOCKED' || typeof path !== 'string' || typeof holderPid !== 'number') return null;
+  return new ChromaLockedError(path, holderPid);
 }
 
 /** A held lock. `release()` is idempotent and removes the lock file only while it is still this holder's. */
